@@ -1,0 +1,74 @@
+// Readers turn an export on disk into a stream of Posts.
+//
+// Each reader streams: memory stays bounded by the largest single message
+// (Limits::max_item_bytes), never by the size of the export. A reader reports
+// a bad message or file through PostSink::OnError and goes on with the next
+// one; it returns a non-OK Status only when it cannot continue with the file
+// at all (unreadable, not the format it claimed). Readers are not thread-safe;
+// use one per thread.
+#ifndef VIGIL_INGEST_READER_H_
+#define VIGIL_INGEST_READER_H_
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vigil/core/limits.h"
+#include "vigil/core/post.h"
+#include "vigil/core/status.h"
+
+namespace vigil::ingest {
+
+// One bad item: names the file, where in it, and why.
+struct IngestError {
+  std::string file;
+  std::string item;    // "message 12", "line 40"; empty for the whole file
+  std::string reason;  // one line
+  std::string ToString() const;  // "file: item: reason"
+};
+
+class PostSink {
+ public:
+  virtual ~PostSink() = default;
+  // Receives each post in export order. A non-OK return stops the reader,
+  // which returns that Status.
+  virtual Status OnPost(Post&& post) = 0;
+  virtual void OnError(const IngestError& error) = 0;
+};
+
+class Reader {
+ public:
+  virtual ~Reader() = default;
+  // What this reader reads, for logs: "telegram json: /x/result.json".
+  virtual std::string Describe() const = 0;
+  // Streams every post into `sink`. Safe to call once.
+  virtual Status Read(PostSink& sink) = 0;
+};
+
+struct ReaderOptions {
+  Limits limits;
+  // Where .zip exports are extracted (a fresh subfolder per archive). Empty:
+  // a folder under the system temporary directory, removed afterwards.
+  std::filesystem::path scratch_dir;
+};
+
+// The format vigil recognised at a path.
+enum class Format { kTelegramJson, kWhatsAppText, kFacebookJson, kJsonl, kImageFolder, kUnknown };
+std::string_view FormatName(Format f);
+
+// Looks at the bytes (not only the name) of a file and says what it is.
+Format DetectFile(const std::filesystem::path& file);
+
+// The readers for one user-given path: a file, a folder (every export found
+// inside it; a folder with only images becomes an image-folder reader) or a
+// .zip (extracted safely into options.scratch_dir, then read as a folder).
+// Paths that hold nothing readable are reported through `errors` and yield
+// no reader. Never throws.
+std::vector<std::unique_ptr<Reader>> OpenReaders(const std::filesystem::path& path,
+                                                 const ReaderOptions& options,
+                                                 std::vector<IngestError>& errors);
+
+}  // namespace vigil::ingest
+
+#endif  // VIGIL_INGEST_READER_H_

@@ -1,0 +1,64 @@
+// Text analysis: normalise a post's text, find indicator terms from the
+// lexicons, extract selectors (phones, handles, links, prices, ages, wallets)
+// and score the post into a category with the reasons shown.
+//
+// An Analyzer is built once from the lexicon folder (data/lexicons) and is
+// immutable afterwards: Analyze() is safe to call from many threads at once
+// (each call uses its own scratch space).
+#ifndef VIGIL_TEXT_ANALYZER_H_
+#define VIGIL_TEXT_ANALYZER_H_
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/core/status.h"
+
+namespace vigil::text {
+
+enum class Category { kSaleOffer, kSaleRequest, kAppeal, kOther };
+// "sale_offer", "sale_request", "appeal", "other".
+std::string_view CategoryName(Category c);
+
+// A byte range [begin, end) in the ORIGINAL (un-normalised) UTF-8 text.
+struct Span {
+  size_t begin = 0;
+  size_t end = 0;
+};
+
+// One indicator term found in the text.
+struct Reason {
+  std::string klass;  // indicator class: person, sale, request, price, age, appeal, negative, ...
+  std::string term;   // the lexicon entry that matched (normalised form)
+  std::string lang;   // ar, en, kmr, ckb
+  Span span;          // where in the original text
+};
+
+struct Selector {
+  std::string kind;   // phone, handle, url, email, price, age, wallet
+  std::string value;  // canonical: E.164 for phones, lower-case handle with '@', ...
+  Span span;
+};
+
+struct Analysis {
+  Category category = Category::kOther;
+  double score = 0;  // 0..1
+  std::vector<Reason> reasons;
+  std::vector<Selector> selectors;
+};
+
+class Analyzer {
+ public:
+  virtual ~Analyzer() = default;
+  // Builds an analyzer from every lexicon file in `lexicon_dir`. Fails with a
+  // message naming the file and line of a bad lexicon entry.
+  static Result<std::unique_ptr<Analyzer>> Create(const std::filesystem::path& lexicon_dir);
+  virtual Analysis Analyze(std::string_view text) const = 0;
+};
+
+}  // namespace vigil::text
+
+#endif  // VIGIL_TEXT_ANALYZER_H_

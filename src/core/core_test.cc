@@ -1,0 +1,64 @@
+#include <gtest/gtest.h>
+
+#include "vigil/core/post.h"
+#include "vigil/core/status.h"
+#include "vigil/core/time.h"
+#include "vigil/core/utf8.h"
+
+namespace vigil {
+namespace {
+
+TEST(StatusTest, OkAndErrors) {
+  EXPECT_TRUE(Status::Ok().ok());
+  Status s = Status::Corrupt("a.json: message 3: bad");
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.ToString(), "corrupt: a.json: message 3: bad");
+  Result<int> r = Status::NotFound("x");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  Result<int> v = 7;
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, 7);
+}
+
+TEST(PlatformTest, RoundTrip) {
+  for (Platform p : {Platform::kTelegram, Platform::kWhatsApp, Platform::kFacebook,
+                     Platform::kJsonl, Platform::kFolder}) {
+    EXPECT_EQ(PlatformFromName(PlatformName(p)), p);
+  }
+  EXPECT_FALSE(PlatformFromName("myspace").has_value());
+}
+
+TEST(Utf8Test, ValidatesAndSanitizes) {
+  EXPECT_TRUE(IsValidUtf8("plain"));
+  EXPECT_TRUE(IsValidUtf8("\xd8\xa8\xd9\x8a\xd8\xb9"));  // بيع
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));                 // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));             // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));         // > U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("abc\xe2\x82"));              // truncated
+  EXPECT_EQ(SanitizeUtf8("a\xffz"), "a\xef\xbf\xbdz");
+  std::string s;
+  AppendUtf8(s, 0x1F620);
+  size_t i = 0;
+  EXPECT_EQ(DecodeUtf8(s, i), 0x1F620u);
+  EXPECT_EQ(i, 4u);
+}
+
+TEST(TimeTest, CivilRoundTrip) {
+  EXPECT_EQ(ToUnixSeconds({1970, 1, 1, 0, 0, 0}), 0);
+  EXPECT_EQ(ToUnixSeconds({2024, 2, 29, 12, 0, 0}), 1709208000);
+  EXPECT_FALSE(ToUnixSeconds({2023, 2, 29, 0, 0, 0}).has_value());
+  EXPECT_FALSE(ToUnixSeconds({2023, 13, 1, 0, 0, 0}).has_value());
+  EXPECT_EQ(FormatIso8601(1709208000), "2024-02-29T12:00:00Z");
+  EXPECT_EQ(MonthKey(1709208000), "2024-02");
+  std::optional<int> off;
+  EXPECT_EQ(ParseIso8601("2024-02-29T15:00:00+03:00", &off), 1709208000);
+  EXPECT_EQ(off, 180);
+  EXPECT_EQ(ParseIso8601("2024-02-29T12:00:00", &off), 1709208000);
+  EXPECT_FALSE(off.has_value());
+  EXPECT_FALSE(ParseIso8601("2024-02-30T12:00:00").has_value());
+  EXPECT_FALSE(ParseIso8601("yesterday").has_value());
+}
+
+}  // namespace
+}  // namespace vigil
