@@ -17,7 +17,6 @@ build: deps $(BUILD)/CMakeCache.txt
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
-	./scripts/cli-test $(BUILD)/apps/vigil/vigil
 
 demo: build
 	./scripts/demo $(BUILD)/apps/vigil/vigil

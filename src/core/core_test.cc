@@ -62,3 +62,16 @@ TEST(TimeTest, CivilRoundTrip) {
 
 }  // namespace
 }  // namespace vigil
+
+#include "vigil/core/json_writer.h"
+
+namespace vigil {
+namespace {
+TEST(JsonWriterTest, EscapesAndSanitizes) {
+  JsonWriter w;
+  w.BeginObject().Key("t").String("a\"b\n\xff").Key("n").Int(-3).Key("ok").Bool(true);
+  w.Key("a").BeginArray().Double(0.5).Null().EndArray().EndObject();
+  EXPECT_EQ(w.str(), "{\"t\":\"a\\\"b\\n\xef\xbf\xbd\",\"n\":-3,\"ok\":true,\"a\":[0.5,null]}");
+}
+}  // namespace
+}  // namespace vigil

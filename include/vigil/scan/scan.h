@@ -1,0 +1,81 @@
+// The scan pipeline: exports in, analysed posts stored.
+//
+//   reader thread ──► worker pool (text analysis, media inspection) ──► one writer
+//
+// One reader thread walks the inputs in order; `threads` workers analyse posts
+// in parallel; the calling thread reorders their results back into export
+// order and writes them to the store in batches, one transaction per batch.
+// Memory is bounded by the queue sizes, not by the size of the exports. Every
+// write is idempotent, so a scan that was killed can simply be run again.
+#ifndef VIGIL_SCAN_SCAN_H_
+#define VIGIL_SCAN_SCAN_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "vigil/core/limits.h"
+#include "vigil/core/status.h"
+#include "vigil/ingest/reader.h"
+#include "vigil/store/store.h"
+#include "vigil/text/analyzer.h"
+
+namespace vigil::scan {
+
+struct ScanOptions {
+  std::filesystem::path db_path;
+  std::filesystem::path lexicon_dir;
+  std::filesystem::path scratch_dir;  // where .zip exports are extracted; empty = temp
+  Limits limits;
+  int threads = 0;          // analysis workers; 0 = one per hardware thread
+  size_t batch_size = 1000; // records per store transaction
+};
+
+struct ScanSummary {
+  int64_t posts = 0;     // non-service posts read
+  int64_t service = 0;   // service/system messages read
+  int64_t media = 0;     // media references inspected successfully
+  int64_t media_missing = 0;  // media references absent or unreadable
+  int64_t errors = 0;    // bad items reported and skipped
+  int64_t selectors = 0; // selectors found (with repeats)
+  std::map<std::string, int64_t> by_category;  // "sale_offer" -> n (non-service posts)
+  int64_t flagged() const;  // posts whose category is not "other"
+};
+
+struct Progress {
+  int64_t posts = 0;        // records written so far
+  std::string current;      // the reader now running
+  size_t reader_index = 0;  // 1-based
+  size_t reader_count = 0;  // readers found so far
+};
+
+// Receives results on the calling thread of RunScan, in export order, after
+// each record's batch has been committed.
+class ScanObserver {
+ public:
+  virtual ~ScanObserver() = default;
+  virtual void OnRecord(const store::ScanRecord&) {}
+  virtual void OnError(const ingest::IngestError&) {}
+  virtual void OnProgress(const Progress&) {}
+};
+
+// Scans `inputs` into the store at options.db_path. Bad input is reported to
+// the observer and recorded in the store; the scan goes on. Returns non-OK only
+// when the scan could not run or could not store what it read (database or
+// lexicon failure); the summary's `errors` counts bad input.
+Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
+                            const ScanOptions& options, ScanObserver* observer);
+
+// Same, into an already open store with an already built analyzer.
+Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
+                            const ScanOptions& options, const text::Analyzer& analyzer,
+                            store::Store& store, ScanObserver* observer);
+
+// The analysis of one post, as the workers do it (exposed for tests and tools).
+store::ScanRecord AnalyzePost(Post post, const text::Analyzer& analyzer, const Limits& limits);
+
+}  // namespace vigil::scan
+
+#endif  // VIGIL_SCAN_SCAN_H_

@@ -1,0 +1,110 @@
+// Helpers shared by the ingest readers (internal to src/ingest).
+//
+// Everything here works on untrusted input: byte streams from export files,
+// paths written by exporters, strings with exporter-specific damage. Nothing
+// here throws; failures are reported through return values.
+#ifndef VIGIL_SRC_INGEST_INGEST_UTIL_H_
+#define VIGIL_SRC_INGEST_INGEST_UTIL_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/core/post.h"
+#include "vigil/core/status.h"
+
+namespace vigil::ingest {
+
+struct FileCloser {
+  void operator()(std::FILE* f) const {
+    if (f != nullptr) std::fclose(f);
+  }
+};
+using UniqueFile = std::unique_ptr<std::FILE, FileCloser>;
+
+// Opens `path` for binary reading; NotFound/IoError naming the path on failure.
+Result<UniqueFile> OpenForRead(const std::filesystem::path& path);
+
+// Reads at most `max_bytes` from the start of `path`. Empty on any failure.
+std::string ReadHead(const std::filesystem::path& path, size_t max_bytes);
+
+// A RapidJSON input stream (Peek/Take/Tell) over a file, read in fixed-size
+// chunks so memory does not depend on the file size. It skips a leading UTF-8
+// BOM and rewrites Telegram's invalid `\xNN` string escapes to `\u00NN` on the
+// fly. Tell() is the byte offset in the file of the next unread raw byte.
+// Does not own the FILE. A read error ends the stream (Peek() returns '\0');
+// io_error() then says so.
+class ChunkedJsonStream {
+ public:
+  using Ch = char;
+  static constexpr size_t kChunkBytes = 64 * 1024;
+
+  explicit ChunkedJsonStream(std::FILE* file);
+
+  Ch Peek() {
+    if (out_pos_ == out_len_) Produce();
+    return out_pos_ < out_len_ ? out_[out_pos_] : '\0';
+  }
+  Ch Take() {
+    if (out_pos_ == out_len_) Produce();
+    return out_pos_ < out_len_ ? out_[out_pos_++] : '\0';
+  }
+  size_t Tell() const { return consumed_; }
+  bool io_error() const { return io_error_; }
+
+  // Unused by the (non in-situ) reader but required by the stream concept.
+  Ch* PutBegin() { return nullptr; }
+  void Put(Ch) {}
+  void Flush() {}
+  size_t PutEnd(Ch*) { return 0; }
+
+ private:
+  void Produce();  // computes the next 1..4 output characters into out_
+  bool NextRaw(char& c);
+
+  std::FILE* file_;
+  std::vector<char> buf_;
+  size_t buf_pos_ = 0, buf_len_ = 0;
+  size_t consumed_ = 0;
+  bool eof_ = false, io_error_ = false;
+  bool in_string_ = false, escape_ = false, started_ = false;
+  char out_[4] = {};
+  size_t out_pos_ = 0, out_len_ = 0;
+};
+
+// Repairs Facebook's mojibake (every UTF-8 byte written as its own \u00XX):
+// when every code point of `s` is <= U+00FF and at least one is >= U+0080,
+// the code points are read as bytes and the result kept if it is valid
+// UTF-8; otherwise `s` is returned unchanged. Invalid UTF-8 input is
+// returned sanitized.
+std::string FixMojibake(std::string_view s);
+
+// Where a media path written by an exporter points. `path` is set (absolute,
+// lexically normal) only when the file is inside `root` and exists as a
+// regular file; otherwise `missing_reason` says why ("outside export" for
+// absolute paths, `..` escapes and symlinks leaving the root; "not in export"
+// when absent). The check never opens the file.
+struct ResolvedPath {
+  std::string path;
+  std::string missing_reason;
+};
+ResolvedPath ResolveInside(const std::filesystem::path& root, std::string_view relative);
+
+// The MIME type of an image from its first bytes (JPEG, PNG, GIF, WebP, BMP);
+// nullopt for anything else. Needs at most 12 bytes.
+std::optional<std::string> SniffImageMime(std::string_view head);
+
+// "photo.jpg" -> "photo.jpg", "a/b/c.png" -> "c.png".
+std::string BaseName(std::string_view path);
+
+// Decimal rendering of an int64 / uint64 id.
+std::string IdToString(int64_t v);
+
+}  // namespace vigil::ingest
+
+#endif  // VIGIL_SRC_INGEST_INGEST_UTIL_H_

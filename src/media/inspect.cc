@@ -1,0 +1,174 @@
+#include "vigil/media/inspect.h"
+
+#include <openssl/evp.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "src/media/formats.h"
+
+namespace vigil::media {
+namespace {
+
+// Image headers are read from the first bytes of a file; a JPEG whose frame
+// header sits beyond this (huge EXIF/XMP segments) is re-read whole.
+constexpr size_t kHeadBytes = 1 << 20;
+constexpr size_t kChunkBytes = 1 << 20;
+
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+std::string Hex(const unsigned char* p, unsigned n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (unsigned i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[p[i] >> 4];
+    out[2 * i + 1] = kDigits[p[i] & 15];
+  }
+  return out;
+}
+
+// SHA-256 and MD5 computed together in one pass over the bytes.
+class Hasher {
+ public:
+  Status Init() {
+    sha_.reset(EVP_MD_CTX_new());
+    md5_.reset(EVP_MD_CTX_new());
+    if (!sha_ || !md5_ || EVP_DigestInit_ex(sha_.get(), EVP_sha256(), nullptr) != 1 ||
+        EVP_DigestInit_ex(md5_.get(), EVP_md5(), nullptr) != 1) {
+      return Status::Internal("OpenSSL digest init failed");
+    }
+    return Status::Ok();
+  }
+  Status Update(std::span<const uint8_t> b) {
+    if (EVP_DigestUpdate(sha_.get(), b.data(), b.size()) != 1 ||
+        EVP_DigestUpdate(md5_.get(), b.data(), b.size()) != 1) {
+      return Status::Internal("OpenSSL digest update failed");
+    }
+    return Status::Ok();
+  }
+  Status Final(MediaInfo& info) {
+    unsigned char buf[EVP_MAX_MD_SIZE];
+    unsigned n = 0;
+    if (EVP_DigestFinal_ex(sha_.get(), buf, &n) != 1) {
+      return Status::Internal("OpenSSL SHA-256 final failed");
+    }
+    info.sha256 = Hex(buf, n);
+    if (EVP_DigestFinal_ex(md5_.get(), buf, &n) != 1) {
+      return Status::Internal("OpenSSL MD5 final failed");
+    }
+    info.md5 = Hex(buf, n);
+    return Status::Ok();
+  }
+
+ private:
+  MdCtx sha_;
+  MdCtx md5_;
+};
+
+Status SetTypeAndDimensions(std::span<const uint8_t> head, const Limits& limits,
+                            MediaInfo& info) {
+  info.type = SniffType(head);
+  info.mime = std::string(MimeForType(info.type));
+  Result<Dimensions> dims = ReadDimensions(info.type, head, limits);
+  if (!dims.ok()) return dims.status();
+  info.width = dims->width;
+  info.height = dims->height;
+  return Status::Ok();
+}
+
+Status WithPath(const std::filesystem::path& path, const Status& s) {
+  return Status(s.code(), path.string() + ": " + s.message());
+}
+
+}  // namespace
+
+Result<MediaInfo> Inspect(std::span<const uint8_t> bytes, const Limits& limits) {
+  if (bytes.empty()) return Status::Corrupt("media file is empty (0 bytes)");
+  if (bytes.size() > limits.max_media_bytes) {
+    return Status::ResourceExhausted("media file is " + std::to_string(bytes.size()) +
+                                     " bytes, over the limit of " +
+                                     std::to_string(limits.max_media_bytes) +
+                                     " (max_media_bytes)");
+  }
+  MediaInfo info;
+  info.size = bytes.size();
+  Hasher hasher;
+  VIGIL_RETURN_IF_ERROR(hasher.Init());
+  VIGIL_RETURN_IF_ERROR(hasher.Update(bytes));
+  VIGIL_RETURN_IF_ERROR(hasher.Final(info));
+  VIGIL_RETURN_IF_ERROR(SetTypeAndDimensions(bytes, limits, info));
+  return info;
+}
+
+Result<MediaInfo> InspectFile(const std::filesystem::path& path, const Limits& limits) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    return Status::NotFound(path.string() + ": no such file");
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    return Status::InvalidArgument(path.string() + ": not a regular file");
+  }
+  File file(std::fopen(path.c_str(), "rb"));
+  if (!file) {
+    return Status::IoError(path.string() + ": cannot open: " + std::strerror(errno));
+  }
+  // The size is checked while reading (not from stat) so that a file growing
+  // under us still cannot exceed the limit.
+  MediaInfo info;
+  Hasher hasher;
+  VIGIL_RETURN_IF_ERROR(hasher.Init());
+  std::vector<uint8_t> head;
+  std::vector<uint8_t> chunk(kChunkBytes);
+  uint64_t total = 0;
+  for (;;) {
+    const size_t n = std::fread(chunk.data(), 1, chunk.size(), file.get());
+    if (n == 0) {
+      if (std::ferror(file.get())) {
+        return Status::IoError(path.string() + ": read failed: " + std::strerror(errno));
+      }
+      break;
+    }
+    total += n;
+    if (total > limits.max_media_bytes) {
+      return Status::ResourceExhausted(path.string() + ": media file is larger than " +
+                                       std::to_string(limits.max_media_bytes) +
+                                       " bytes (max_media_bytes)");
+    }
+    const std::span<const uint8_t> got(chunk.data(), n);
+    VIGIL_RETURN_IF_ERROR(hasher.Update(got));
+    if (head.size() < kHeadBytes) {
+      const size_t take = std::min(n, kHeadBytes - head.size());
+      head.insert(head.end(), got.begin(), got.begin() + static_cast<ptrdiff_t>(take));
+    }
+  }
+  if (total == 0) return Status::Corrupt(path.string() + ": media file is empty (0 bytes)");
+  info.size = total;
+  VIGIL_RETURN_IF_ERROR(hasher.Final(info));
+  Status s = SetTypeAndDimensions(head, limits, info);
+  if (!s.ok() && s.code() == StatusCode::kCorrupt && total > head.size()) {
+    // The header may extend past the head we kept: read the whole file once.
+    std::vector<uint8_t> all(total);
+    std::rewind(file.get());
+    if (std::fread(all.data(), 1, all.size(), file.get()) != all.size()) {
+      return Status::IoError(path.string() + ": file changed while being read");
+    }
+    s = SetTypeAndDimensions(all, limits, info);
+  }
+  if (!s.ok()) return WithPath(path, s);
+  return info;
+}
+
+}  // namespace vigil::media
