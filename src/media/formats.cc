@@ -48,8 +48,7 @@ Result<Dimensions> JpegDimensions(std::span<const uint8_t> b, const Limits& limi
   int w = 0, h = 0, subsamp = 0, colorspace = 0;
   if (tjDecompressHeader3(tj.get(), b.data(), static_cast<unsigned long>(b.size()), &w, &h,
                           &subsamp, &colorspace) != 0) {
-    return Status::Corrupt(std::string("jpeg header does not parse: ") +
-                           tjGetErrorStr2(tj.get()));
+    return Status::Corrupt(std::string("jpeg header does not parse: ") + tjGetErrorStr2(tj.get()));
   }
   return Checked("jpeg", w, h, limits);
 }
@@ -88,8 +87,7 @@ void PngWarningFn(png_structp png, png_const_charp msg) {
 
 // Returns true and sets *w, *h on success; false with src->error set.
 bool ReadPngHeader(PngSource* src, png_uint_32 max_side, png_uint_32* w, png_uint_32* h) {
-  png_structp png =
-      png_create_read_struct(PNG_LIBPNG_VER_STRING, src, PngErrorFn, PngWarningFn);
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, src, PngErrorFn, PngWarningFn);
   if (png == nullptr) {
     std::snprintf(src->error, sizeof src->error, "out of memory");
     return false;
@@ -121,13 +119,13 @@ Result<Dimensions> PngDimensions(std::span<const uint8_t> b, const Limits& limit
   png_uint_32 w = 0, h = 0;
   // One side can be at most max_pixels (the other being 1); libpng's own
   // ceiling is 2^31-1.
-  const png_uint_32 max_side = static_cast<png_uint_32>(
-      std::min<uint64_t>(limits.max_pixels, 0x7fffffffu));
+  const png_uint_32 max_side =
+      static_cast<png_uint_32>(std::min<uint64_t>(limits.max_pixels, 0x7fffffffu));
   if (!ReadPngHeader(&src, max_side, &w, &h)) {
     if (src.over_user_limit) {
       return Status::ResourceExhausted("png image side exceeds " + std::to_string(max_side) +
-                                       " pixels (max_pixels " +
-                                       std::to_string(limits.max_pixels) + ")");
+                                       " pixels (max_pixels " + std::to_string(limits.max_pixels) +
+                                       ")");
     }
     // What IHDR claims is over the limit no matter what follows it.
     if (src.width > 0 && src.height > 0 &&

@@ -77,8 +77,7 @@ class Hasher {
   MdCtx md5_;
 };
 
-Status SetTypeAndDimensions(std::span<const uint8_t> head, const Limits& limits,
-                            MediaInfo& info) {
+Status SetTypeAndDimensions(std::span<const uint8_t> head, const Limits& limits, MediaInfo& info) {
   info.type = SniffType(head);
   info.mime = std::string(MimeForType(info.type));
   Result<Dimensions> dims = ReadDimensions(info.type, head, limits);
@@ -99,8 +98,7 @@ Result<MediaInfo> Inspect(std::span<const uint8_t> bytes, const Limits& limits) 
   if (bytes.size() > limits.max_media_bytes) {
     return Status::ResourceExhausted("media file is " + std::to_string(bytes.size()) +
                                      " bytes, over the limit of " +
-                                     std::to_string(limits.max_media_bytes) +
-                                     " (max_media_bytes)");
+                                     std::to_string(limits.max_media_bytes) + " (max_media_bytes)");
   }
   MediaInfo info;
   info.size = bytes.size();

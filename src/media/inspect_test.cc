@@ -120,8 +120,8 @@ class InspectTest : public ::testing::Test {
 
   std::filesystem::path Write(const std::string& name, const Bytes& b) {
     const auto path = dir_ / name;
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()),
-                                                static_cast<std::streamsize>(b.size()));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
     return path;
   }
 
@@ -283,12 +283,24 @@ TEST(SniffTypeTest, MagicBytes) {
       {"BMW is a car"s, "unknown"},
       {"II*\0"s, "tiff"},
       {"MM\0*"s, "tiff"},
-      {"\0\0\0\x18" "ftypheic\0\0\0\0mif1heic"s, "heic"},
-      {"\0\0\0\x1c" "ftypmif1\0\0\0\0mif1avifmiaf"s, "avif"},
-      {"\0\0\0\x1c" "ftypavif\0\0\0\0avifmif1miaf"s, "avif"},
-      {"\0\0\0\x14" "ftypqt  \0\0\0\0qt  "s, "mov"},
-      {"\0\0\0\x18" "ftypisom\0\0\0\0isomiso2"s, "mp4"},
-      {"\0\0\0\x18" "ftypmp42\0\0\0\0mp42isom"s, "mp4"},
+      {"\0\0\0\x18"
+       "ftypheic\0\0\0\0mif1heic"s,
+       "heic"},
+      {"\0\0\0\x1c"
+       "ftypmif1\0\0\0\0mif1avifmiaf"s,
+       "avif"},
+      {"\0\0\0\x1c"
+       "ftypavif\0\0\0\0avifmif1miaf"s,
+       "avif"},
+      {"\0\0\0\x14"
+       "ftypqt  \0\0\0\0qt  "s,
+       "mov"},
+      {"\0\0\0\x18"
+       "ftypisom\0\0\0\0isomiso2"s,
+       "mp4"},
+      {"\0\0\0\x18"
+       "ftypmp42\0\0\0\0mp42isom"s,
+       "mp4"},
       {"\x1A\x45\xDF\xA3\x9f\x42\x86\x81\x01\x42\x82\x84webm"s, "webm"},
       {"\x1A\x45\xDF\xA3\xa3\x42\x86\x81\x01\x42\x82\x88matroska"s, "mkv"},
       {"OggS\0\x02"s, "ogg"},

@@ -11,7 +11,8 @@ namespace vigil::media {
 namespace {
 
 bool StartsWith(std::span<const uint8_t> b, size_t at, std::string_view magic) {
-  return b.size() >= at + magic.size() && std::memcmp(b.data() + at, magic.data(), magic.size()) == 0;
+  return b.size() >= at + magic.size() &&
+         std::memcmp(b.data() + at, magic.data(), magic.size()) == 0;
 }
 
 uint32_t Le32(std::span<const uint8_t> b, size_t at) {
@@ -48,8 +49,8 @@ std::string SniffFtyp(std::span<const uint8_t> b) {
 
 bool IsMp3FrameSync(std::span<const uint8_t> b) {
   if (b.size() < 4 || b[0] != 0xFF || (b[1] & 0xE0) != 0xE0) return false;
-  const int version = (b[1] >> 3) & 3;   // 1 is reserved
-  const int layer = (b[1] >> 1) & 3;     // 0 is reserved (and ADTS AAC)
+  const int version = (b[1] >> 3) & 3;    // 1 is reserved
+  const int layer = (b[1] >> 1) & 3;      // 0 is reserved (and ADTS AAC)
   const int bitrate = (b[2] >> 4) & 0xF;  // 15 is invalid
   const int rate = (b[2] >> 2) & 3;       // 3 is reserved
   return version != 1 && layer != 0 && bitrate != 15 && rate != 3;
@@ -70,8 +71,8 @@ std::string SniffType(std::span<const uint8_t> b) {
   // known DIB header size.
   if (StartsWith(b, 0, "BM") && b.size() >= 18) {
     const uint32_t dib = Le32(b, 14);
-    if (dib == 12 || dib == 16 || dib == 40 || dib == 52 || dib == 56 || dib == 64 ||
-        dib == 108 || dib == 124) {
+    if (dib == 12 || dib == 16 || dib == 40 || dib == 52 || dib == 56 || dib == 64 || dib == 108 ||
+        dib == 124) {
       return "bmp";
     }
   }
@@ -94,13 +95,13 @@ std::string SniffType(std::span<const uint8_t> b) {
 
 std::string_view MimeForType(std::string_view type) {
   static constexpr std::pair<std::string_view, std::string_view> kMimes[] = {
-      {"jpeg", "image/jpeg"},       {"png", "image/png"},         {"gif", "image/gif"},
-      {"webp", "image/webp"},       {"bmp", "image/bmp"},         {"tiff", "image/tiff"},
-      {"heic", "image/heic"},       {"avif", "image/avif"},       {"mp4", "video/mp4"},
-      {"mov", "video/quicktime"},   {"3gp", "video/3gpp"},        {"m4a", "audio/mp4"},
-      {"webm", "video/webm"},       {"mkv", "video/x-matroska"},  {"ogg", "audio/ogg"},
-      {"mp3", "audio/mpeg"},        {"wav", "audio/wav"},         {"avi", "video/x-msvideo"},
-      {"pdf", "application/pdf"},   {"zip", "application/zip"},
+      {"jpeg", "image/jpeg"},     {"png", "image/png"},        {"gif", "image/gif"},
+      {"webp", "image/webp"},     {"bmp", "image/bmp"},        {"tiff", "image/tiff"},
+      {"heic", "image/heic"},     {"avif", "image/avif"},      {"mp4", "video/mp4"},
+      {"mov", "video/quicktime"}, {"3gp", "video/3gpp"},       {"m4a", "audio/mp4"},
+      {"webm", "video/webm"},     {"mkv", "video/x-matroska"}, {"ogg", "audio/ogg"},
+      {"mp3", "audio/mpeg"},      {"wav", "audio/wav"},        {"avi", "video/x-msvideo"},
+      {"pdf", "application/pdf"}, {"zip", "application/zip"},
   };
   for (const auto& [t, mime] : kMimes) {
     if (t == type) return mime;
