@@ -50,8 +50,14 @@ class CliObserver : public scan::ScanObserver {
   }
   void OnProgress(const scan::Progress& p) override {
     if (!progress_) return;
-    std::string line = "\r[" + std::to_string(p.reader_index) + "/" +
-                       std::to_string(p.reader_count) + "] " + std::to_string(p.posts) +
+    // The bar counts finished exports; the post counter shows motion inside one.
+    constexpr int kWidth = 20;
+    const int filled = p.reader_count == 0 ? 0
+                                           : static_cast<int>(kWidth * (p.reader_index - 1) /
+                                                              p.reader_count);
+    std::string line = "\r[" + std::string(filled, '#') + std::string(kWidth - filled, '.') +
+                       "] " + std::to_string(p.reader_index) + "/" +
+                       std::to_string(p.reader_count) + "  " + std::to_string(p.posts) +
                        " posts  " + p.current;
     if (line.size() > 100) line = line.substr(0, 97) + "...";
     std::cerr << line << "\033[K" << std::flush;
