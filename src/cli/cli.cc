@@ -52,7 +52,7 @@ class CliObserver : public scan::ScanObserver {
     if (!progress_) return;
     // The bar counts finished exports; the post counter shows motion inside one.
     constexpr int kWidth = 20;
-    const int filled = p.reader_count == 0 ? 0
+    const int filled = p.reader_count == 0 || p.reader_index == 0 ? 0
                                            : static_cast<int>(kWidth * (p.reader_index - 1) /
                                                               p.reader_count);
     std::string line = "\r[" + std::string(filled, '#') + std::string(kWidth - filled, '.') +

@@ -79,7 +79,14 @@ class Normalizer {
 
  private:
   Normalizer() = default;
-  const icu::Normalizer2* nfkc_cf_ = nullptr;
+  uint32_t Fold(uint32_t cp) const;
+  void UndoLetterSpacing(NormalizedText* out) const;
+  void UndoLeetspeak(NormalizedText* out) const;
+
+  const icu::Normalizer2* nfkc_cf_ = nullptr;  // owned by ICU
+  // Per BMP code point: NFKC_CF boundary-before and no-mapping bits, so the
+  // hot loop makes no virtual calls into ICU.
+  std::vector<uint8_t> bmp_flags_;
   // Latin-1 Supplement and Latin Extended-A/B (U+00C0..U+024F) with
   // diacritics removed, computed from ICU's NFD once.
   std::array<char16_t, 0x250 - 0xC0> latin_base_{};
