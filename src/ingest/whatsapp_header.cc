@@ -91,6 +91,22 @@ bool IsInvisibleMark(uint32_t cp) {
          (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
 }
 
+std::string StripMarks(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const size_t start = i;
+    const uint32_t cp = DecodeUtf8(s, i);
+    if (IsInvisibleMark(cp)) continue;
+    if (cp == 0x00A0 || cp == 0x202F) {
+      out.push_back(' ');
+    } else {
+      out.append(s.substr(start, i - start));
+    }
+  }
+  return out;
+}
+
 NormalizedLine NormalizeForMatch(std::string_view line, size_t max_bytes) {
   NormalizedLine out;
   const size_t limit = line.size() < max_bytes ? line.size() : max_bytes;

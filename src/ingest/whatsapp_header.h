@@ -37,6 +37,10 @@ inline constexpr size_t kMatchPrefixBytes = 1024;
 // U+200E, U+200F, U+202A-U+202E, U+2066-U+2069 and U+FEFF.
 bool IsInvisibleMark(uint32_t cp);
 
+// `s` without invisible marks, NBSP and U+202F turned into ' ' (names,
+// attachment markers). `s` must be valid UTF-8.
+std::string StripMarks(std::string_view s);
+
 // The matching copy of (a prefix of) a line: invisible marks removed,
 // Arabic-Indic (U+0660-0669) and Persian (U+06F0-06F9) digits mapped to
 // ASCII, U+060C to ',', NBSP and U+202F to ' '. offsets[i] is the byte in
