@@ -1,0 +1,229 @@
+// OpenReaders: from a user-given path (file, folder or .zip) to readers.
+#include <stdlib.h>
+
+#include <algorithm>
+#include <map>
+#include <regex>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "detect.h"
+#include "facebook_reader.h"
+#include "image_folder_reader.h"
+#include "ingest_util.h"
+#include "jsonl_reader.h"
+#include "telegram_reader.h"
+#include "vigil/ingest/reader.h"
+#include "whatsapp_reader.h"
+#include "zip_extract.h"
+
+namespace vigil::ingest {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A folder that is deleted (recursively) when the last reader using it goes.
+class TempDir {
+ public:
+  explicit TempDir(fs::path path) : path_(std::move(path)) {}
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// Keeps an extraction folder alive as long as a reader reads from it.
+class KeepAliveReader : public Reader {
+ public:
+  KeepAliveReader(std::unique_ptr<Reader> inner, std::shared_ptr<TempDir> dir)
+      : inner_(std::move(inner)), dir_(std::move(dir)) {}
+  std::string Describe() const override { return inner_->Describe(); }
+  Status Read(PostSink& sink) override { return inner_->Read(sink); }
+
+ private:
+  std::unique_ptr<Reader> inner_;
+  std::shared_ptr<TempDir> dir_;
+};
+
+bool IsUnderLexically(const fs::path& p, const fs::path& root) {
+  const std::string rel = p.lexically_relative(root).generic_string();
+  return !rel.empty() && rel != ".." && !rel.starts_with("../");
+}
+
+// DYI files vigil reads inside a folder; other DYI JSON files are ignored.
+bool IsFacebookContentName(const std::string& name) {
+  static const std::regex kNames(
+      R"((message_\d+|your_posts(_\d+)?|comments(_v2)?(_\d+)?|secure_message_\d+)\.json)");
+  return std::regex_match(name, kNames);
+}
+
+std::unique_ptr<Reader> ReaderFor(const fs::path& file, Format format,
+                                  const ReaderOptions& options) {
+  switch (format) {
+    case Format::kTelegramJson: return MakeTelegramReader(file, options);
+    case Format::kFacebookJson: return MakeFacebookReader(file, options);
+    case Format::kJsonl: return MakeJsonlReader(file, options);
+    case Format::kWhatsAppText: return MakeWhatsAppReader(file, file.parent_path(), options);
+    case Format::kImageFolder:
+      return MakeImageFolderReader(file.parent_path(), {file}, file.parent_path(), options);
+    case Format::kUnknown: break;
+  }
+  return nullptr;
+}
+
+using Keyed = std::vector<std::pair<fs::path, std::unique_ptr<Reader>>>;
+
+void OpenZip(const fs::path& zip, const ReaderOptions& options, std::vector<IngestError>& errors,
+             int depth, Keyed& out);
+
+// Every export and loose image under `root`, keyed by path for ordering.
+void OpenFolder(const fs::path& root, const ReaderOptions& options,
+                std::vector<IngestError>& errors, int depth, Keyed& out) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
+  if (ec) {
+    errors.push_back({root.string(), "", "cannot list folder: " + ec.message()});
+    return;
+  }
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) {
+      errors.push_back({root.string(), "", "cannot list folder: " + ec.message()});
+      break;
+    }
+    const fs::directory_entry& e = *it;
+    if (e.is_symlink(ec)) {
+      errors.push_back({e.path().string(), "", "symlink skipped"});
+      continue;
+    }
+    if (e.is_regular_file(ec)) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+
+  std::vector<fs::path> export_roots;
+  std::vector<fs::path> images;
+  for (const fs::path& file : files) {
+    const std::string small = ReadHead(file, 16);
+    if (SniffImageMime(small)) {
+      images.push_back(file);
+      continue;
+    }
+    if (IsZipHead(small)) {
+      if (depth == 0) {
+        OpenZip(file, options, errors, depth + 1, out);
+      } else {
+        errors.push_back({file.string(), "", "archive inside an archive skipped"});
+      }
+      continue;
+    }
+    const Format format = DetectHead(ReadHead(file, kDetectHeadBytes), file);
+    fs::path export_root = file.parent_path();
+    if (format == Format::kFacebookJson) {
+      if (!IsFacebookContentName(file.filename().string())) continue;
+      export_root = FacebookExportRoot(file);
+    }
+    if (format == Format::kUnknown || format == Format::kImageFolder) continue;
+    std::unique_ptr<Reader> reader = ReaderFor(file, format, options);
+    if (!reader) continue;
+    export_roots.push_back(fs::absolute(export_root, ec).lexically_normal());
+    out.emplace_back(file, std::move(reader));
+  }
+
+  // Images inside an export tree are that export's media, not posts.
+  std::map<fs::path, std::vector<fs::path>> loose;
+  for (const fs::path& image : images) {
+    const fs::path abs = fs::absolute(image, ec).lexically_normal();
+    const bool in_export = std::any_of(export_roots.begin(), export_roots.end(),
+                                       [&](const fs::path& r) { return IsUnderLexically(abs, r); });
+    if (!in_export) loose[image.parent_path()].push_back(image);
+  }
+  for (auto& [folder, list] : loose) {
+    out.emplace_back(folder, MakeImageFolderReader(folder, std::move(list), root, options));
+  }
+}
+
+Result<fs::path> MakeFreshDir(const fs::path& parent) {
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  if (ec) return Status::IoError(parent.string() + ": " + ec.message());
+  std::string tmpl = (parent / "vigil-zip-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    return Status::IoError(parent.string() + ": cannot create a folder");
+  }
+  return fs::path(tmpl);
+}
+
+void OpenZip(const fs::path& zip, const ReaderOptions& options, std::vector<IngestError>& errors,
+             int depth, Keyed& out) {
+  std::error_code ec;
+  const bool own = options.scratch_dir.empty();
+  const fs::path parent = own ? fs::temp_directory_path(ec) : options.scratch_dir;
+  Result<fs::path> dir = MakeFreshDir(parent);
+  if (!dir.ok()) {
+    errors.push_back({zip.string(), "", dir.status().message()});
+    return;
+  }
+  std::shared_ptr<TempDir> keep;
+  if (own) keep = std::make_shared<TempDir>(*dir);
+  Status st = ExtractZip(zip, *dir, options.limits, errors);
+  if (!st.ok()) {
+    errors.push_back({zip.string(), "", st.ToString()});
+    return;
+  }
+  Keyed inner;
+  OpenFolder(*dir, options, errors, depth, inner);
+  if (inner.empty()) errors.push_back({zip.string(), "", "no export found in archive"});
+  for (auto& [path, reader] : inner) {
+    // Order by the archive's own name plus the path inside it.
+    fs::path key = zip / path.lexically_relative(*dir);
+    if (keep) reader = std::make_unique<KeepAliveReader>(std::move(reader), keep);
+    out.emplace_back(std::move(key), std::move(reader));
+  }
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<Reader>> OpenReaders(const fs::path& path,
+                                                 const ReaderOptions& options,
+                                                 std::vector<IngestError>& errors) {
+  Keyed keyed;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) {
+    errors.push_back({path.string(), "", "not found"});
+    return {};
+  }
+  if (fs::is_directory(st)) {
+    OpenFolder(path, options, errors, 0, keyed);
+    if (keyed.empty()) errors.push_back({path.string(), "", "no export or image found in folder"});
+  } else if (fs::is_regular_file(st)) {
+    const std::string small = ReadHead(path, 16);
+    if (IsZipHead(small)) {
+      OpenZip(path, options, errors, 0, keyed);
+    } else {
+      const Format format = DetectFile(path);
+      if (std::unique_ptr<Reader> reader = ReaderFor(path, format, options)) {
+        keyed.emplace_back(path, std::move(reader));
+      } else {
+        errors.push_back({path.string(), "", "unknown format"});
+      }
+    }
+  } else {
+    errors.push_back({path.string(), "", "not a regular file or folder"});
+  }
+  std::stable_sort(keyed.begin(), keyed.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::unique_ptr<Reader>> readers;
+  readers.reserve(keyed.size());
+  for (auto& [key, reader] : keyed) readers.push_back(std::move(reader));
+  return readers;
+}
+
+}  // namespace vigil::ingest
