@@ -1,0 +1,594 @@
+// The SQLite backend of Store. One connection, statements prepared once at
+// open and reused; every Write is one IMMEDIATE transaction.
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+
+#include "src/store/codec.h"
+#include "src/store/migrations.h"
+#include "src/store/sqlite_util.h"
+#include "vigil/store/store.h"
+
+namespace vigil::store {
+namespace {
+
+// PRAGMA application_id of a vigil database ("VigL"), so that another
+// program's SQLite file is refused rather than migrated.
+constexpr int64_t kApplicationId = 0x5669674C;
+// Selector ids remembered across batches; cleared when it grows past this.
+constexpr size_t kMaxCachedSelectors = 1 << 20;
+
+constexpr std::string_view kInsertPost = R"sql(
+INSERT INTO posts (platform, channel_id, external_id, channel_title, channel_type,
+  author_name, author_id, time, time_is_utc, local_time, utc_offset_minutes, text, entities,
+  forwarded_from, reply_to, edited, service, source_file, source_item, category, score,
+  reasons, first_seen)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+  ?20, ?21, ?22, ?23)
+ON CONFLICT (platform, channel_id, external_id) DO NOTHING)sql";
+
+// Same parameter numbers as kInsertPost, without first_seen.
+constexpr std::string_view kUpdatePost = R"sql(
+UPDATE posts SET channel_title = ?4, channel_type = ?5, author_name = ?6, author_id = ?7,
+  time = ?8, time_is_utc = ?9, local_time = ?10, utc_offset_minutes = ?11, text = ?12,
+  entities = ?13, forwarded_from = ?14, reply_to = ?15, edited = ?16, service = ?17,
+  source_file = ?18, source_item = ?19, category = ?20, score = ?21, reasons = ?22
+WHERE platform = ?1 AND channel_id = ?2 AND external_id = ?3
+RETURNING id)sql";
+
+constexpr std::string_view kInsertSelector =
+    "INSERT INTO selectors (kind, value) VALUES (?1, ?2) ON CONFLICT (kind, value) DO NOTHING";
+constexpr std::string_view kFindSelector =
+    "SELECT id FROM selectors WHERE kind = ?1 AND value = ?2";
+constexpr std::string_view kInsertPostSelector =
+    "INSERT INTO post_selectors (post_id, selector_id, begin, end, ord) VALUES (?1, ?2, ?3, ?4, "
+    "?5) ON CONFLICT DO NOTHING";
+constexpr std::string_view kInsertMedia = R"sql(
+INSERT INTO media (sha256, md5, size, type, mime, width, height, pdq, pdq_quality)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+ON CONFLICT (sha256) DO UPDATE SET pdq = excluded.pdq, pdq_quality = excluded.pdq_quality
+WHERE media.pdq = '' AND excluded.pdq <> '')sql";
+constexpr std::string_view kInsertPostMedia = R"sql(
+INSERT INTO post_media (post_id, ord, sha256, name, kind, declared_mime, declared_size,
+  declared_width, declared_height, path, missing_reason, error)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12))sql";
+constexpr std::string_view kDeletePostSelectors = "DELETE FROM post_selectors WHERE post_id = ?1";
+constexpr std::string_view kDeletePostMedia = "DELETE FROM post_media WHERE post_id = ?1";
+constexpr std::string_view kInsertError =
+    "INSERT INTO scan_errors (file, item, reason) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
+
+constexpr std::string_view kSelectPosts = R"sql(
+SELECT id, platform, channel_id, external_id, channel_title, channel_type, author_name,
+  author_id, time, time_is_utc, local_time, utc_offset_minutes, text, entities, forwarded_from,
+  reply_to, edited, service, source_file, source_item, category, score, reasons
+FROM posts
+WHERE (?1 = 0 OR category <> 'other') AND (?2 IS NULL OR platform = ?2)
+ORDER BY time, platform, channel_id, external_id
+LIMIT ?3)sql";
+constexpr std::string_view kSelectPostSelectors = R"sql(
+SELECT s.kind, s.value, ps.begin, ps.end FROM post_selectors ps
+JOIN selectors s ON s.id = ps.selector_id
+WHERE ps.post_id = ?1 ORDER BY ps.ord)sql";
+constexpr std::string_view kSelectPostMedia = R"sql(
+SELECT pm.ord, pm.name, pm.kind, pm.declared_mime, pm.declared_size, pm.declared_width,
+  pm.declared_height, pm.path, pm.missing_reason, pm.error, m.sha256, m.md5, m.size, m.type,
+  m.mime, m.width, m.height, m.pdq, m.pdq_quality
+FROM post_media pm LEFT JOIN media m ON m.sha256 = pm.sha256
+WHERE pm.post_id = ?1 ORDER BY pm.ord)sql";
+
+std::string PostName(const Post& p) {
+  std::string name = "post ";
+  name += PlatformName(p.platform);
+  name += '/';
+  name += p.channel.id;
+  name += '/';
+  name += p.external_id;
+  if (!p.source_file.empty()) {
+    name += " (" + p.source_file;
+    if (!p.source_item.empty()) name += ": " + p.source_item;
+    name += ')';
+  }
+  return name;
+}
+
+int64_t SystemNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(DbPtr db, std::function<int64_t()> now) : db_(std::move(db)), now_(std::move(now)) {}
+
+  Status Prepare();
+
+  Status Write(std::span<const ScanRecord> batch) override;
+  Status WriteErrors(std::span<const ScanError> errors) override;
+  Status ForEachPost(const PostFilter& filter,
+                     const std::function<Status(const ScanRecord&)>& fn) override;
+  Result<std::vector<MonthCount>> CountByMonth() override;
+  Result<Totals> GetTotals() override;
+  Result<std::vector<ScanError>> ListErrors() override;
+
+ private:
+  Status WriteOne(const ScanRecord& rec, int64_t now);
+  Result<int64_t> SelectorId(const text::Selector& sel);
+  Status ReadChildren(int64_t post_id, ScanRecord& rec);
+  Status Rollback(Status why);
+
+  DbPtr db_;  // declared first: destroyed after the statements
+  std::function<int64_t()> now_;
+  Stmt begin_, commit_, rollback_;
+  Stmt insert_post_, update_post_, insert_selector_, find_selector_, insert_post_selector_;
+  Stmt insert_media_, insert_post_media_, delete_post_selectors_, delete_post_media_;
+  Stmt insert_error_, select_posts_, select_post_selectors_, select_post_media_;
+  JsonEncoder json_;
+  // (kind '\0' value) -> selectors.id. `pending_` holds ids created by the
+  // open transaction; they join `selectors_` only once it commits.
+  std::unordered_map<std::string, int64_t> selectors_, pending_;
+  std::string key_;
+};
+
+Status SqliteStore::Prepare() {
+  const std::pair<Stmt*, std::string_view> stmts[] = {
+      {&begin_, "BEGIN IMMEDIATE"},
+      {&commit_, "COMMIT"},
+      {&rollback_, "ROLLBACK"},
+      {&insert_post_, kInsertPost},
+      {&update_post_, kUpdatePost},
+      {&insert_selector_, kInsertSelector},
+      {&find_selector_, kFindSelector},
+      {&insert_post_selector_, kInsertPostSelector},
+      {&insert_media_, kInsertMedia},
+      {&insert_post_media_, kInsertPostMedia},
+      {&delete_post_selectors_, kDeletePostSelectors},
+      {&delete_post_media_, kDeletePostMedia},
+      {&insert_error_, kInsertError},
+      {&select_posts_, kSelectPosts},
+      {&select_post_selectors_, kSelectPostSelectors},
+      {&select_post_media_, kSelectPostMedia},
+  };
+  for (const auto& [stmt, sql] : stmts) {
+    Result<Stmt> s = Stmt::Prepare(db_.get(), sql);
+    if (!s.ok()) return s.status();
+    *stmt = std::move(s).value();
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::Rollback(Status why) {
+  pending_.clear();
+  if (!sqlite3_get_autocommit(db_.get())) {
+    // A failed ROLLBACK leaves SQLite to roll back on close; `why` is the news.
+    (void)rollback_.Run("rollback");
+  }
+  return why;
+}
+
+Status SqliteStore::Write(std::span<const ScanRecord> batch) {
+  if (batch.empty()) return Status::Ok();
+  VIGIL_RETURN_IF_ERROR(begin_.Run("begin write transaction"));
+  const int64_t now = now_();
+  for (const ScanRecord& rec : batch) {
+    Status s = WriteOne(rec, now);
+    if (!s.ok()) {
+      return Rollback(Status(s.code(), PostName(rec.post) + ": " + s.message() + " (batch of " +
+                                           std::to_string(batch.size()) + " rolled back)"));
+    }
+  }
+  Status s = commit_.Run("commit");
+  if (!s.ok()) return Rollback(s);
+  if (selectors_.size() + pending_.size() > kMaxCachedSelectors) selectors_.clear();
+  selectors_.merge(pending_);
+  pending_.clear();
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteStore::SelectorId(const text::Selector& sel) {
+  key_.assign(sel.kind);
+  key_ += '\0';
+  key_ += sel.value;
+  if (auto it = selectors_.find(key_); it != selectors_.end()) return it->second;
+  if (auto it = pending_.find(key_); it != pending_.end()) return it->second;
+  insert_selector_.BindText(1, sel.kind);
+  insert_selector_.BindText(2, sel.value);
+  VIGIL_RETURN_IF_ERROR(insert_selector_.Run("insert selector"));
+  int64_t id;
+  if (sqlite3_changes(db_.get()) == 1) {
+    id = sqlite3_last_insert_rowid(db_.get());
+  } else {  // stored by an earlier run or another connection
+    ResetOnExit reset(find_selector_);
+    find_selector_.BindText(1, sel.kind);
+    find_selector_.BindText(2, sel.value);
+    if (find_selector_.Step() != SQLITE_ROW) return SqliteError(db_.get(), "find selector");
+    id = find_selector_.Int(0);
+  }
+  pending_.emplace(key_, id);
+  return id;
+}
+
+Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
+  const Post& p = rec.post;
+  if (rec.media.size() > p.media.size()) {
+    return Status::InvalidArgument("has " + std::to_string(rec.media.size()) +
+                                   " media results for " + std::to_string(p.media.size()) +
+                                   " media references");
+  }
+  const std::string_view entities = json_.Entities(p.entities);
+  const std::string_view reasons = json_.Reasons(rec.analysis.reasons);
+  auto bind_post = [&](Stmt& s) {
+    s.BindText(1, PlatformName(p.platform));
+    s.BindText(2, p.channel.id);
+    s.BindText(3, p.external_id);
+    s.BindText(4, p.channel.title);
+    s.BindText(5, p.channel.type);
+    s.BindText(6, p.author.name);
+    s.BindText(7, p.author.id);
+    s.Bind(8, p.time);
+    s.Bind(9, p.time_is_utc);
+    s.BindText(10, p.local_time);
+    s.BindOptional(11, p.utc_offset_minutes);
+    s.BindText(12, p.text);
+    s.BindText(13, entities);
+    s.BindText(14, p.forwarded_from);
+    s.BindText(15, p.reply_to);
+    s.Bind(16, p.edited);
+    s.Bind(17, p.service);
+    s.BindText(18, p.source_file);
+    s.BindText(19, p.source_item);
+    s.BindText(20, CategoryText(rec.analysis.category));
+    s.BindDouble(21, rec.analysis.score);
+    s.BindText(22, reasons);
+  };
+  // The common case, a post not seen before, costs one statement; DO NOTHING
+  // reports no change for a stored post, which then takes the update path.
+  bind_post(insert_post_);
+  insert_post_.Bind(23, now);
+  VIGIL_RETURN_IF_ERROR(insert_post_.Run("insert post"));
+  int64_t post_id;
+  if (sqlite3_changes(db_.get()) == 1) {
+    post_id = sqlite3_last_insert_rowid(db_.get());
+  } else {
+    // Stored before: replace its fields and children, keep id and first_seen.
+    bind_post(update_post_);
+    if (update_post_.Step() != SQLITE_ROW) {
+      Status s = SqliteError(db_.get(), "update post");
+      update_post_.Reset();
+      return s;
+    }
+    post_id = update_post_.Int(0);
+    VIGIL_RETURN_IF_ERROR(update_post_.Run("update post"));
+    for (Stmt* s : {&delete_post_selectors_, &delete_post_media_}) {
+      s->Bind(1, post_id);
+      VIGIL_RETURN_IF_ERROR(s->Run("replace post children"));
+    }
+  }
+
+  const auto& selectors = rec.analysis.selectors;
+  for (size_t i = 0; i < selectors.size(); ++i) {
+    Result<int64_t> sel = SelectorId(selectors[i]);
+    if (!sel.ok()) return sel.status();
+    insert_post_selector_.Bind(1, post_id);
+    insert_post_selector_.Bind(2, *sel);
+    insert_post_selector_.Bind(3, static_cast<int64_t>(selectors[i].span.begin));
+    insert_post_selector_.Bind(4, static_cast<int64_t>(selectors[i].span.end));
+    insert_post_selector_.Bind(5, static_cast<int64_t>(i));
+    VIGIL_RETURN_IF_ERROR(insert_post_selector_.Run("insert post selector"));
+  }
+
+  for (size_t i = 0; i < p.media.size(); ++i) {
+    const MediaRef& ref = p.media[i];
+    const MediaResult* result = i < rec.media.size() ? &rec.media[i] : nullptr;
+    const media::MediaInfo* info = result != nullptr && result->info ? &*result->info : nullptr;
+    if (info != nullptr) {
+      if (info->sha256.empty()) return Status::InvalidArgument("media info without sha256");
+      insert_media_.BindText(1, info->sha256);
+      insert_media_.BindText(2, info->md5);
+      insert_media_.Bind(3, static_cast<int64_t>(info->size));
+      insert_media_.BindText(4, info->type);
+      insert_media_.BindText(5, info->mime);
+      insert_media_.Bind(6, info->width);
+      insert_media_.Bind(7, info->height);
+      insert_media_.BindText(8, info->pdq);
+      insert_media_.Bind(9, info->pdq_quality);
+      VIGIL_RETURN_IF_ERROR(insert_media_.Run("insert media"));
+    }
+    Stmt& s = insert_post_media_;
+    s.Bind(1, post_id);
+    s.Bind(2, static_cast<int64_t>(i));
+    if (info != nullptr) {
+      s.BindText(3, info->sha256);
+    } else {
+      s.BindNull(3);
+    }
+    s.BindText(4, ref.name);
+    s.BindText(5, MediaKindName(ref.kind));
+    s.BindText(6, ref.mime);
+    s.BindOptional(7, ref.declared_size);
+    s.BindOptional(8, ref.declared_width);
+    s.BindOptional(9, ref.declared_height);
+    s.BindText(10, ref.path);
+    s.BindText(11, ref.missing_reason);
+    s.BindText(12, result != nullptr ? std::string_view(result->error) : std::string_view());
+    VIGIL_RETURN_IF_ERROR(s.Run("insert post media"));
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::WriteErrors(std::span<const ScanError> errors) {
+  if (errors.empty()) return Status::Ok();
+  VIGIL_RETURN_IF_ERROR(begin_.Run("begin write transaction"));
+  for (const ScanError& e : errors) {
+    insert_error_.BindText(1, e.file);
+    insert_error_.BindText(2, e.item);
+    insert_error_.BindText(3, e.reason);
+    Status s = insert_error_.Run("insert scan error");
+    if (!s.ok()) return Rollback(s);
+  }
+  Status s = commit_.Run("commit");
+  return s.ok() ? s : Rollback(s);
+}
+
+Status SqliteStore::ReadChildren(int64_t post_id, ScanRecord& rec) {
+  {
+    Stmt& s = select_post_selectors_;
+    ResetOnExit reset(s);
+    s.Bind(1, post_id);
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      rec.analysis.selectors.push_back(
+          {s.String(0),
+           s.String(1),
+           {static_cast<size_t>(s.Int(2)), static_cast<size_t>(s.Int(3))}});
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read post selectors");
+  }
+  Stmt& s = select_post_media_;
+  ResetOnExit reset(s);
+  s.Bind(1, post_id);
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    const auto ord = static_cast<size_t>(s.Int(0));
+    if (ord != rec.post.media.size()) return Status::Corrupt("post media rows out of order");
+    MediaRef& ref = rec.post.media.emplace_back();
+    ref.name = s.String(1);
+    ref.kind = MediaKindFromText(s.Text(2)).value_or(MediaKind::kOther);
+    ref.mime = s.String(3);
+    if (!s.IsNull(4)) ref.declared_size = static_cast<uint64_t>(s.Int(4));
+    if (!s.IsNull(5)) ref.declared_width = static_cast<int>(s.Int(5));
+    if (!s.IsNull(6)) ref.declared_height = static_cast<int>(s.Int(6));
+    ref.path = s.String(7);
+    ref.missing_reason = s.String(8);
+    MediaResult& result = rec.media.emplace_back();
+    result.error = s.String(9);
+    if (!s.IsNull(10)) {
+      media::MediaInfo& info = result.info.emplace();
+      info.sha256 = s.String(10);
+      info.md5 = s.String(11);
+      info.size = static_cast<uint64_t>(s.Int(12));
+      info.type = s.String(13);
+      info.mime = s.String(14);
+      info.width = static_cast<int>(s.Int(15));
+      info.height = static_cast<int>(s.Int(16));
+      info.pdq = s.String(17);
+      info.pdq_quality = static_cast<int>(s.Int(18));
+    }
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read post media");
+  return Status::Ok();
+}
+
+Status SqliteStore::ForEachPost(const PostFilter& filter,
+                                const std::function<Status(const ScanRecord&)>& fn) {
+  // One read transaction: the walk sees a single snapshot even while another
+  // connection writes.
+  VIGIL_RETURN_IF_ERROR(Exec(db_.get(), "BEGIN"));
+  struct EndRead {
+    sqlite3* db;
+    ~EndRead() { (void)Exec(db, "COMMIT"); }
+  } end_read{db_.get()};
+  Stmt& s = select_posts_;
+  ResetOnExit reset(s);
+  s.Bind(1, filter.flagged_only ? 1 : 0);
+  if (filter.platform) {
+    s.BindText(2, PlatformName(*filter.platform));
+  } else {
+    s.BindNull(2);
+  }
+  s.Bind(3, filter.limit == 0 ? -1 : static_cast<int64_t>(filter.limit));
+  int rc;
+  ScanRecord rec;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    rec = ScanRecord();
+    Post& p = rec.post;
+    const int64_t id = s.Int(0);
+    const auto platform = PlatformFromName(s.Text(1));
+    if (!platform) return Status::Corrupt("post " + std::to_string(id) + ": unknown platform");
+    p.platform = *platform;
+    p.channel.id = s.String(2);
+    p.external_id = s.String(3);
+    p.channel.title = s.String(4);
+    p.channel.type = s.String(5);
+    p.author.name = s.String(6);
+    p.author.id = s.String(7);
+    p.time = s.Int(8);
+    p.time_is_utc = s.Int(9) != 0;
+    p.local_time = s.String(10);
+    if (!s.IsNull(11)) p.utc_offset_minutes = static_cast<int>(s.Int(11));
+    p.text = s.String(12);
+    Status st = DecodeEntities(s.Text(13), &p.entities);
+    p.forwarded_from = s.String(14);
+    p.reply_to = s.String(15);
+    p.edited = s.Int(16) != 0;
+    p.service = s.Int(17) != 0;
+    p.source_file = s.String(18);
+    p.source_item = s.String(19);
+    const auto category = CategoryFromText(s.Text(20));
+    if (!category) return Status::Corrupt("post " + std::to_string(id) + ": unknown category");
+    rec.analysis.category = *category;
+    rec.analysis.score = s.Double(21);
+    if (st.ok()) st = DecodeReasons(s.Text(22), &rec.analysis.reasons);
+    if (st.ok()) st = ReadChildren(id, rec);
+    if (!st.ok()) return Status(st.code(), PostName(p) + ": " + st.message());
+    VIGIL_RETURN_IF_ERROR(fn(rec));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read posts");
+  return Status::Ok();
+}
+
+Result<std::vector<MonthCount>> SqliteStore::CountByMonth() {
+  Result<Stmt> s = Stmt::Prepare(db_.get(), R"sql(
+SELECT strftime('%Y-%m', time, 'unixepoch') AS month, category, COUNT(*) FROM posts
+WHERE service = 0 GROUP BY month, category)sql",
+                                 /*persistent=*/false);
+  if (!s.ok()) return s.status();
+  std::vector<MonthCount> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    const auto category = CategoryFromText(s->Text(1));
+    if (!category) return Status::Corrupt("unknown category '" + s->String(1) + "' in posts");
+    out.push_back({s->String(0), *category, s->Int(2)});
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "count posts by month");
+  std::sort(out.begin(), out.end(), [](const MonthCount& a, const MonthCount& b) {
+    return std::tie(a.month, a.category) < std::tie(b.month, b.category);
+  });
+  return out;
+}
+
+Result<Totals> SqliteStore::GetTotals() {
+  Result<Stmt> s = Stmt::Prepare(db_.get(), R"sql(
+SELECT (SELECT COUNT(*) FROM posts),
+  (SELECT COUNT(*) FROM posts WHERE service <> 0),
+  (SELECT COUNT(*) FROM posts WHERE service = 0 AND category <> 'other'),
+  (SELECT COUNT(*) FROM media),
+  (SELECT COUNT(DISTINCT selector_id) FROM post_selectors),
+  (SELECT COUNT(*) FROM scan_errors))sql",
+                                 /*persistent=*/false);
+  if (!s.ok()) return s.status();
+  if (s->Step() != SQLITE_ROW) return SqliteError(db_.get(), "count totals");
+  Totals t;
+  t.posts = s->Int(0);
+  t.service = s->Int(1);
+  t.flagged = s->Int(2);
+  t.media = s->Int(3);
+  t.selectors = s->Int(4);
+  t.errors = s->Int(5);
+  return t;
+}
+
+Result<std::vector<ScanError>> SqliteStore::ListErrors() {
+  Result<Stmt> s = Stmt::Prepare(
+      db_.get(), "SELECT file, item, reason FROM scan_errors ORDER BY id", /*persistent=*/false);
+  if (!s.ok()) return s.status();
+  std::vector<ScanError> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) out.push_back({s->String(0), s->String(1), s->String(2)});
+  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "list scan errors");
+  return out;
+}
+
+Result<int64_t> PragmaInt(sqlite3* db, std::string_view pragma) {
+  Result<Stmt> s = Stmt::Prepare(db, std::string("PRAGMA ") + std::string(pragma), false);
+  if (!s.ok()) return s.status();
+  if (s->Step() != SQLITE_ROW) return SqliteError(db, std::string("PRAGMA ") + std::string(pragma));
+  return s->Int(0);
+}
+
+// Refuses files that are not SQLite, SQLite files of other programs, and
+// vigil databases newer than this build.
+Status CheckIdentity(sqlite3* db) {
+  Result<int64_t> app = PragmaInt(db, "application_id");
+  if (!app.ok()) return app.status();
+  Result<int64_t> version = PragmaInt(db, "user_version");
+  if (!version.ok()) return version.status();
+  Result<int64_t> objects = PragmaInt(db, "schema_version");  // 0 for an empty file
+  if (!objects.ok()) return objects.status();
+  const int64_t known = static_cast<int64_t>(Migrations().size());
+  if (*app == 0 && (*version != 0 || *objects != 0)) {
+    return Status::Unsupported("an SQLite database of another program (no vigil application id)");
+  }
+  if (*app != 0 && *app != kApplicationId) {
+    return Status::Unsupported("an SQLite database of another program (application id " +
+                               std::to_string(*app) + ")");
+  }
+  if (*version > known) {
+    return Status::Unsupported("schema version " + std::to_string(*version) +
+                               " is newer than this build of vigil knows (" +
+                               std::to_string(known) + "); use a newer vigil");
+  }
+  return Status::Ok();
+}
+
+Status Migrate(sqlite3* db) {
+  VIGIL_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  auto fail = [db](Status s) {
+    (void)Exec(db, "ROLLBACK");
+    return s;
+  };
+  // Re-checked inside the write lock: another process may have migrated.
+  Status s = CheckIdentity(db);
+  if (!s.ok()) return fail(s);
+  Result<int64_t> version = PragmaInt(db, "user_version");
+  if (!version.ok()) return fail(version.status());
+  const auto migrations = Migrations();
+  for (size_t i = static_cast<size_t>(*version); i < migrations.size(); ++i) {
+    s = Exec(db, migrations[i].sql);
+    if (!s.ok()) {
+      return fail(Status::Internal("schema migration " + std::string(migrations[i].name) +
+                                   " failed: " + s.message()));
+    }
+    s = Exec(db, "PRAGMA user_version = " + std::to_string(i + 1) +
+                     "; PRAGMA application_id = " + std::to_string(kApplicationId));
+    if (!s.ok()) return fail(s);
+  }
+  s = Exec(db, "COMMIT");
+  return s.ok() ? s : fail(s);
+}
+
+}  // namespace
+
+int Store::SchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+Result<std::unique_ptr<Store>> Store::OpenSqlite(const std::filesystem::path& path) {
+  return OpenSqlite(path, StoreOptions());
+}
+
+Result<std::unique_ptr<Store>> Store::OpenSqlite(const std::filesystem::path& path,
+                                                 const StoreOptions& options) {
+  const std::string name = path.string();
+  auto with_path = [&name](const Status& s) { return Status(s.code(), name + ": " + s.message()); };
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(
+      name.c_str(), &raw,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+      nullptr);
+  DbPtr db(raw);
+  if (rc != SQLITE_OK) {
+    return with_path(SqliteError(rc, "cannot open database",
+                                 raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_busy_timeout(db.get(), 10'000);
+  Status s = CheckIdentity(db.get());
+  if (s.code() == StatusCode::kCorrupt) {
+    return with_path(Status::Corrupt("not a vigil database: " + s.message()));
+  }
+  if (!s.ok()) return with_path(s);
+  s = Exec(db.get(),
+           "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+           "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY");
+  if (!s.ok()) return with_path(s);
+  s = Migrate(db.get());
+  if (!s.ok()) return with_path(s);
+  auto store = std::make_unique<SqliteStore>(
+      std::move(db), options.now ? options.now : std::function<int64_t()>(SystemNow));
+  s = store->Prepare();
+  if (!s.ok()) return with_path(s);
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace vigil::store
