@@ -106,8 +106,14 @@ Status FacebookReader::ReadThread(const Value& doc, PostSink& sink) {
 
   std::map<std::pair<int64_t, std::string>, int> seen;
   const rapidjson::SizeType n = messages.Size();
+  // DYI writes newest first; some tools write oldest first. Emit oldest first.
+  auto ts_of = [](const Value& m) {
+    auto t = AsInt64(Member(m, "timestamp_ms"));
+    return t ? t : AsInt64(Member(m, "timestamp"));
+  };
+  const bool reverse = n > 1 && ts_of(messages[0]) > ts_of(messages[n - 1]);
   for (rapidjson::SizeType j = 0; j < n; ++j) {
-    const rapidjson::SizeType i = n - 1 - j;  // the file runs newest first
+    const rapidjson::SizeType i = reverse ? n - 1 - j : j;
     const Value& m = messages[i];
     const std::string item = "message #" + std::to_string(i);
     if (!m.IsObject()) {

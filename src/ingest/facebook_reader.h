@@ -3,7 +3,8 @@
 // Reads one DYI JSON file:
 //  - message_N.json (Messenger and Instagram: participants, title,
 //    thread_path, messages[] newest first; also the E2EE form threadName +
-//    messages[{senderName,text,timestamp}]). Posts come out oldest first.
+//    messages[{senderName,text,timestamp}]). Posts come out oldest first
+//    (the file is reversed when its first message is newer than its last).
 //  - your_posts_N.json (top-level array of posts; `attachments` as a list of
 //    {data:[...]} or, as in some mocks, a single {data:[...]} object).
 //  - comments*.json ({"comments_v2": [...]}).

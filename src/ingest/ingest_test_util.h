@@ -1,0 +1,80 @@
+// Test helpers for the ingest tests: a collecting sink and a temp folder.
+#ifndef VIGIL_SRC_INGEST_INGEST_TEST_UTIL_H_
+#define VIGIL_SRC_INGEST_INGEST_TEST_UTIL_H_
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/ingest/reader.h"
+
+namespace vigil::ingest::testing {
+
+class CollectSink : public PostSink {
+ public:
+  Status OnPost(Post&& post) override {
+    posts.push_back(std::move(post));
+    return Status::Ok();
+  }
+  void OnError(const IngestError& error) override { errors.push_back(error); }
+
+  size_t CountService() const {
+    size_t n = 0;
+    for (const Post& p : posts) n += p.service ? 1 : 0;
+    return n;
+  }
+  const Post* Find(std::string_view external_id) const {
+    for (const Post& p : posts) {
+      if (p.external_id == external_id) return &p;
+    }
+    return nullptr;
+  }
+
+  std::vector<Post> posts;
+  std::vector<IngestError> errors;
+};
+
+// A fresh folder under TMPDIR, removed with everything in it.
+class TempFolder {
+ public:
+  TempFolder() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "vigil-ingest-test-XXXXXX");
+    path_ = ::mkdtemp(tmpl.data()) != nullptr ? tmpl : std::string();
+  }
+  ~TempFolder() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  TempFolder(const TempFolder&) = delete;
+  TempFolder& operator=(const TempFolder&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+  // Writes `bytes` to path()/rel, creating folders; returns the full path.
+  std::filesystem::path Write(const std::string& rel, std::string_view bytes) const {
+    const std::filesystem::path p = path_ / rel;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream out(p, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return p;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::filesystem::path Fixture(const std::string& rel) {
+  return std::filesystem::path(VIGIL_SHARED_TESTDATA) / "exports" / rel;
+}
+
+// Smallest valid-looking image headers for sniffing.
+inline constexpr std::string_view kJpegBytes("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01", 14);
+inline constexpr std::string_view kPngBytes("\x89PNG\r\n\x1A\n\x00\x00\x00\x0DIHDR", 16);
+
+}  // namespace vigil::ingest::testing
+
+#endif  // VIGIL_SRC_INGEST_INGEST_TEST_UTIL_H_
