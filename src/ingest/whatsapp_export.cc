@@ -161,14 +161,14 @@ constexpr std::array kIosPlaceholders = {
 
 // Android "NAME (file attached)" phrases.
 constexpr std::array<std::string_view, 12> kAndroidAttached = {
-    "file attached",       "Datei angehängt", "bestand bijgevoegd", "soubor byl přiložen",
-    "файл добавлен",       "archivo adjunto", "fichier joint",      "file allegato",
-    "arquivo anexado",     "ficheiro anexado", "dosya ekli",        "plik załączony",
+    "file attached",   "Datei angehängt",  "bestand bijgevoegd", "soubor byl přiložen",
+    "файл добавлен",   "archivo adjunto",  "fichier joint",      "file allegato",
+    "arquivo anexado", "ficheiro anexado", "dosya ekli",         "plik załączony",
 };
 
 // iOS "<LABEL: NAME>" labels, and older iOS "NAME <LABEL>".
 constexpr std::array<std::string_view, 9> kIosAttached = {
-    "attached", "Anhang",  "adjunto", "allegato", "anexo",
+    "attached",     "Anhang",  "adjunto",  "allegato", "anexo",
     "pièce jointe", "bijlage", "вложение", "příloha",
 };
 
@@ -311,11 +311,11 @@ Channel ChannelFromPaths(const fs::path& chat_file, const fs::path& media_root) 
   } else {
     // Android's localized "<prefix><name>.txt"; longer prefixes first.
     static constexpr std::array<std::string_view, 16> kPrefixes = {
-        "WhatsApp Chat with ",       "WhatsApp Chat mit ",      "WhatsApp-Chat mit ",
-        "Chat de WhatsApp con ",     "Conversa do WhatsApp com ", "Discussion WhatsApp avec ",
-        "Chat WhatsApp con ",        "Chat WhatsApp com ",      "WhatsApp-chat met ",
-        "WhatsApp Chat met ",        "Чат WhatsApp с контактом ", "Чат WhatsApp с группой ",
-        "Чат WhatsApp с ",           "Chat WhatsApp s ",        "Chat WhatsApp z ",
+        "WhatsApp Chat with ",   "WhatsApp Chat mit ",        "WhatsApp-Chat mit ",
+        "Chat de WhatsApp con ", "Conversa do WhatsApp com ", "Discussion WhatsApp avec ",
+        "Chat WhatsApp con ",    "Chat WhatsApp com ",        "WhatsApp-chat met ",
+        "WhatsApp Chat met ",    "Чат WhatsApp с контактом ", "Чат WhatsApp с группой ",
+        "Чат WhatsApp с ",       "Chat WhatsApp s ",          "Chat WhatsApp z ",
         "WhatsApp Chat - ",
     };
     title = stem;

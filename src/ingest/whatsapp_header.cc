@@ -72,11 +72,16 @@ bool ValidDate(int year, int month, int day) {
 // number; Buddhist era (explicit "BE", or implausibly far in the future).
 std::optional<int> ResolveYear(int value, int len, char era, bool buddhist) {
   switch (era) {
-    case 'R': return 2018 + value;  // Reiwa 1 = 2019
-    case 'H': return 1988 + value;  // Heisei 1 = 1989
-    case 'S': return 1925 + value;  // Showa 1 = 1926
-    case 'T': return 1911 + value;  // Taisho 1 = 1912
-    default: break;
+    case 'R':
+      return 2018 + value;  // Reiwa 1 = 2019
+    case 'H':
+      return 1988 + value;  // Heisei 1 = 1989
+    case 'S':
+      return 1925 + value;  // Showa 1 = 1926
+    case 'T':
+      return 1911 + value;  // Taisho 1 = 1912
+    default:
+      break;
   }
   if (len == 2) return 2000 + value;
   if (len != 4) return std::nullopt;

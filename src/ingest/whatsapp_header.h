@@ -7,8 +7,8 @@
 //
 //   Android  `29.01.18, 23:33 - Alice: hi`      `1/29/18, 11:33 PM - You added Bob`
 //   iOS      `[1/29/18, 11:33:03 PM] Alice: hi` `[3/27/22 21:41:55] ...` (no comma)
-//   Arabic   `[٢٧‏/٣‏/٢٠٢٢، ٩:٤١:٥٥ م] ...`  (Arabic-Indic digits, RLM, U+060C, NBSP)
-//   others   `2018/06/13, 21:25 - ...`, `13.6.2018 klo 21.25.15 - ...`,
+//   Arabic   `[٢٧‏/٣‏/٢٠٢٢، ٩:٤١:٥٥ م] ...`  (Arabic-Indic digits, RLM, U+060C,
+//   NBSP) others   `2018/06/13, 21:25 - ...`, `13.6.2018 klo 21.25.15 - ...`,
 //            `[3/27/2565 BE, ...]` (Buddhist era), `[3/27/R4, ...]` (Japanese era)
 //
 // Matching runs on a normalised COPY of the start of the line (see
@@ -55,8 +55,8 @@ NormalizedLine NormalizeForMatch(std::string_view line, size_t max_bytes = kMatc
 // A syntactically valid header. The first two date fields are kept raw
 // because their order (day/month or month/day) is decided per file.
 struct Header {
-  int a = 0, b = 0;         // first two date fields (unless year_first)
-  int year = 0;             // Gregorian year after 2-digit / era / Buddhist fixes
+  int a = 0, b = 0;              // first two date fields (unless year_first)
+  int year = 0;                  // Gregorian year after 2-digit / era / Buddhist fixes
   int month_yf = 0, day_yf = 0;  // when year_first ("2018/06/13")
   bool year_first = false;
   int hour = 0, minute = 0, second = 0;  // 24h, after AM/PM conversion

@@ -236,8 +236,8 @@ class WhatsAppReader final : public Reader {
   }
 
   void Error(PostSink& sink, size_t line_no, std::string reason) {
-    sink.OnError(IngestError{chat_file_.string(), "line " + std::to_string(line_no),
-                             std::move(reason)});
+    sink.OnError(
+        IngestError{chat_file_.string(), "line " + std::to_string(line_no), std::move(reason)});
   }
 
   void StartMessage(const std::string& line, const whatsapp::NormalizedLine& norm,
