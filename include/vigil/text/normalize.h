@@ -39,9 +39,11 @@
 #include "vigil/core/status.h"
 #include "vigil/text/analyzer.h"
 
-namespace icu {
+// ICU's versioned namespace; only a forward declaration leaks out.
+#include <unicode/uversion.h>
+U_NAMESPACE_BEGIN
 class Normalizer2;
-}  // namespace icu
+U_NAMESPACE_END
 
 namespace vigil::text {
 
