@@ -39,21 +39,34 @@ Signals Count(const Analysis& a) {
   Signals s;
   for (const Reason& r : a.reasons) {
     const std::string& k = r.klass;
-    if (k == "person") ++s.person;
-    else if (k == "descriptor") ++s.descriptor;
-    else if (k == "sale") ++s.sale;
-    else if (k == "request") ++s.request;
-    else if (k == "price") ++s.price;
-    else if (k == "auction") ++s.auction;
-    else if (k == "contact") ++s.contact;
-    else if (k == "appeal") ++s.appeal;
-    else if (k == "goods") ++s.goods;
-    else if (k == "news") ++s.news;
+    if (k == "person")
+      ++s.person;
+    else if (k == "descriptor")
+      ++s.descriptor;
+    else if (k == "sale")
+      ++s.sale;
+    else if (k == "request")
+      ++s.request;
+    else if (k == "price")
+      ++s.price;
+    else if (k == "auction")
+      ++s.auction;
+    else if (k == "contact")
+      ++s.contact;
+    else if (k == "appeal")
+      ++s.appeal;
+    else if (k == "goods")
+      ++s.goods;
+    else if (k == "news")
+      ++s.news;
   }
   for (const Selector& sel : a.selectors) {
-    if (sel.kind == "price") ++s.price_selectors;
-    else if (sel.kind == "age") ++s.age_selectors;
-    else ++s.contact_selectors;
+    if (sel.kind == "price")
+      ++s.price_selectors;
+    else if (sel.kind == "age")
+      ++s.age_selectors;
+    else
+      ++s.contact_selectors;
   }
   return s;
 }
@@ -182,8 +195,8 @@ Result<std::unique_ptr<Analyzer>> Analyzer::Create(const std::filesystem::path& 
   if (!lexicon.ok()) return lexicon.status();
   auto matcher = IndicatorMatcher::Compile(std::move(lexicon).value());
   if (!matcher.ok()) return matcher.status();
-  auto impl = std::make_unique<AnalyzerImpl>(std::move(normalizer).value(),
-                                             std::move(matcher).value());
+  auto impl =
+      std::make_unique<AnalyzerImpl>(std::move(normalizer).value(), std::move(matcher).value());
   VIGIL_RETURN_IF_ERROR(impl->Warm());
   return std::unique_ptr<Analyzer>(std::move(impl));
 }

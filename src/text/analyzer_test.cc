@@ -155,7 +155,8 @@ TEST_F(AnalyzerTest, ArabicIndicDigitPhonesMapBack) {
   EXPECT_EQ(phones[0].value, "+9647701234567");
   EXPECT_EQ(text.substr(phones[0].span.begin, phones[0].span.end - phones[0].span.begin),
             "٠٧٧٠١٢٣٤٥٦٧");
-  EXPECT_THAT(Values("‏+٩٦٤ ٧٥٠ ١٢٣ ٤٥٦٧", "phone"), ::testing::ElementsAre("+9647501234567"));
+  EXPECT_THAT(Values("‏+٩٦٤ ٧٥٠ ١٢٣ ٤٥٦٧", "phone"),
+              ::testing::ElementsAre("+9647501234567"));
   EXPECT_THAT(Values("۰۷۷۰۱۲۳۴۵۶۷", "phone"), ::testing::ElementsAre("+9647701234567"));
 }
 

@@ -40,8 +40,8 @@ bool IsArabicScript(std::string_view term) {
 // ی -> ي, ک -> ك).
 bool IsArabicPrefix(std::string_view p) {
   static const std::set<std::string_view> kPrefixes = {
-      "و",   "ف",   "ب",   "ل",   "ك",   "س",   "ال",  "وال", "بال", "فال",
-      "كال", "لل",  "ولل", "فلل", "وب",  "ول",  "فب",  "فل",  "وك",  "وس"};
+      "و",   "ف",  "ب",   "ل",   "ك",  "س",  "ال", "وال", "بال", "فال",
+      "كال", "لل", "ولل", "فلل", "وب", "ول", "فب", "فل",  "وك",  "وس"};
   return kPrefixes.count(p) != 0;
 }
 
@@ -119,7 +119,8 @@ std::string_view Trim(std::string_view s) {
 }
 
 bool IsIsoCode(std::string_view s) {
-  return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  return s.size() == 3 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 }  // namespace
@@ -129,8 +130,8 @@ void HsScratchDeleter::operator()(hs_scratch* s) const { hs_free_scratch(s); }
 
 const std::vector<std::string_view>& LexiconClasses() {
   static const std::vector<std::string_view> kClasses = {
-      "person", "descriptor", "sale",    "request", "price",  "currency",
-      "age",    "auction",    "contact", "appeal",  "goods",  "news"};
+      "person", "descriptor", "sale",    "request", "price", "currency",
+      "age",    "auction",    "contact", "appeal",  "goods", "news"};
   return kClasses;
 }
 
@@ -150,8 +151,8 @@ Status Lexicon::AddFile(std::string_view file_name, std::string_view contents,
     ++line_no;
     if (line.empty() || line[0] == '#') continue;
     auto fail = [&](const std::string& why) {
-      return Status::Corrupt("lexicon " + std::string(file_name) + ":" +
-                             std::to_string(line_no) + ": " + why);
+      return Status::Corrupt("lexicon " + std::string(file_name) + ":" + std::to_string(line_no) +
+                             ": " + why);
     };
     if (!IsValidUtf8(line)) return fail("not valid UTF-8");
     std::vector<std::string_view> fields;
@@ -204,8 +205,7 @@ Result<Lexicon> Lexicon::Load(const std::filesystem::path& dir, const Normalizer
     return Status::NotFound("lexicon folder " + dir.string() + " does not exist");
   }
   std::vector<std::filesystem::path> files;
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end;
-       it.increment(ec)) {
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (it->path().extension() == ".txt" && it->is_regular_file(ec)) files.push_back(it->path());
   }
   if (ec) return Status::IoError("reading " + dir.string() + ": " + ec.message());
@@ -237,9 +237,9 @@ Result<IndicatorMatcher> IndicatorMatcher::Compile(Lexicon lexicon) {
   }
   hs_database_t* db = nullptr;
   hs_compile_error_t* err = nullptr;
-  const hs_error_t rc =
-      hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
-                           static_cast<unsigned>(entries.size()), HS_MODE_BLOCK, nullptr, &db, &err);
+  const hs_error_t rc = hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
+                                             static_cast<unsigned>(entries.size()), HS_MODE_BLOCK,
+                                             nullptr, &db, &err);
   if (rc != HS_SUCCESS) {
     std::string msg = "compiling lexicon database";
     if (err != nullptr) {

@@ -172,8 +172,7 @@ Result<Normalizer> Normalizer::Create() {
   UErrorCode ec = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(ec);
   if (U_FAILURE(ec) || nfkc_cf == nullptr) {
-    return Status::Internal(std::string("ICU NFKC_Casefold data unavailable: ") +
-                            u_errorName(ec));
+    return Status::Internal(std::string("ICU NFKC_Casefold data unavailable: ") + u_errorName(ec));
   }
   ec = U_ZERO_ERROR;
   const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(ec);
@@ -296,8 +295,8 @@ void Normalizer::Normalize(std::string_view original, NormalizedText* out) const
     chunk_out.clear();
     icu::StringByteSink<std::string> sink(&chunk_out);
     UErrorCode ec = U_ZERO_ERROR;
-    nfkc_cf_->normalizeUTF8(0, icu::StringPiece(chunk_in.data(), chunk_in.size()), sink,
-                            nullptr, ec);
+    nfkc_cf_->normalizeUTF8(0, icu::StringPiece(chunk_in.data(), chunk_in.size()), sink, nullptr,
+                            ec);
     if (U_FAILURE(ec)) chunk_out = chunk_in;
     for (size_t k = 0; k < chunk_out.size();) emit_cp(DecodeUtf8(chunk_out, k), b, e);
   }

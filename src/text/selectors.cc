@@ -91,8 +91,7 @@ bool IsUrlChar(char c) {
 bool IsHandleChar(char c) { return IsAlnum(c) || c == '_'; }
 
 constexpr std::array<std::string_view, 6> kProfileHosts = {
-    "t.me/", "telegram.me/", "telegram.dog/", "instagram.com/", "www.instagram.com/",
-    "www.t.me/"};
+    "t.me/", "telegram.me/", "telegram.dog/", "instagram.com/", "www.instagram.com/", "www.t.me/"};
 
 // If `url` (scheme stripped, lower-cased) is a profile link, the handle.
 std::string ProfileHandle(std::string_view url) {
@@ -140,8 +139,8 @@ void ExtractLinksAndHandles(std::string_view s, std::vector<Selector>* out) {
       if (j > i + scheme_len + 3) {
         const std::string_view raw = s.substr(i, j - i);
         const Span span{i, j};
-        out->push_back({"url", scheme_len == 0 ? "https://" + std::string(raw) : std::string(raw),
-                        span});
+        out->push_back(
+            {"url", scheme_len == 0 ? "https://" + std::string(raw) : std::string(raw), span});
         std::string handle = ProfileHandle(LowerAscii(raw.substr(scheme_len)));
         if (!handle.empty()) out->push_back({"handle", std::move(handle), span});
         i = j;
@@ -181,9 +180,7 @@ void ExtractLinksAndHandles(std::string_view s, std::vector<Selector>* out) {
   }
 }
 
-bool IsBase58(char c) {
-  return IsAlnum(c) && c != '0' && c != 'O' && c != 'I' && c != 'l';
-}
+bool IsBase58(char c) { return IsAlnum(c) && c != '0' && c != 'O' && c != 'I' && c != 'l'; }
 bool IsBech32(char c) {
   return std::strchr("qpzry9x8gf2tvdw0s3jn54khce6mua7l", Lower(c)) != nullptr && c != 0;
 }
@@ -213,7 +210,8 @@ void ExtractWallets(std::string_view s, std::vector<Selector>* out) {
     } else if (tok.size() >= 14 && tok.size() <= 74 && StartsWithCi(tok, 0, "bc1") &&
                std::all_of(tok.begin() + 3, tok.end(), IsBech32) &&
                (std::none_of(tok.begin(), tok.end(), [](char c) { return c >= 'A' && c <= 'Z'; }) ||
-                std::none_of(tok.begin(), tok.end(), [](char c) { return c >= 'a' && c <= 'z'; }))) {
+                std::none_of(tok.begin(), tok.end(),
+                             [](char c) { return c >= 'a' && c <= 'z'; }))) {
       out->push_back({"wallet", "btc:" + LowerAscii(tok), span});
     } else if (tok.size() >= 26 && tok.size() <= 35 && (tok[0] == '1' || tok[0] == '3') &&
                letters >= 5 && std::all_of(tok.begin(), tok.end(), IsBase58)) {
@@ -273,7 +271,7 @@ bool NumberAfter(std::string_view t, size_t begin, Number* n) {
 }
 
 // Multiplier words between a number and a currency ("5 الاف دولار").
-constexpr std::array<std::string_view, 6> kThousandWords = {"الف", "الاف", "thousand",
+constexpr std::array<std::string_view, 6> kThousandWords = {"الف",   "الاف",  "thousand",
                                                             "hezar", "ههزار", "k"};
 
 std::string Multiply(const std::string& value, bool thousand) {
@@ -306,54 +304,58 @@ void ExtractAmounts(const NormalizedText& normalised, const std::vector<TermMatc
   const std::string_view t = normalised.text();
   const auto& entries = lexicon.entries();
   const size_t first = out->size();
-  for (const TermMatch& m : matches) {
-    const LexiconEntry& e = entries[m.entry];
-    Number n;
-    if (e.klass == "currency") {
-      bool thousand = false;
-      bool found = false;
-      size_t num_end = m.begin;
-      // "500 dollars", "5 الاف دولار", "$500", "USD 500", "500$".
-      size_t k = num_end;
-      while (k > 0 && t[k - 1] == ' ') --k;
-      for (std::string_view w : kThousandWords) {
-        if (k >= w.size() && t.substr(k - w.size(), w.size()) == w &&
-            (k == w.size() || !IsAlpha(t[k - w.size() - 1]))) {
-          thousand = true;
-          num_end = k - w.size();
-          break;
+  // Currencies first, so "biha 2000 dolar" is "2000 USD", not the bare
+  // number after the price word.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const TermMatch& m : matches) {
+      const LexiconEntry& e = entries[m.entry];
+      if ((e.klass == "currency") != (pass == 0)) continue;
+      Number n;
+      if (e.klass == "currency") {
+        bool thousand = false;
+        bool found = false;
+        size_t num_end = m.begin;
+        // "500 dollars", "5 الاف دولار", "$500", "USD 500", "500$".
+        size_t k = num_end;
+        while (k > 0 && t[k - 1] == ' ') --k;
+        for (std::string_view w : kThousandWords) {
+          if (k >= w.size() && t.substr(k - w.size(), w.size()) == w &&
+              (k == w.size() || !IsAlpha(t[k - w.size() - 1]))) {
+            thousand = true;
+            num_end = k - w.size();
+            break;
+          }
         }
+        const bool digit_before = m.begin > 0 && IsDigit(t[m.begin - 1]);
+        const bool digit_after = m.end < t.size() && IsDigit(t[m.end]);
+        if (!(digit_after && !digit_before) && NumberBefore(t, num_end, &n)) {
+          found = true;
+        } else if (NumberAfter(t, m.end, &n)) {
+          found = true;
+          thousand = n.end < t.size() && t[n.end] == 'k';
+          if (thousand) ++n.end;
+        }
+        if (!found) continue;
+        const size_t b = std::min<size_t>(n.begin, m.begin);
+        const size_t end = std::max<size_t>(n.end, m.end);
+        const Span span = normalised.ToOriginal(b, end);
+        if (Overlaps(*out, first, span)) continue;
+        out->push_back({"price", Multiply(n.value, thousand) + " " + e.attribute, span});
+      } else if (e.klass == "price") {
+        if (!NumberAfter(t, m.end, &n)) continue;
+        const Span span = normalised.ToOriginal(m.begin, n.end);
+        if (Overlaps(*out, first, span)) continue;
+        out->push_back({"price", n.value, span});
+      } else if (e.klass == "age") {
+        const bool ok =
+            e.attribute == "post" ? NumberBefore(t, m.begin, &n) : NumberAfter(t, m.end, &n);
+        if (!ok || n.value.size() > 2 || n.value.find('.') != std::string::npos || n.value == "0") {
+          continue;
+        }
+        const size_t b = std::min<size_t>(n.begin, m.begin);
+        const size_t end = std::max<size_t>(n.end, m.end);
+        out->push_back({"age", n.value, normalised.ToOriginal(b, end)});
       }
-      const bool digit_before = m.begin > 0 && IsDigit(t[m.begin - 1]);
-      const bool digit_after = m.end < t.size() && IsDigit(t[m.end]);
-      if (!(digit_after && !digit_before) && NumberBefore(t, num_end, &n)) {
-        found = true;
-      } else if (NumberAfter(t, m.end, &n)) {
-        found = true;
-        thousand = n.end < t.size() && t[n.end] == 'k';
-        if (thousand) ++n.end;
-      }
-      if (!found) continue;
-      const size_t b = std::min<size_t>(n.begin, m.begin);
-      const size_t end = std::max<size_t>(n.end, m.end);
-      const Span span = normalised.ToOriginal(b, end);
-      if (Overlaps(*out, first, span)) continue;
-      out->push_back({"price", Multiply(n.value, thousand) + " " + e.attribute, span});
-    } else if (e.klass == "price") {
-      if (!NumberAfter(t, m.end, &n)) continue;
-      const Span span = normalised.ToOriginal(m.begin, n.end);
-      if (Overlaps(*out, first, span)) continue;
-      out->push_back({"price", n.value, span});
-    } else if (e.klass == "age") {
-      const bool ok = e.attribute == "post" ? NumberBefore(t, m.begin, &n)
-                                            : NumberAfter(t, m.end, &n);
-      if (!ok || n.value.size() > 2 || n.value.find('.') != std::string::npos ||
-          n.value == "0") {
-        continue;
-      }
-      const size_t b = std::min<size_t>(n.begin, m.begin);
-      const size_t end = std::max<size_t>(n.end, m.end);
-      out->push_back({"age", n.value, normalised.ToOriginal(b, end)});
     }
   }
 }
