@@ -131,7 +131,7 @@ Format DetectHead(std::string_view head, const std::filesystem::path& name) {
         return Format::kJsonl;
       }
     }
-    return Format::kUnknown;
+    // Not a JSON export; iOS WhatsApp lines also start with '['.
   }
   if (head.find('\0') != std::string_view::npos) return Format::kUnknown;
   if (LooksLikeWhatsApp(head.substr(0, 16 * 1024))) return Format::kWhatsAppText;

@@ -26,7 +26,8 @@ bool IsZipHead(std::string_view head);
 //     a top-level "chats" -> kTelegramJson; a .jsonl/.ndjson name, or a first
 //     line that is a complete JSON object followed by more lines -> kJsonl;
 //  3. text (no NUL bytes) that LooksLikeWhatsApp -> kWhatsAppText;
-//  4. anything else (ZIP included) -> kUnknown.
+//  4. anything else (ZIP included) -> kUnknown. A head starting with '[' that
+//     is no JSON export may still be WhatsApp (iOS lines start with '[').
 Format DetectHead(std::string_view head, const std::filesystem::path& name);
 
 }  // namespace vigil::ingest

@@ -132,7 +132,11 @@ void OpenFolder(const fs::path& root, const ReaderOptions& options,
     if (format == Format::kUnknown || format == Format::kImageFolder) continue;
     std::unique_ptr<Reader> reader = ReaderFor(file, format, options);
     if (!reader) continue;
-    export_roots.push_back(fs::absolute(export_root, ec).lexically_normal());
+    // A JSONL file names its media explicitly and often sits at the top of a
+    // case folder, so it does not claim the images around it.
+    if (format != Format::kJsonl) {
+      export_roots.push_back(fs::absolute(export_root, ec).lexically_normal());
+    }
     out.emplace_back(file, std::move(reader));
   }
 

@@ -1,0 +1,263 @@
+#include <archive.h>
+#include <archive_entry.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "detect.h"
+#include "ingest_test_util.h"
+#include "vigil/ingest/reader.h"
+
+namespace vigil::ingest {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::CollectSink;
+using testing::Fixture;
+using testing::TempFolder;
+
+constexpr char kTelegramJson[] =
+    R"({"name":"Zip Chat","type":"private_group","id":77,"messages":[)"
+    R"({"id":1,"type":"message","date_unixtime":"1700000000","from":"A","text":"neutral text",)"
+    R"("photo":"photos/p.jpg"}]})";
+
+struct ZipEntry {
+  std::string name;
+  std::string data;
+  std::string symlink;  // non-empty: a symlink entry pointing there
+};
+
+void WriteZip(const fs::path& path, const std::vector<ZipEntry>& entries) {
+  archive* a = archive_write_new();
+  archive_write_set_format_zip(a);
+  ASSERT_EQ(archive_write_open_filename(a, path.c_str()), ARCHIVE_OK);
+  for (const ZipEntry& e : entries) {
+    archive_entry* entry = archive_entry_new();
+    archive_entry_set_pathname(entry, e.name.c_str());
+    if (!e.symlink.empty()) {
+      archive_entry_set_filetype(entry, AE_IFLNK);
+      archive_entry_set_symlink(entry, e.symlink.c_str());
+      archive_entry_set_perm(entry, 0777);
+      archive_write_header(a, entry);
+    } else {
+      archive_entry_set_filetype(entry, AE_IFREG);
+      archive_entry_set_perm(entry, 0644);
+      archive_entry_set_size(entry, static_cast<la_int64_t>(e.data.size()));
+      archive_write_header(a, entry);
+      archive_write_data(a, e.data.data(), e.data.size());
+    }
+    archive_entry_free(entry);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+}
+
+bool HasError(const std::vector<IngestError>& errors, std::string_view needle) {
+  for (const IngestError& e : errors) {
+    if (e.ToString().find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(DetectFile, Fixtures) {
+  for (const char* f : {"chat-analytics_DM_2A_7M.json", "chat-analytics_MultiChat_2C_6M.json",
+                        "chat-miner_test_batch_export.json", "chat-miner_test_single_export.json",
+                        "chatpack-cli_telegram_export.json", "lokb_result.json"}) {
+    EXPECT_EQ(DetectFile(Fixture(std::string("telegram/") + f)), Format::kTelegramJson) << f;
+  }
+  for (const char* f : {"chat-analytics_messenger_2A_7M.json",
+                        "chat-miner_instagram_test_export.json", "osd2f_mock_comments.json",
+                        "osd2f_mock_your_posts_0.json", "site_export_inspector_message_1.json"}) {
+    EXPECT_EQ(DetectFile(Fixture(std::string("facebook/") + f)), Format::kFacebookJson) << f;
+  }
+  for (const char* f : {"WhatsR_englishandroid24h.txt", "WhatsR_germanios24h.txt",
+                        "rwhatsapp_sample_en-GB_android.txt"}) {
+    EXPECT_EQ(DetectFile(Fixture(std::string("whatsapp/") + f)), Format::kWhatsAppText) << f;
+  }
+}
+
+TEST(DetectFile, Synthetic) {
+  TempFolder dir;
+  EXPECT_EQ(DetectFile(dir.Write("a.jpg", testing::kJpegBytes)), Format::kImageFolder);
+  EXPECT_EQ(DetectFile(dir.Write("a.png", testing::kPngBytes)), Format::kImageFolder);
+  EXPECT_EQ(DetectFile(dir.Write("a.gif", "GIF89a\x01\x00")), Format::kImageFolder);
+  EXPECT_EQ(DetectFile(dir.Write("a.webp", std::string("RIFF\x10\x00\x00\x00WEBPVP8 ", 16))), Format::kImageFolder);
+  EXPECT_EQ(DetectFile(dir.Write("a.bmp", std::string("BM") + std::string(20, '\0'))),
+            Format::kImageFolder);
+  EXPECT_EQ(DetectFile(dir.Write("feed.ndjson", "{\"id\":1}")), Format::kJsonl);
+  EXPECT_EQ(DetectFile(dir.Write("feed.txt", "{\"id\":1}\n{\"id\":2}\n")), Format::kJsonl);
+  EXPECT_EQ(DetectFile(dir.Write("bom.json", "\xEF\xBB\xBF \n{\"chats\":{\"list\":[]}}")),
+            Format::kTelegramJson);
+  EXPECT_EQ(DetectFile(dir.Write("esc.json", R"({"messages":[{"text":"\x01","date":"x"}]})")),
+            Format::kTelegramJson);
+  EXPECT_EQ(DetectFile(dir.Write("other.json", "{\n  \"config\": true\n}\n")), Format::kUnknown);
+  EXPECT_EQ(DetectFile(dir.Write("notes.txt", "shopping list\nmilk\n")), Format::kUnknown);
+  EXPECT_EQ(DetectFile(dir.Write("empty.txt", "")), Format::kUnknown);
+  EXPECT_EQ(DetectFile(dir.Write("a.zip", std::string("PK\x03\x04", 4) + "xx")),
+            Format::kUnknown);
+  EXPECT_EQ(DetectFile(dir.path() / "missing"), Format::kUnknown);
+}
+
+TEST(OpenReaders, SingleFilesAndUnknownFormat) {
+  std::vector<IngestError> errors;
+  auto readers = OpenReaders(Fixture("telegram/lokb_result.json"), {}, errors);
+  ASSERT_EQ(readers.size(), 1u);
+  EXPECT_TRUE(readers[0]->Describe().starts_with("telegram json: "));
+  EXPECT_TRUE(errors.empty());
+
+  TempFolder dir;
+  readers = OpenReaders(dir.Write("blob.bin", std::string("\x00\x01\x02", 3)), {}, errors);
+  EXPECT_TRUE(readers.empty());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].reason, "unknown format");
+
+  errors.clear();
+  readers = OpenReaders(dir.path() / "nothing-here", {}, errors);
+  EXPECT_TRUE(readers.empty());
+  EXPECT_EQ(errors.size(), 1u);
+}
+
+TEST(OpenReaders, FolderWalkFindsExportsAndLooseImages) {
+  TempFolder dir;
+  const fs::path root = dir.path() / "case";
+  dir.Write("case/tg/result.json", kTelegramJson);
+  dir.Write("case/tg/photos/p.jpg", testing::kJpegBytes);
+  dir.Write("case/fb/messages/inbox/t_1/message_1.json",
+            R"({"title":"T","messages":[{"sender_name":"A","timestamp_ms":1000,"content":"x"}]})");
+  dir.Write("case/fb/messages/inbox/t_1/photos/x.jpg", testing::kJpegBytes);
+  dir.Write("case/fb/messages/stickers_used/s.png", testing::kPngBytes);
+  dir.Write("case/feed.jsonl", "{\"id\":1,\"text\":\"x\"}\n");
+  dir.Write("case/pics/a.jpg", testing::kJpegBytes);
+  dir.Write("case/pics/b.png", testing::kPngBytes);
+  dir.Write("case/pics/notes.txt", "not an export\n");
+  dir.Write("case/pics/sub/c.gif", "GIF87a\x01\x00\x01\x00");
+  dir.Write("case/wa/chat.txt",
+            "1/29/18, 23:33 - Person A: neutral text\n1/29/18, 23:34 - Person B: reply\n");
+  fs::create_symlink("/etc", root / "link");
+
+  std::vector<IngestError> errors;
+  auto readers = OpenReaders(root, {}, errors);
+  ASSERT_EQ(readers.size(), 6u);
+  EXPECT_TRUE(readers[0]->Describe().starts_with("facebook json: "));
+  EXPECT_TRUE(readers[1]->Describe().starts_with("jsonl: "));
+  EXPECT_EQ(readers[2]->Describe(), "image folder: " + (root / "pics").string());
+  EXPECT_EQ(readers[3]->Describe(), "image folder: " + (root / "pics/sub").string());
+  EXPECT_TRUE(readers[4]->Describe().starts_with("telegram json: "));
+  EXPECT_NE(readers[5]->Describe().find("chat.txt"), std::string::npos);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].file, (root / "link").string());
+  EXPECT_EQ(errors[0].reason, "symlink skipped");
+
+  CollectSink images;
+  ASSERT_TRUE(readers[2]->Read(images).ok());
+  ASSERT_EQ(images.posts.size(), 2u);
+  const Post& a = images.posts[0];
+  EXPECT_EQ(a.platform, Platform::kFolder);
+  EXPECT_EQ(a.channel.id, "pics");
+  EXPECT_EQ(a.external_id, "pics/a.jpg");
+  EXPECT_TRUE(a.time_is_utc);
+  EXPECT_GT(a.time, 0);
+  ASSERT_EQ(a.media.size(), 1u);
+  EXPECT_EQ(a.media[0].path, (root / "pics/a.jpg").string());
+  EXPECT_EQ(a.media[0].mime, "image/jpeg");
+  EXPECT_EQ(images.posts[1].media[0].mime, "image/png");
+
+  CollectSink tg;
+  ASSERT_TRUE(readers[4]->Read(tg).ok());
+  ASSERT_EQ(tg.posts.size(), 1u);
+  EXPECT_EQ(tg.posts[0].media.at(0).path, (root / "tg/photos/p.jpg").string());
+}
+
+TEST(OpenReaders, ZipIsExtractedSafelyAndCleanedUp) {
+  TempFolder dir;
+  const fs::path zip = dir.path() / "export.zip";
+  WriteZip(zip, {{"ChatExport/result.json", kTelegramJson, ""},
+                 {"ChatExport/photos/p.jpg", std::string(testing::kJpegBytes), ""},
+                 {"../evil1.txt", "x", ""},
+                 {"../../evil2.txt", "x", ""},
+                 {"ok/../../evil3.txt", "x", ""},
+                 {(dir.path() / "evil4.txt").string(), "x", ""},
+                 {"ChatExport/link", "", "/etc/passwd"}});
+  std::vector<IngestError> errors;
+  {
+    auto readers = OpenReaders(zip, {}, errors);
+    ASSERT_EQ(readers.size(), 1u);
+    CollectSink sink;
+    ASSERT_TRUE(readers[0]->Read(sink).ok());
+    ASSERT_EQ(sink.posts.size(), 1u);
+    EXPECT_EQ(sink.posts[0].channel.title, "Zip Chat");
+    const std::string media = sink.posts[0].media.at(0).path;
+    ASSERT_FALSE(media.empty());
+    EXPECT_TRUE(fs::exists(media));
+    readers.clear();  // the temporary extraction goes with the last reader
+    EXPECT_FALSE(fs::exists(media));
+  }
+  EXPECT_EQ(errors.size(), 5u);
+  EXPECT_TRUE(HasError(errors, "unsafe path"));
+  EXPECT_TRUE(HasError(errors, "link entry skipped"));
+  for (const char* name : {"evil1.txt", "evil2.txt", "evil3.txt", "evil4.txt"}) {
+    EXPECT_FALSE(fs::exists(dir.path() / name)) << name;
+    EXPECT_FALSE(fs::exists(dir.path().parent_path() / name)) << name;
+  }
+
+  // With a scratch folder the extraction lands (and stays) there.
+  ReaderOptions options;
+  options.scratch_dir = dir.path() / "scratch";
+  errors.clear();
+  auto readers = OpenReaders(zip, options, errors);
+  ASSERT_EQ(readers.size(), 1u);
+  EXPECT_NE(readers[0]->Describe().find((dir.path() / "scratch").string()), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir.path() / "scratch/evil1.txt"));
+}
+
+TEST(OpenReaders, TruncatedZipIsAClearError) {
+  TempFolder dir;
+  std::string noise;
+  uint32_t x = 12345;
+  for (int i = 0; i < 300000; ++i) {
+    x = x * 1103515245 + 12345;
+    noise.push_back(static_cast<char>(x >> 24));
+  }
+  const fs::path zip = dir.path() / "export.zip";
+  WriteZip(zip, {{"a/result.json", kTelegramJson, ""}, {"a/noise.bin", noise, ""}});
+  fs::resize_file(zip, fs::file_size(zip) / 2);
+  std::vector<IngestError> errors;
+  auto readers = OpenReaders(zip, {}, errors);
+  EXPECT_TRUE(readers.empty());
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors.back().file, zip.string());
+  EXPECT_TRUE(HasError(errors, "corrupt")) << errors.back().ToString();
+}
+
+TEST(OpenReaders, ZipLimits) {
+  TempFolder dir;
+  const fs::path bomb = dir.path() / "bomb.zip";
+  WriteZip(bomb, {{"zeros.txt", std::string(20 << 20, '\0'), ""}});
+  std::vector<IngestError> errors;
+  EXPECT_TRUE(OpenReaders(bomb, {}, errors).empty());
+  EXPECT_TRUE(HasError(errors, "compression ratio")) << errors.back().ToString();
+
+  const fs::path many = dir.path() / "many.zip";
+  WriteZip(many, {{"a.jsonl", "{\"id\":1}\n", ""}, {"b.jsonl", "{\"id\":2}\n", ""},
+                  {"c.jsonl", "{\"id\":3}\n", ""}});
+  ReaderOptions options;
+  options.limits.max_archive_entries = 2;
+  errors.clear();
+  EXPECT_TRUE(OpenReaders(many, options, errors).empty());
+  EXPECT_TRUE(HasError(errors, "more than 2 entries"));
+
+  options = {};
+  options.limits.max_archive_bytes = 10;
+  errors.clear();
+  EXPECT_TRUE(OpenReaders(many, options, errors).empty());
+  EXPECT_TRUE(HasError(errors, "bytes uncompressed"));
+
+  errors.clear();
+  EXPECT_EQ(OpenReaders(many, {}, errors).size(), 3u);
+  EXPECT_TRUE(errors.empty());
+}
+
+}  // namespace
+}  // namespace vigil::ingest
