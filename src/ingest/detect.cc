@@ -20,12 +20,18 @@ std::string IngestError::ToString() const {
 
 std::string_view FormatName(Format f) {
   switch (f) {
-    case Format::kTelegramJson: return "telegram";
-    case Format::kWhatsAppText: return "whatsapp";
-    case Format::kFacebookJson: return "facebook";
-    case Format::kJsonl: return "jsonl";
-    case Format::kImageFolder: return "image";
-    case Format::kUnknown: return "unknown";
+    case Format::kTelegramJson:
+      return "telegram";
+    case Format::kWhatsAppText:
+      return "whatsapp";
+    case Format::kFacebookJson:
+      return "facebook";
+    case Format::kJsonl:
+      return "jsonl";
+    case Format::kImageFolder:
+      return "image";
+    case Format::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }

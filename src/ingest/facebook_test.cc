@@ -1,9 +1,8 @@
-#include "facebook_reader.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "facebook_reader.h"
 #include "ingest_test_util.h"
 #include "ingest_util.h"
 
@@ -20,8 +19,10 @@ Status ReadFacebook(const std::filesystem::path& file, CollectSink& sink) {
 
 TEST(FacebookReader, EveryFixtureParsesWithExactCounts) {
   const std::pair<const char*, size_t> kCases[] = {
-      {"chat-analytics_messenger_2A_7M.json", 7}, {"chat-miner_instagram_test_export.json", 2},
-      {"osd2f_mock_comments.json", 50},           {"osd2f_mock_your_posts_0.json", 100},
+      {"chat-analytics_messenger_2A_7M.json", 7},
+      {"chat-miner_instagram_test_export.json", 2},
+      {"osd2f_mock_comments.json", 50},
+      {"osd2f_mock_your_posts_0.json", 100},
       {"site_export_inspector_message_1.json", 2},
   };
   for (const auto& [name, count] : kCases) {
@@ -111,7 +112,10 @@ TEST(FacebookReader, MojibakeVectorsFromFormatsNotes) {
   EXPECT_EQ(FixMojibake("\xC3\xB0\xC2\x9F\xC2\x98\xC2\xA0"), "\xF0\x9F\x98\xA0");  // angry face
   EXPECT_EQ(FixMojibake("\xC3\xA6\xC2\xB2\xC2\xA1\xC3\xA6\xC2\x9C\xC2\x89\xC3\xA5\xC2\x95\xC2\x8A"),
             "\xE6\xB2\xA1\xE6\x9C\x89\xE5\x95\x8A");
-  EXPECT_EQ(FixMojibake("Rados\xC3\x85\xC2\x82" "aw"), "Rados\xC5\x82" "aw");
+  EXPECT_EQ(FixMojibake("Rados\xC3\x85\xC2\x82"
+                        "aw"),
+            "Rados\xC5\x82"
+            "aw");
   EXPECT_EQ(FixMojibake("caf\xC3\xA9"), "caf\xC3\xA9");  // Latin-1 text that is not UTF-8 bytes
   EXPECT_EQ(FixMojibake("\xE2\x80\x9Cquoted\xE2\x80\x9D"), "\xE2\x80\x9Cquoted\xE2\x80\x9D");
   EXPECT_EQ(FixMojibake("plain"), "plain");
@@ -126,7 +130,9 @@ TEST(FacebookReader, MojibakeVectorsFromFormatsNotes) {
   CollectSink sink;
   ASSERT_TRUE(ReadFacebook(file, sink).ok());
   ASSERT_EQ(sink.posts.size(), 2u);
-  EXPECT_EQ(sink.posts[0].author.name, "Rados\xC5\x82" "aw");
+  EXPECT_EQ(sink.posts[0].author.name,
+            "Rados\xC5\x82"
+            "aw");
   EXPECT_EQ(sink.posts[0].text, "\xE2\x80\x9Cx\xE2\x80\x9D");
   EXPECT_EQ(sink.posts[1].text, "\xF0\x9F\x98\xA0");
   EXPECT_EQ(sink.posts[1].channel.title, "\xE6\xB2\xA1");
@@ -135,15 +141,15 @@ TEST(FacebookReader, MojibakeVectorsFromFormatsNotes) {
 TEST(FacebookReader, UrisResolveAgainstExportRootAndStayInside) {
   TempFolder dir;
   dir.Write("dyi/your_facebook_activity/messages/inbox/t_1/photos/p.jpg", testing::kJpegBytes);
-  auto file = dir.Write(
-      "dyi/your_facebook_activity/messages/inbox/t_1/message_1.json",
-      R"({"title":"T","messages":[)"
-      R"({"sender_name":"A","timestamp_ms":3000,"photos":[{"uri":"../../etc/passwd"}]},)"
-      R"({"sender_name":"A","timestamp_ms":2000,"photos":[{"uri":"/etc/passwd"}]},)"
-      R"({"sender_name":"A","timestamp_ms":1000,"photos":[)"
-      R"({"uri":"your_facebook_activity/messages/inbox/t_1/photos/p.jpg"}]},)"
-      R"({"sender_name":"A","timestamp_ms":1000,"content":"same time"},)"
-      R"({"timestamp_ms":"bad"}]})");
+  auto file =
+      dir.Write("dyi/your_facebook_activity/messages/inbox/t_1/message_1.json",
+                R"({"title":"T","messages":[)"
+                R"({"sender_name":"A","timestamp_ms":3000,"photos":[{"uri":"../../etc/passwd"}]},)"
+                R"({"sender_name":"A","timestamp_ms":2000,"photos":[{"uri":"/etc/passwd"}]},)"
+                R"({"sender_name":"A","timestamp_ms":1000,"photos":[)"
+                R"({"uri":"your_facebook_activity/messages/inbox/t_1/photos/p.jpg"}]},)"
+                R"({"sender_name":"A","timestamp_ms":1000,"content":"same time"},)"
+                R"({"timestamp_ms":"bad"}]})");
   EXPECT_EQ(FacebookExportRoot(file), dir.path() / "dyi");
   CollectSink sink;
   ASSERT_TRUE(ReadFacebook(file, sink).ok());

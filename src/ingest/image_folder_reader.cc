@@ -60,8 +60,8 @@ class ImageFolderReader : public Reader {
       ref.declared_size = static_cast<uint64_t>(st.st_size);
       if (static_cast<uint64_t>(st.st_size) > options_.limits.max_media_bytes) {
         ref.path.clear();
-        ref.missing_reason = "larger than " + std::to_string(options_.limits.max_media_bytes) +
-                             " bytes";
+        ref.missing_reason =
+            "larger than " + std::to_string(options_.limits.max_media_bytes) + " bytes";
       }
       p.media.push_back(std::move(ref));
       p.source_file = image.string();
@@ -79,8 +79,7 @@ class ImageFolderReader : public Reader {
 
 }  // namespace
 
-std::unique_ptr<Reader> MakeImageFolderReader(const fs::path& folder,
-                                              std::vector<fs::path> images,
+std::unique_ptr<Reader> MakeImageFolderReader(const fs::path& folder, std::vector<fs::path> images,
                                               const fs::path& id_root,
                                               const ReaderOptions& options) {
   return std::make_unique<ImageFolderReader>(folder, std::move(images), id_root, options);

@@ -1,11 +1,10 @@
-#include "jsonl_reader.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <string>
 
 #include "ingest_test_util.h"
+#include "jsonl_reader.h"
 
 namespace vigil::ingest {
 namespace {

@@ -67,13 +67,18 @@ bool IsFacebookContentName(const std::string& name) {
 std::unique_ptr<Reader> ReaderFor(const fs::path& file, Format format,
                                   const ReaderOptions& options) {
   switch (format) {
-    case Format::kTelegramJson: return MakeTelegramReader(file, options);
-    case Format::kFacebookJson: return MakeFacebookReader(file, options);
-    case Format::kJsonl: return MakeJsonlReader(file, options);
-    case Format::kWhatsAppText: return MakeWhatsAppReader(file, file.parent_path(), options);
+    case Format::kTelegramJson:
+      return MakeTelegramReader(file, options);
+    case Format::kFacebookJson:
+      return MakeFacebookReader(file, options);
+    case Format::kJsonl:
+      return MakeJsonlReader(file, options);
+    case Format::kWhatsAppText:
+      return MakeWhatsAppReader(file, file.parent_path(), options);
     case Format::kImageFolder:
       return MakeImageFolderReader(file.parent_path(), {file}, file.parent_path(), options);
-    case Format::kUnknown: break;
+    case Format::kUnknown:
+      break;
   }
   return nullptr;
 }
@@ -194,8 +199,7 @@ void OpenZip(const fs::path& zip, const ReaderOptions& options, std::vector<Inge
 
 }  // namespace
 
-std::vector<std::unique_ptr<Reader>> OpenReaders(const fs::path& path,
-                                                 const ReaderOptions& options,
+std::vector<std::unique_ptr<Reader>> OpenReaders(const fs::path& path, const ReaderOptions& options,
                                                  std::vector<IngestError>& errors) {
   Keyed keyed;
   std::error_code ec;

@@ -83,7 +83,8 @@ TEST(DetectFile, Synthetic) {
   EXPECT_EQ(DetectFile(dir.Write("a.jpg", testing::kJpegBytes)), Format::kImageFolder);
   EXPECT_EQ(DetectFile(dir.Write("a.png", testing::kPngBytes)), Format::kImageFolder);
   EXPECT_EQ(DetectFile(dir.Write("a.gif", "GIF89a\x01\x00")), Format::kImageFolder);
-  EXPECT_EQ(DetectFile(dir.Write("a.webp", std::string("RIFF\x10\x00\x00\x00WEBPVP8 ", 16))), Format::kImageFolder);
+  EXPECT_EQ(DetectFile(dir.Write("a.webp", std::string("RIFF\x10\x00\x00\x00WEBPVP8 ", 16))),
+            Format::kImageFolder);
   EXPECT_EQ(DetectFile(dir.Write("a.bmp", std::string("BM") + std::string(20, '\0'))),
             Format::kImageFolder);
   EXPECT_EQ(DetectFile(dir.Write("feed.ndjson", "{\"id\":1}")), Format::kJsonl);
@@ -95,8 +96,7 @@ TEST(DetectFile, Synthetic) {
   EXPECT_EQ(DetectFile(dir.Write("other.json", "{\n  \"config\": true\n}\n")), Format::kUnknown);
   EXPECT_EQ(DetectFile(dir.Write("notes.txt", "shopping list\nmilk\n")), Format::kUnknown);
   EXPECT_EQ(DetectFile(dir.Write("empty.txt", "")), Format::kUnknown);
-  EXPECT_EQ(DetectFile(dir.Write("a.zip", std::string("PK\x03\x04", 4) + "xx")),
-            Format::kUnknown);
+  EXPECT_EQ(DetectFile(dir.Write("a.zip", std::string("PK\x03\x04", 4) + "xx")), Format::kUnknown);
   EXPECT_EQ(DetectFile(dir.path() / "missing"), Format::kUnknown);
 }
 
@@ -240,7 +240,8 @@ TEST(OpenReaders, ZipLimits) {
   EXPECT_TRUE(HasError(errors, "compression ratio")) << errors.back().ToString();
 
   const fs::path many = dir.path() / "many.zip";
-  WriteZip(many, {{"a.jsonl", "{\"id\":1}\n", ""}, {"b.jsonl", "{\"id\":2}\n", ""},
+  WriteZip(many, {{"a.jsonl", "{\"id\":1}\n", ""},
+                  {"b.jsonl", "{\"id\":2}\n", ""},
                   {"c.jsonl", "{\"id\":3}\n", ""}});
   ReaderOptions options;
   options.limits.max_archive_entries = 2;

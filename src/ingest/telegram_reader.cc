@@ -88,8 +88,12 @@ class Router {
  public:
   Router(const TelegramReader& reader, PostSink& sink, ChunkedJsonStream& stream);
 
-  bool Null() { return Scalar([](auto& d) { return d.Null(); }, nullptr); }
-  bool Bool(bool b) { return Scalar([b](auto& d) { return d.Bool(b); }, nullptr); }
+  bool Null() {
+    return Scalar([](auto& d) { return d.Null(); }, nullptr);
+  }
+  bool Bool(bool b) {
+    return Scalar([b](auto& d) { return d.Bool(b); }, nullptr);
+  }
   bool Int(int i) { return Int64(i); }
   bool Uint(unsigned u) { return Int64(u); }
   bool Int64(int64_t i) {
@@ -100,7 +104,9 @@ class Router {
     Value v(u);
     return Scalar([u](auto& d) { return d.Uint64(u); }, &v);
   }
-  bool Double(double x) { return Scalar([x](auto& d) { return d.Double(x); }, nullptr); }
+  bool Double(double x) {
+    return Scalar([x](auto& d) { return d.Double(x); }, nullptr);
+  }
   bool RawNumber(const char* s, SizeType n, bool copy) { return String(s, n, copy); }
   bool String(const char* s, SizeType n, bool copy) {
     Value v(rapidjson::StringRef(s, n));
@@ -180,8 +186,8 @@ bool Router::Forward(F&& f) {
     doc_.reset();
   } else if (depth_ > reader_.limits().max_json_depth) {
     skipping_ = true;
-    skip_reason_ = "message nested deeper than " +
-                   std::to_string(reader_.limits().max_json_depth) + ", skipped";
+    skip_reason_ = "message nested deeper than " + std::to_string(reader_.limits().max_json_depth) +
+                   ", skipped";
     doc_.reset();
   }
   return true;
@@ -439,8 +445,7 @@ Status TelegramReader::Read(PostSink& sink) {
   Router router(*this, sink, stream);
   rapidjson::Reader reader;
   rapidjson::ParseResult r =
-      reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseNanAndInfFlag>(stream,
-                                                                                      router);
+      reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseNanAndInfFlag>(stream, router);
   if (!router.sink_status().ok()) return router.sink_status();
   if (stream.io_error()) return Status::IoError(file_.string() + ": read error");
   if (r.IsError()) {

@@ -1,5 +1,3 @@
-#include "telegram_reader.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -7,6 +5,7 @@
 #include <string>
 
 #include "ingest_test_util.h"
+#include "telegram_reader.h"
 
 namespace vigil::ingest {
 namespace {
@@ -28,7 +27,7 @@ struct FixtureCount {
 
 TEST(TelegramReader, EveryFixtureParsesWithExactCounts) {
   const FixtureCount kCases[] = {
-      {"chat-analytics_DM_2A_7M.json", 8, 2},   {"chat-analytics_MultiChat_2C_6M.json", 6, 1},
+      {"chat-analytics_DM_2A_7M.json", 8, 2},      {"chat-analytics_MultiChat_2C_6M.json", 6, 1},
       {"chat-miner_test_batch_export.json", 2, 0}, {"chat-miner_test_single_export.json", 2, 0},
       {"chatpack-cli_telegram_export.json", 7, 0}, {"lokb_result.json", 9, 0},
   };
@@ -157,14 +156,15 @@ TEST(TelegramReader, ReplyEditedAndDateOnly) {
 
 TEST(TelegramReader, InvalidBackslashXEscapesAreTolerated) {
   TempFolder dir;
-  auto file = dir.Write("result.json",
-                        R"({"name":"T","type":"public_channel","id":5,"messages":[)"
-                        R"({"id":1,"type":"message","date_unixtime":"100","from":"A",)"
-                        R"("from_id":12345,"text":"a\x01b\x1f\\x"}]})");
+  auto file =
+      dir.Write("result.json", R"({"name":"T","type":"public_channel","id":5,"messages":[)"
+                               R"({"id":1,"type":"message","date_unixtime":"100","from":"A",)"
+                               R"("from_id":12345,"text":"a\x01b\x1f\\x"}]})");
   CollectSink sink;
   ASSERT_TRUE(ReadTelegram(file, sink).ok());
   ASSERT_EQ(sink.posts.size(), 1u);
-  EXPECT_EQ(sink.posts[0].text, std::string("a\x01" "b\x1f\\x"));
+  EXPECT_EQ(sink.posts[0].text, std::string("a\x01"
+                                            "b\x1f\\x"));
   EXPECT_EQ(sink.posts[0].author.id, "user12345");  // bare-number from_id (old exports)
 }
 
@@ -193,10 +193,10 @@ TEST(TelegramReader, MalformedMessagesAreReportedAndSkipped) {
 
 TEST(TelegramReader, TruncatedJsonStopsWithByteOffset) {
   TempFolder dir;
-  auto file = dir.Write("result.json",
-                        R"({"name":"T","id":5,"messages":[)"
-                        R"({"id":1,"type":"message","date_unixtime":"100","text":"kept"},)"
-                        R"({"id":2,"type":"message","date_unix)");
+  auto file =
+      dir.Write("result.json", R"({"name":"T","id":5,"messages":[)"
+                               R"({"id":1,"type":"message","date_unixtime":"100","text":"kept"},)"
+                               R"({"id":2,"type":"message","date_unix)");
   CollectSink sink;
   Status st = ReadTelegram(file, sink);
   EXPECT_EQ(st.code(), StatusCode::kCorrupt);
@@ -249,10 +249,11 @@ TEST(TelegramReader, MediaPathsStayInsideTheExport) {
 
 TEST(TelegramReader, OversizedMessageIsSkipped) {
   TempFolder dir;
-  auto file = dir.Write("result.json", R"({"id":5,"messages":[)"
-                                       R"({"id":1,"type":"message","date_unixtime":"100","text":")" +
-                                           std::string(5000, 'a') +
-                                           R"("},{"id":2,"type":"message","date_unixtime":"101","text":"small"}]})");
+  auto file = dir.Write(
+      "result.json", R"({"id":5,"messages":[)"
+                     R"({"id":1,"type":"message","date_unixtime":"100","text":")" +
+                         std::string(5000, 'a') +
+                         R"("},{"id":2,"type":"message","date_unixtime":"101","text":"small"}]})");
   ReaderOptions options;
   options.limits.max_item_bytes = 1000;
   CollectSink sink;

@@ -157,10 +157,8 @@ Status Extract(const fs::path& zip, const fs::path& dest, const Limits& limits,
           archive_filter_bytes(a.get(), -1) - compressed_start + 4096;  // slack for headers
       if (entry_bytes > (1u << 20) &&
           entry_bytes > static_cast<uint64_t>(compressed) * limits.max_archive_ratio) {
-        return Status::ResourceExhausted(zip_name + ": " + name +
-                                         ": compression ratio above " +
-                                         std::to_string(limits.max_archive_ratio) +
-                                         " (zip bomb?)");
+        return Status::ResourceExhausted(zip_name + ": " + name + ": compression ratio above " +
+                                         std::to_string(limits.max_archive_ratio) + " (zip bomb?)");
       }
       if (size > 0 && !WriteAll(fd.get(), static_cast<const char*>(block), size)) {
         return Status::IoError(out.string() + ": " + std::strerror(errno));
