@@ -146,6 +146,8 @@ TEST_F(AnalyzerTest, IraqiPhones) {
   EXPECT_THAT(Values("call 0770 123 4567 now", "phone"), ::testing::ElementsAre("+9647701234567"));
   EXPECT_THAT(Values("+964 750 123 4567", "phone"), ::testing::ElementsAre("+9647501234567"));
   EXPECT_THAT(Values("واتساب 07801234567", "phone"), ::testing::ElementsAre("+9647801234567"));
+  EXPECT_THAT(Values("0770 123 4567 - 0750 123 4567", "phone"),
+              ::testing::ElementsAre("+9647701234567", "+9647501234567"));
 }
 
 TEST_F(AnalyzerTest, ArabicIndicDigitPhonesMapBack) {

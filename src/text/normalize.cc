@@ -129,17 +129,47 @@ bool IsSpacingSeparator(char c) {
 // virtual calls.
 constexpr uint8_t kBoundaryBefore = 1;  // NFKC_CF has a boundary before cp
 constexpr uint8_t kNoMapping = 2;       // cp normalises to itself when alone
+constexpr uint8_t kLetter = 4;
+constexpr uint8_t kSpace = 8;
+constexpr uint8_t kDropped = 16;
+
+uint8_t ComputeFlags(const icu::Normalizer2& nfkc_cf, uint32_t cp, icu::UnicodeString& tmp) {
+  const auto c = static_cast<UChar32>(cp);
+  uint8_t f = 0;
+  if (nfkc_cf.hasBoundaryBefore(c)) f |= kBoundaryBefore;
+  if (!nfkc_cf.getDecomposition(c, tmp)) f |= kNoMapping;
+  if (IsLetterCp(cp)) f |= kLetter;
+  if (IsSpaceLike(cp)) f |= kSpace;
+  if (IsDropped(cp)) f |= kDropped;
+  return f;
+}
+
+// DecodeUtf8 with the one- and two-byte cases (ASCII, Arabic script) inline.
+inline uint32_t Decode(std::string_view s, size_t& i) {
+  const auto c = static_cast<uint8_t>(s[i]);
+  if (c < 0x80) {
+    ++i;
+    return c;
+  }
+  if (c >= 0xC2 && c <= 0xDF && i + 1 < s.size() &&
+      (static_cast<uint8_t>(s[i + 1]) & 0xC0) == 0x80) {
+    const uint32_t cp = ((c & 0x1Fu) << 6) | (static_cast<uint8_t>(s[i + 1]) & 0x3Fu);
+    i += 2;
+    return cp;
+  }
+  return DecodeUtf8(s, i);
+}
 
 // Emits normalised code points with their original ranges.
 class Emitter {
  public:
-  Emitter(std::string& text, std::vector<uint32_t>& begin, std::vector<uint32_t>& end)
-      : text_(text), begin_(begin), end_(end) {}
+  Emitter(std::string& text, std::vector<NormalizedText::Origin>& origin)
+      : text_(text), origin_(origin) {}
 
   void Space(uint32_t b, uint32_t e) {
     if (text_.empty()) return;
     if (text_.back() == ' ') {
-      end_.back() = e;
+      origin_.back().end = e;
       return;
     }
     Byte(' ', b, e);
@@ -147,23 +177,18 @@ class Emitter {
 
   void Byte(char c, uint32_t b, uint32_t e) {
     text_.push_back(c);
-    begin_.push_back(b);
-    end_.push_back(e);
+    origin_.push_back({b, e});
   }
 
   void CodePoint(uint32_t cp, uint32_t b, uint32_t e) {
     const size_t before = text_.size();
     AppendUtf8(text_, cp);
-    for (size_t k = before; k < text_.size(); ++k) {
-      begin_.push_back(b);
-      end_.push_back(e);
-    }
+    for (size_t k = before; k < text_.size(); ++k) origin_.push_back({b, e});
   }
 
  private:
   std::string& text_;
-  std::vector<uint32_t>& begin_;
-  std::vector<uint32_t>& end_;
+  std::vector<NormalizedText::Origin>& origin_;
 };
 
 }  // namespace
@@ -181,14 +206,9 @@ Result<Normalizer> Normalizer::Create() {
   }
   Normalizer n;
   n.nfkc_cf_ = nfkc_cf;
-  n.bmp_flags_.assign(0x10000, 0);
+  n.bmp_flags_.resize(0x10000);
   icu::UnicodeString tmp;
-  for (uint32_t cp = 0; cp < 0x10000; ++cp) {
-    uint8_t f = 0;
-    if (nfkc_cf->hasBoundaryBefore(static_cast<UChar32>(cp))) f |= kBoundaryBefore;
-    if (!nfkc_cf->getDecomposition(static_cast<UChar32>(cp), tmp)) f |= kNoMapping;
-    n.bmp_flags_[cp] = f;
-  }
+  for (uint32_t cp = 0; cp < 0x10000; ++cp) n.bmp_flags_[cp] = ComputeFlags(*nfkc_cf, cp, tmp);
   for (uint32_t cp = 0xC0; cp < 0x250; ++cp) {
     char16_t base = static_cast<char16_t>(cp);
     icu::UnicodeString d;
@@ -209,12 +229,18 @@ Result<Normalizer> Normalizer::Create() {
   return n;
 }
 
+uint8_t Normalizer::Flags(uint32_t cp) const {
+  if (cp < 0x10000) return bmp_flags_[cp];
+  icu::UnicodeString tmp;
+  return ComputeFlags(*nfkc_cf_, cp, tmp);
+}
+
 uint32_t Normalizer::Fold(uint32_t cp) const {
   if (cp < 0x80) return cp;
   if (cp >= 0xC0 && cp < 0x250) return latin_base_[cp - 0xC0];
   if (cp >= 0x300 && cp <= 0x36F) return kDrop;  // leftover Latin combining marks
   if (cp >= 0x600 && cp <= 0x6FF) return IsDropped(cp) ? kDrop : FoldArabic(cp);
-  if (IsDropped(cp)) return kDrop;
+  if ((Flags(cp) & kDropped) != 0) return kDrop;
   return cp;
 }
 
@@ -224,15 +250,13 @@ void Normalizer::Normalize(std::string_view original, NormalizedText* out) const
   }
   std::string& text = out->text_;
   text.clear();
-  out->begin_.clear();
-  out->end_.clear();
+  out->origin_.clear();
   text.reserve(original.size() + 8);
-  out->begin_.reserve(original.size() + 8);
-  out->end_.reserve(original.size() + 8);
-  Emitter emit(text, out->begin_, out->end_);
+  out->origin_.reserve(original.size() + 8);
+  Emitter emit(text, out->origin_);
 
   auto emit_cp = [&](uint32_t cp, uint32_t b, uint32_t e) {
-    if (IsSpaceLike(cp)) {
+    if ((Flags(cp) & kSpace) != 0) {
       emit.Space(b, e);
       return;
     }
@@ -266,29 +290,27 @@ void Normalizer::Normalize(std::string_view original, NormalizedText* out) const
     // One normalisation chunk: a code point and everything after it up to
     // the next NFKC_CF boundary, without the marks we drop anyway.
     const size_t start = i;
-    uint32_t cp = DecodeUtf8(original, i);
-    if (IsDropped(cp)) continue;
+    const uint32_t cp = Decode(original, i);
+    if ((Flags(cp) & kDropped) != 0) continue;
     chunk_in.clear();
     AppendUtf8(chunk_in, cp);
     bool single = true;
     while (i < n) {
       size_t j = i;
-      const uint32_t next = DecodeUtf8(original, j);
-      if (IsDropped(next)) {
+      const uint32_t next = Decode(original, j);
+      const uint8_t f = Flags(next);
+      if ((f & kDropped) != 0) {
         i = j;
         continue;
       }
-      if (next >= 0x10000 ? nfkc_cf_->hasBoundaryBefore(static_cast<UChar32>(next))
-                          : (bmp_flags_[next] & kBoundaryBefore) != 0) {
-        break;
-      }
+      if ((f & kBoundaryBefore) != 0) break;
       AppendUtf8(chunk_in, next);
       single = false;
       i = j;
     }
     const auto b = static_cast<uint32_t>(start);
     const auto e = static_cast<uint32_t>(i);
-    if (single && cp < 0x10000 && (bmp_flags_[cp] & kNoMapping) != 0) {
+    if (single && (Flags(cp) & kNoMapping) != 0) {
       emit_cp(cp, b, e);
       continue;
     }
@@ -298,12 +320,11 @@ void Normalizer::Normalize(std::string_view original, NormalizedText* out) const
     nfkc_cf_->normalizeUTF8(0, icu::StringPiece(chunk_in.data(), chunk_in.size()), sink, nullptr,
                             ec);
     if (U_FAILURE(ec)) chunk_out = chunk_in;
-    for (size_t k = 0; k < chunk_out.size();) emit_cp(DecodeUtf8(chunk_out, k), b, e);
+    for (size_t k = 0; k < chunk_out.size();) emit_cp(Decode(chunk_out, k), b, e);
   }
   if (!text.empty() && text.back() == ' ') {
     text.pop_back();
-    out->begin_.pop_back();
-    out->end_.pop_back();
+    out->origin_.pop_back();
   }
   UndoLetterSpacing(out);
   UndoLeetspeak(out);
@@ -317,11 +338,10 @@ void Normalizer::UndoLetterSpacing(NormalizedText* out) const {
   auto single_letter = [&](size_t pos) -> size_t {
     if (pos >= n) return 0;
     size_t k = pos;
-    const uint32_t cp = DecodeUtf8(t, k);
-    if (!IsLetterCp(cp)) return 0;
+    if ((Flags(Decode(t, k)) & kLetter) == 0) return 0;
     if (k < n) {
       size_t m = k;
-      if (IsLetterCp(DecodeUtf8(t, m))) return 0;
+      if ((Flags(Decode(t, m)) & kLetter) != 0) return 0;
     }
     return k - pos;
   };
@@ -330,8 +350,7 @@ void Normalizer::UndoLetterSpacing(NormalizedText* out) const {
   size_t pos = 0;
   while (pos < n) {
     size_t k = pos;
-    const uint32_t cp = DecodeUtf8(t, k);
-    const bool letter = IsLetterCp(cp);
+    const bool letter = (Flags(Decode(t, k)) & kLetter) != 0;
     if (!letter || prev_letter) {
       prev_letter = letter;
       pos = k;
@@ -369,13 +388,11 @@ void Normalizer::UndoLetterSpacing(NormalizedText* out) const {
       continue;
     }
     t[w] = t[r];
-    out->begin_[w] = out->begin_[r];
-    out->end_[w] = out->end_[r];
+    out->origin_[w] = out->origin_[r];
     ++w;
   }
   t.resize(w);
-  out->begin_.resize(w);
-  out->end_.resize(w);
+  out->origin_.resize(w);
 }
 
 void Normalizer::UndoLeetspeak(NormalizedText* out) const {

@@ -20,11 +20,21 @@ using i18n::phonenumbers::PhoneNumberUtil;
 constexpr std::array<const char*, 3> kPhoneRegions = {"IQ", "SY", "TR"};
 constexpr size_t kMinPhoneDigits = 7;
 constexpr size_t kMaxPhoneCandidate = 64;
+constexpr size_t kMaxSingleNumberDigits = 15;
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
+// prefix + s; spelled out because GCC 12 -O2 warns (-Wrestrict) on
+// operator+(const char*, std::string&&).
+std::string Concat(std::string_view prefix, std::string_view s) {
+  std::string r;
+  r.reserve(prefix.size() + s.size());
+  r.append(prefix);
+  r.append(s);
+  return r;
+}
 std::string LowerAscii(std::string_view s) {
   std::string r(s);
   for (char& c : r) c = Lower(c);
@@ -60,8 +70,28 @@ void ExtractPhones(const NormalizedText& norm, std::vector<Selector>* out) {
     }
     const size_t cand_begin = i;
     i = j;
+    while (j > cand_begin && !IsDigit(t[j - 1])) --j;
     if (digits < kMinPhoneDigits) continue;
     const std::string candidate = t.substr(cand_begin, j - cand_begin);
+    if (candidate.find(',') != std::string::npos) continue;  // "3,000,000": an amount
+    // One number: Parse + IsValidNumber is much cheaper than the matcher.
+    if (digits <= kMaxSingleNumberDigits) {
+      bool found = false;
+      for (const char* region : kPhoneRegions) {
+        i18n::phonenumbers::PhoneNumber number;
+        if (util.Parse(candidate, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR ||
+            !util.IsValidNumber(number)) {
+          continue;
+        }
+        std::string e164;
+        util.Format(number, PhoneNumberUtil::E164, &e164);
+        out->push_back({"phone", std::move(e164), norm.ToOriginal(cand_begin, j)});
+        found = true;
+        break;
+      }
+      if (found || digits <= kMinPhoneDigits + 4) continue;
+    }
+    // Several numbers in a row, or a number among other digits.
     for (const char* region : kPhoneRegions) {
       PhoneNumberMatcher matcher(util, candidate, region, PhoneNumberMatcher::VALID, 20);
       bool found = false;
@@ -105,7 +135,7 @@ std::string ProfileHandle(std::string_view url) {
         name == "proxy" || name == "p" || name == "reel" || name == "explore") {
       return {};
     }
-    return "@" + std::string(name);
+    return Concat("@", name);
   }
   return {};
 }
@@ -113,6 +143,11 @@ std::string ProfileHandle(std::string_view url) {
 void ExtractLinksAndHandles(std::string_view s, std::vector<Selector>* out) {
   size_t i = 0;
   while (i < s.size()) {
+    const char c = Lower(s[i]);
+    if (c != '@' && c != 'h' && c != 'w' && c != 't' && c != 'i') {
+      ++i;
+      continue;
+    }
     const bool boundary = i == 0 || !(IsAlnum(s[i - 1]) || s[i - 1] == '.' || s[i - 1] == '/' ||
                                       s[i - 1] == '@' || s[i - 1] == '_' || s[i - 1] == '-');
     size_t scheme_len = 0;
@@ -139,8 +174,7 @@ void ExtractLinksAndHandles(std::string_view s, std::vector<Selector>* out) {
       if (j > i + scheme_len + 3) {
         const std::string_view raw = s.substr(i, j - i);
         const Span span{i, j};
-        out->push_back(
-            {"url", scheme_len == 0 ? "https://" + std::string(raw) : std::string(raw), span});
+        out->push_back({"url", scheme_len == 0 ? Concat("https://", raw) : std::string(raw), span});
         std::string handle = ProfileHandle(LowerAscii(raw.substr(scheme_len)));
         if (!handle.empty()) out->push_back({"handle", std::move(handle), span});
         i = j;
@@ -155,7 +189,7 @@ void ExtractLinksAndHandles(std::string_view s, std::vector<Selector>* out) {
         while (j < s.size() && IsHandleChar(s[j])) ++j;
         const size_t n = j - i - 1;
         if (n >= 3 && n <= 32 && IsAlpha(s[i + 1])) {
-          out->push_back({"handle", "@" + LowerAscii(s.substr(i + 1, n)), Span{i, j}});
+          out->push_back({"handle", Concat("@", LowerAscii(s.substr(i + 1, n))), Span{i, j}});
         }
         i = j;
         continue;
@@ -204,18 +238,18 @@ void ExtractWallets(std::string_view s, std::vector<Selector>* out) {
     const size_t letters = static_cast<size_t>(std::count_if(tok.begin(), tok.end(), IsAlpha));
     if (tok.size() == 42 && (tok.substr(0, 2) == "0x" || tok.substr(0, 2) == "0X") &&
         std::all_of(tok.begin() + 2, tok.end(), IsHex)) {
-      out->push_back({"wallet", "eth:" + LowerAscii(tok), span});
+      out->push_back({"wallet", Concat("eth:", LowerAscii(tok)), span});
     } else if (tok.size() == 34 && tok[0] == 'T' && std::all_of(tok.begin(), tok.end(), IsBase58)) {
-      out->push_back({"wallet", "trx:" + std::string(tok), span});
+      out->push_back({"wallet", Concat("trx:", tok), span});
     } else if (tok.size() >= 14 && tok.size() <= 74 && StartsWithCi(tok, 0, "bc1") &&
                std::all_of(tok.begin() + 3, tok.end(), IsBech32) &&
                (std::none_of(tok.begin(), tok.end(), [](char c) { return c >= 'A' && c <= 'Z'; }) ||
                 std::none_of(tok.begin(), tok.end(),
                              [](char c) { return c >= 'a' && c <= 'z'; }))) {
-      out->push_back({"wallet", "btc:" + LowerAscii(tok), span});
+      out->push_back({"wallet", Concat("btc:", LowerAscii(tok)), span});
     } else if (tok.size() >= 26 && tok.size() <= 35 && (tok[0] == '1' || tok[0] == '3') &&
                letters >= 5 && std::all_of(tok.begin(), tok.end(), IsBase58)) {
-      out->push_back({"wallet", "btc:" + std::string(tok), span});
+      out->push_back({"wallet", Concat("btc:", tok), span});
     }
   }
 }
@@ -354,7 +388,9 @@ void ExtractAmounts(const NormalizedText& normalised, const std::vector<TermMatc
         }
         const size_t b = std::min<size_t>(n.begin, m.begin);
         const size_t end = std::max<size_t>(n.end, m.end);
-        out->push_back({"age", n.value, normalised.ToOriginal(b, end)});
+        const Span span = normalised.ToOriginal(b, end);
+        if (Overlaps(*out, first, span)) continue;  // "عمرها 15 سنة": one age
+        out->push_back({"age", n.value, span});
       }
     }
   }

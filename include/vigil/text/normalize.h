@@ -56,13 +56,19 @@ class NormalizedText {
 
   // The original span that normalised bytes [begin, end) came from.
   // Requires begin < end <= size().
-  Span ToOriginal(size_t begin, size_t end) const { return {begin_[begin], end_[end - 1]}; }
+  Span ToOriginal(size_t begin, size_t end) const {
+    return {origin_[begin].begin, origin_[end - 1].end};
+  }
+
+  struct Origin {
+    uint32_t begin;
+    uint32_t end;
+  };
 
  private:
   friend class Normalizer;
   std::string text_;
-  std::vector<uint32_t> begin_;
-  std::vector<uint32_t> end_;
+  std::vector<Origin> origin_;  // one per byte of text_
 };
 
 class Normalizer {
@@ -81,13 +87,14 @@ class Normalizer {
 
  private:
   Normalizer() = default;
+  uint8_t Flags(uint32_t cp) const;
   uint32_t Fold(uint32_t cp) const;
   void UndoLetterSpacing(NormalizedText* out) const;
   void UndoLeetspeak(NormalizedText* out) const;
 
   const icu::Normalizer2* nfkc_cf_ = nullptr;  // owned by ICU
-  // Per BMP code point: NFKC_CF boundary-before and no-mapping bits, so the
-  // hot loop makes no virtual calls into ICU.
+  // Per BMP code point: NFKC_CF boundary-before, no-mapping, letter, space
+  // and dropped bits, so the hot loop makes no calls into ICU.
   std::vector<uint8_t> bmp_flags_;
   // Latin-1 Supplement and Latin Extended-A/B (U+00C0..U+024F) with
   // diacritics removed, computed from ICU's NFD once.
