@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <span>
 #include <string>
 
 namespace vigil::text {
@@ -53,6 +54,22 @@ bool IsPhoneChar(char c) {
          c == '/';
 }
 
+// Regions to try for a candidate, most likely first, so a failed Parse
+// (regex work inside libphonenumber) is rare: international numbers need one
+// try; national ones are ordered by their trunk prefix (07 Iraqi mobile,
+// 09 Syrian mobile, 05 Turkish mobile).
+std::span<const char* const> RegionOrder(std::string_view candidate) {
+  static constexpr std::array<const char*, 1> kInternational = {"IQ"};
+  static constexpr std::array<const char*, 3> kSyrianFirst = {"SY", "IQ", "TR"};
+  static constexpr std::array<const char*, 3> kTurkishFirst = {"TR", "IQ", "SY"};
+  const size_t d = candidate.find_first_of("0123456789");
+  const std::string_view p = candidate.substr(d, 2);
+  if (candidate.find('+') != std::string_view::npos || p == "00") return kInternational;
+  if (p == "09") return kSyrianFirst;
+  if (p == "05") return kTurkishFirst;
+  return kPhoneRegions;
+}
+
 void ExtractPhones(const NormalizedText& norm, std::vector<Selector>* out) {
   const std::string& t = norm.text();
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
@@ -77,7 +94,7 @@ void ExtractPhones(const NormalizedText& norm, std::vector<Selector>* out) {
     // One number: Parse + IsValidNumber is much cheaper than the matcher.
     if (digits <= kMaxSingleNumberDigits) {
       bool found = false;
-      for (const char* region : kPhoneRegions) {
+      for (const char* region : RegionOrder(candidate)) {
         i18n::phonenumbers::PhoneNumber number;
         if (util.Parse(candidate, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR ||
             !util.IsValidNumber(number)) {

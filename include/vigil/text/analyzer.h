@@ -43,6 +43,20 @@ struct Selector {
   Span span;
 };
 
+// Scoring (src/text/analyzer.cc), from the counts of reasons per class and
+// of selectors; first rule that applies wins:
+//   1. appeal >= sale+auction+request            -> kAppeal (family appeals
+//      stay appeals even with an age, a phone or "she was sold");
+//   2. news >= sale+auction+request+prices       -> kOther (reports, arrests,
+//      condemnations of sales);
+//   3. no person/descriptor, or goods >= persons -> kOther (cars, sheep,
+//      phones, flats, clothes with prices and ages);
+//   4. request > 0 and request >= sale+auction   -> kSaleRequest;
+//   5. sale+auction+price words+price selectors > 0 -> kSaleOffer;
+//   6. otherwise kOther.
+// `score` is the strength of the evidence for the category: >= 0.5 for the
+// three flagged categories (base + signals, + age selector, + descriptor such
+// as "virgin", + contact, - news/goods context), <= 0.3 for kOther.
 struct Analysis {
   Category category = Category::kOther;
   double score = 0;  // 0..1
@@ -56,6 +70,9 @@ class Analyzer {
   // Builds an analyzer from every lexicon file in `lexicon_dir`. Fails with a
   // message naming the file and line of a bad lexicon entry.
   static Result<std::unique_ptr<Analyzer>> Create(const std::filesystem::path& lexicon_dir);
+  // Never fails: ill-formed UTF-8 is read as U+FFFD; an internal Vectorscan
+  // error yields no reasons. `text` is the post as posted (UTF-8); every span
+  // in the result is a byte range of `text`.
   virtual Analysis Analyze(std::string_view text) const = 0;
 };
 
