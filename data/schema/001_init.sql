@@ -27,14 +27,16 @@ CREATE TABLE posts (
   service INTEGER NOT NULL,
   source_file TEXT NOT NULL,
   source_item TEXT NOT NULL,
-  category TEXT NOT NULL
-    CHECK (category IN ('sale_offer', 'sale_request', 'appeal', 'other')),
+  -- Spelt as ORs: an IN list here builds a temporary b-tree on every insert.
+  category TEXT NOT NULL CHECK (category = 'sale_offer' OR category = 'sale_request' OR
+                                category = 'appeal' OR category = 'other'),
   score REAL NOT NULL,
   reasons TEXT NOT NULL,              -- JSON [{"class","term","lang","begin","end"}]
   first_seen INTEGER NOT NULL,        -- when this store first wrote the post
   UNIQUE (platform, channel_id, external_id)
 );
-CREATE INDEX posts_by_time ON posts (time, platform, channel_id, external_id);
+-- Only `time`: ties are few, and a narrow index keeps writes cheap.
+CREATE INDEX posts_by_time ON posts (time);
 
 CREATE TABLE selectors (
   id INTEGER PRIMARY KEY,

@@ -578,9 +578,10 @@ Result<std::unique_ptr<Store>> Store::OpenSqlite(const std::filesystem::path& pa
     return with_path(Status::Corrupt("not a vigil database: " + s.message()));
   }
   if (!s.ok()) return with_path(s);
-  s = Exec(db.get(),
-           "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
-           "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY");
+  s = Exec(
+      db.get(),
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+      "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192");
   if (!s.ok()) return with_path(s);
   s = Migrate(db.get());
   if (!s.ok()) return with_path(s);

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -376,10 +377,13 @@ TEST_F(StoreTest, FailedStatementRollsBackTheWholeBatch) {
 TEST_F(StoreTest, SurvivesBeingKilledMidWrite) {
   constexpr int kBatches = 12;
   constexpr int kBatchSize = 250;
-  auto write_all = [&](Store& store) {
+  constexpr int kIterations = 20;
+  // Writes every batch, sending one byte down `progress` after each commit.
+  auto write_all = [&](Store& store, int progress = -1) {
     for (int b = 0; b < kBatches; ++b) {
       Status s = store.Write(TextRecords(b * kBatchSize, (b + 1) * kBatchSize));
       if (!s.ok()) return s;
+      if (progress >= 0 && write(progress, "b", 1) != 1) return Status::IoError("pipe");
     }
     return Status::Ok();
   };
@@ -389,21 +393,34 @@ TEST_F(StoreTest, SurvivesBeingKilledMidWrite) {
     auto store = Open(clean);
     ASSERT_TRUE(write_all(*store).ok());
   }
-  const auto clean_us = std::chrono::duration_cast<std::chrono::microseconds>(
+  const auto batch_us = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - start)
-                            .count();
+                            .count() /
+                        kBatches;
   std::mt19937 rng(20240305);
-  std::uniform_int_distribution<int64_t> delay(0, clean_us + 20'000);  // + open and fork
   int killed_mid_run = 0;
-  for (int iteration = 0; iteration < 20; ++iteration) {
+  std::set<std::string> post_counts;
+  for (int iteration = 0; iteration < kIterations; ++iteration) {
+    int pipe_fds[2];
+    ASSERT_EQ(pipe(pipe_fds), 0);
     const pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
+      close(pipe_fds[0]);
       Result<std::unique_ptr<Store>> store = Store::OpenSqlite(path_, FixedClock());
-      _exit(store.ok() && write_all(**store).ok() ? 0 : 1);
+      _exit(store.ok() && write_all(**store, pipe_fds[1]).ok() ? 0 : 1);
     }
-    usleep(static_cast<useconds_t>(delay(rng)));
+    close(pipe_fds[1]);
+    // Let the child commit a growing number of batches (each run rewrites the
+    // earlier ones), then kill it at a random moment inside the next one.
+    const int commits = iteration * (kBatches + 1) / kIterations;
+    char byte;
+    for (int i = 0; i < commits && read(pipe_fds[0], &byte, 1) == 1; ++i) {
+    }
+    usleep(
+        static_cast<useconds_t>(std::uniform_int_distribution<int64_t>(0, batch_us * 3 / 2)(rng)));
     kill(child, SIGKILL);
+    close(pipe_fds[0]);
     int status = 0;
     ASSERT_EQ(waitpid(child, &status, 0), child);
     if (WIFSIGNALED(status)) {
@@ -411,8 +428,16 @@ TEST_F(StoreTest, SurvivesBeingKilledMidWrite) {
     } else {
       ASSERT_EQ(WEXITSTATUS(status), 0);
     }
+    // Batches are atomic: whatever was killed, whole batches are stored.
+    // (A child killed before its migration committed leaves no tables.)
+    if (RawQuery(path_, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'posts'") == "1") {
+      const std::string posts = RawQuery(path_, "SELECT COUNT(*) FROM posts");
+      EXPECT_EQ(std::stoi(posts) % kBatchSize, 0) << posts;
+      post_counts.insert(posts);
+    }
   }
-  EXPECT_GT(killed_mid_run, 0);
+  EXPECT_GT(killed_mid_run, kIterations / 2);
+  EXPECT_GE(post_counts.size(), 4u);  // caught empty, part-written and full
   {
     auto store = Open(path_);
     ASSERT_TRUE(write_all(*store).ok());
@@ -423,6 +448,7 @@ TEST_F(StoreTest, SurvivesBeingKilledMidWrite) {
   const Dump want = DumpDb(clean);
   for (const auto& [table, rows] : want) EXPECT_EQ(got.at(table), rows) << table;
   RecordProperty("killed_mid_run", killed_mid_run);
+  RecordProperty("distinct_post_counts", static_cast<int>(post_counts.size()));
 }
 
 TEST_F(StoreTest, MigratesEmptyFileAndReopens) {
