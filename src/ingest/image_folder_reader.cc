@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <system_error>
 #include <utility>
 
 #include "ingest_util.h"
@@ -53,7 +54,8 @@ class ImageFolderReader : public Reader {
       p.time = static_cast<int64_t>(st.st_mtime);
       p.time_is_utc = true;
       MediaRef ref;
-      ref.path = fs::absolute(image).lexically_normal().string();
+      std::error_code ec;
+      ref.path = fs::absolute(image, ec).lexically_normal().string();
       ref.name = image.filename().string();
       ref.kind = MediaKind::kPhoto;
       ref.mime = *mime;

@@ -60,7 +60,7 @@ bool IsUnderLexically(const fs::path& p, const fs::path& root) {
 // DYI files vigil reads inside a folder; other DYI JSON files are ignored.
 bool IsFacebookContentName(const std::string& name) {
   static const std::regex kNames(
-      R"((message_\d+|your_posts(_\d+)?|comments(_v2)?(_\d+)?|secure_message_\d+)\.json)");
+      R"((message_\d+|secure_message_\d+|your_posts\w*|comments\w*)\.json)");
   return std::regex_match(name, kNames);
 }
 

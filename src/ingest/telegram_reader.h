@@ -16,6 +16,9 @@
 //  - a file without any `messages` array returns kUnsupported;
 //  - unreadable file: kNotFound / kIoError; file over max_file_bytes:
 //    kResourceExhausted.
+// Channel fields (name/type/id) are taken as they stream past; tdesktop
+// writes them before `messages`, a file that puts them after gets the file
+// name as channel id for the messages before them.
 // Media paths are resolved against the folder holding the JSON file; paths
 // leaving it are refused (MediaRef::missing_reason "outside export").
 #ifndef VIGIL_SRC_INGEST_TELEGRAM_READER_H_
