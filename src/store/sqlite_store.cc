@@ -30,14 +30,16 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?
   ?20, ?21, ?22, ?23)
 ON CONFLICT (platform, channel_id, external_id) DO NOTHING)sql";
 
-// Same parameter numbers as kInsertPost, without first_seen.
+// Same parameter numbers as kInsertPost; ?23 is the id found by kFindPost.
+// (A RETURNING clause would cost a temporary b-tree per row.)
 constexpr std::string_view kUpdatePost = R"sql(
 UPDATE posts SET channel_title = ?4, channel_type = ?5, author_name = ?6, author_id = ?7,
   time = ?8, time_is_utc = ?9, local_time = ?10, utc_offset_minutes = ?11, text = ?12,
   entities = ?13, forwarded_from = ?14, reply_to = ?15, edited = ?16, service = ?17,
   source_file = ?18, source_item = ?19, category = ?20, score = ?21, reasons = ?22
-WHERE platform = ?1 AND channel_id = ?2 AND external_id = ?3
-RETURNING id)sql";
+WHERE id = ?23 AND platform = ?1 AND channel_id = ?2 AND external_id = ?3)sql";
+constexpr std::string_view kFindPost =
+    "SELECT id FROM posts WHERE platform = ?1 AND channel_id = ?2 AND external_id = ?3";
 
 constexpr std::string_view kInsertSelector =
     "INSERT INTO selectors (kind, value) VALUES (?1, ?2) ON CONFLICT (kind, value) DO NOTHING";
@@ -123,7 +125,8 @@ class SqliteStore final : public Store {
   DbPtr db_;  // declared first: destroyed after the statements
   std::function<int64_t()> now_;
   Stmt begin_, commit_, rollback_;
-  Stmt insert_post_, update_post_, insert_selector_, find_selector_, insert_post_selector_;
+  Stmt insert_post_, find_post_, update_post_, insert_selector_, find_selector_,
+      insert_post_selector_;
   Stmt insert_media_, insert_post_media_, delete_post_selectors_, delete_post_media_;
   Stmt insert_error_, select_posts_, select_post_selectors_, select_post_media_;
   JsonEncoder json_;
@@ -139,6 +142,7 @@ Status SqliteStore::Prepare() {
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
       {&insert_post_, kInsertPost},
+      {&find_post_, kFindPost},
       {&update_post_, kUpdatePost},
       {&insert_selector_, kInsertSelector},
       {&find_selector_, kFindSelector},
@@ -254,13 +258,16 @@ Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
     post_id = sqlite3_last_insert_rowid(db_.get());
   } else {
     // Stored before: replace its fields and children, keep id and first_seen.
-    bind_post(update_post_);
-    if (update_post_.Step() != SQLITE_ROW) {
-      Status s = SqliteError(db_.get(), "update post");
-      update_post_.Reset();
-      return s;
+    {
+      ResetOnExit reset(find_post_);
+      find_post_.BindText(1, PlatformName(p.platform));
+      find_post_.BindText(2, p.channel.id);
+      find_post_.BindText(3, p.external_id);
+      if (find_post_.Step() != SQLITE_ROW) return SqliteError(db_.get(), "find stored post");
+      post_id = find_post_.Int(0);
     }
-    post_id = update_post_.Int(0);
+    bind_post(update_post_);
+    update_post_.Bind(23, post_id);
     VIGIL_RETURN_IF_ERROR(update_post_.Run("update post"));
     for (Stmt* s : {&delete_post_selectors_, &delete_post_media_}) {
       s->Bind(1, post_id);
