@@ -175,11 +175,13 @@ def whatsapp_export(root):
     for days, minutes, author, text, attachment in WHATSAPP_POSTS:
         t = base + timedelta(days=days, minutes=minutes)
         stamp = t.strftime("%d/%m/%Y, %H:%M")
-        if attachment:
+        if attachment:  # Android puts the caption on the lines after the attachment
             lines.append("%s - %s: %s (file attached)" % (stamp, author, attachment))
-        first, *rest = text.split("\n")
-        lines.append("%s - %s: %s" % (stamp, author, first))
-        lines.extend(rest)
+            lines.extend(text.split("\n"))
+        else:
+            first, *rest = text.split("\n")
+            lines.append("%s - %s: %s" % (stamp, author, first))
+            lines.extend(rest)
     tmp = os.path.join(root, "whatsapp", ".build")
     os.makedirs(tmp, exist_ok=True)
     for name in ("IMG-20140903-WA0001.jpg", "IMG-20140907-WA0002.jpg"):

@@ -39,17 +39,57 @@ class TempDir {
   fs::path path_;
 };
 
-// Keeps an extraction folder alive as long as a reader reads from it.
-class KeepAliveReader : public Reader {
+// A reader of something extracted from a .zip: names files as the user knows
+// them ("export.zip/_chat.txt", not the scratch folder, which changes every
+// run) and keeps a temporary extraction folder alive as long as it lives.
+class ArchiveReader : public Reader {
  public:
-  KeepAliveReader(std::unique_ptr<Reader> inner, std::shared_ptr<TempDir> dir)
-      : inner_(std::move(inner)), dir_(std::move(dir)) {}
-  std::string Describe() const override { return inner_->Describe(); }
-  Status Read(PostSink& sink) override { return inner_->Read(sink); }
+  ArchiveReader(std::unique_ptr<Reader> inner, fs::path dir, fs::path zip,
+                std::shared_ptr<TempDir> keep)
+      : inner_(std::move(inner)), dir_(std::move(dir)), zip_(std::move(zip)),
+        keep_(std::move(keep)) {}
+  std::string Describe() const override { return Rename(inner_->Describe()); }
+  Status Read(PostSink& sink) override {
+    RenamingSink renaming(*this, sink);
+    Status s = inner_->Read(renaming);
+    if (!s.ok()) return Status(s.code(), Rename(s.message()));
+    return s;
+  }
 
  private:
+  class RenamingSink : public PostSink {
+   public:
+    RenamingSink(const ArchiveReader& owner, PostSink& next) : owner_(owner), next_(next) {}
+    Status OnPost(Post&& post) override {
+      post.source_file = owner_.Rename(post.source_file);
+      return next_.OnPost(std::move(post));
+    }
+    void OnError(const IngestError& error) override {
+      IngestError e = error;
+      e.file = owner_.Rename(e.file);
+      e.reason = owner_.Rename(e.reason);
+      next_.OnError(e);
+    }
+
+   private:
+    const ArchiveReader& owner_;
+    PostSink& next_;
+  };
+
+  // Replaces every occurrence of the extraction folder with the archive path.
+  std::string Rename(std::string s) const {
+    const std::string from = dir_.string();
+    const std::string to = zip_.string();
+    for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
+      s.replace(pos, from.size(), to);
+    }
+    return s;
+  }
+
   std::unique_ptr<Reader> inner_;
-  std::shared_ptr<TempDir> dir_;
+  fs::path dir_;
+  fs::path zip_;
+  std::shared_ptr<TempDir> keep_;
 };
 
 bool IsUnderLexically(const fs::path& p, const fs::path& root) {
@@ -192,7 +232,7 @@ void OpenZip(const fs::path& zip, const ReaderOptions& options, std::vector<Inge
   for (auto& [path, reader] : inner) {
     // Order by the archive's own name plus the path inside it.
     fs::path key = zip / path.lexically_relative(*dir);
-    if (keep) reader = std::make_unique<KeepAliveReader>(std::move(reader), keep);
+    reader = std::make_unique<ArchiveReader>(std::move(reader), *dir, zip, keep);
     out.emplace_back(std::move(key), std::move(reader));
   }
 }

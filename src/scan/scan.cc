@@ -50,9 +50,12 @@ class QueueSink : public ingest::PostSink {
   uint64_t next_seq_ = 0;
 };
 
+// Readers are handed to `finished` rather than destroyed: a reader owns what
+// its posts point at (a .zip extracted to a scratch folder), and workers may
+// still be inspecting that media after the reader has moved on.
 void ReadAll(const std::vector<std::filesystem::path>& inputs, const ScanOptions& options,
-             BoundedQueue<Work>& work, BoundedQueue<OutItem>& out,
-             const std::atomic<bool>& stop) {
+             BoundedQueue<Work>& work, BoundedQueue<OutItem>& out, const std::atomic<bool>& stop,
+             std::vector<std::unique_ptr<ingest::Reader>>& finished) {
   QueueSink sink(work, out);
   ingest::ReaderOptions reader_options;
   reader_options.limits = options.limits;
@@ -71,6 +74,7 @@ void ReadAll(const std::vector<std::filesystem::path>& inputs, const ScanOptions
       if (!s.ok() && !stop) {
         out.Push(ingest::IngestError{reader->Describe(), "", s.ToString()});
       }
+      finished.push_back(std::move(reader));
     }
   }
   work.Close();
@@ -131,7 +135,8 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
   std::atomic<bool> stop{false};
   std::atomic<int> live_workers{threads};
 
-  std::thread reader([&] { ReadAll(inputs, options, work, out, stop); });
+  std::vector<std::unique_ptr<ingest::Reader>> finished_readers;  // destroyed after the workers
+  std::thread reader([&] { ReadAll(inputs, options, work, out, stop, finished_readers); });
   std::vector<std::thread> workers;
   workers.reserve(threads);
   for (int i = 0; i < threads; ++i) {
