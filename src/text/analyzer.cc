@@ -84,7 +84,7 @@ void Score(Analysis* a) {
                         0.05 * has_contact + 0.05 * (s.person > 1);
   const double residual = Clamp(0.05 * people + 0.03 * offer + 0.03 * s.request);
 
-  if (s.appeal > 0 && s.appeal >= trade_words) {
+  if (s.appeal > 0 && s.appeal >= trade_words && s.appeal > s.news) {
     a->category = Category::kAppeal;
     a->score = Clamp(0.5 + 0.1 * std::min(s.appeal, 3) + 0.1 * (people > 0));
     return;

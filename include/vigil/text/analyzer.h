@@ -45,8 +45,9 @@ struct Selector {
 
 // Scoring (src/text/analyzer.cc), from the counts of reasons per class and
 // of selectors; first rule that applies wins:
-//   1. appeal >= sale+auction+request            -> kAppeal (family appeals
-//      stay appeals even with an age, a phone or "she was sold");
+//   1. appeal >= sale+auction+request and appeal > news -> kAppeal (family
+//      appeals stay appeals even with an age, a phone or "she was sold"; a
+//      news item that mentions "the missing" is news);
 //   2. news >= sale+auction+request+prices       -> kOther (reports, arrests,
 //      condemnations of sales);
 //   3. no person/descriptor, or goods >= persons -> kOther (cars, sheep,
