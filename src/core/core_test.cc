@@ -75,3 +75,29 @@ TEST(JsonWriterTest, EscapesAndSanitizes) {
 }
 }  // namespace
 }  // namespace vigil
+
+#include "vigil/core/hash256.h"
+
+namespace vigil {
+namespace {
+TEST(Hash256Test, HexRoundTripAndBitLayout) {
+  const std::string hex = "f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22";
+  auto h = Hash256::FromHex(hex);
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ(h->ToHex(), hex);
+  EXPECT_TRUE(h->Bit(255));   // top bit of 'f'
+  EXPECT_FALSE(h->Bit(0));    // low bit of '2'
+  EXPECT_TRUE(h->Bit(1));
+  Hash256 one;
+  one.SetBit(0);
+  EXPECT_EQ(one.ToHex(), std::string(63, '0') + "1");
+  EXPECT_EQ(Distance(*h, *h), 0);
+  Hash256 flipped = *h;
+  flipped.w[2] ^= 0xFF;
+  EXPECT_EQ(Distance(*h, flipped), 8);
+  EXPECT_FALSE(Hash256::FromHex("xyz").has_value());
+  EXPECT_FALSE(Hash256::FromHex(std::string(63, '0') + "g").has_value());
+  EXPECT_EQ(Hash256::FromHex(std::string(64, 'F'))->Weight(), 256);
+}
+}  // namespace
+}  // namespace vigil
