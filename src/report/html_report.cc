@@ -57,8 +57,8 @@ void WriteChart(const std::vector<store::MonthCount>& counts, std::ostream& out)
       if (n == 0) continue;
       const double bh = static_cast<double>(n) * h / static_cast<double>(max_total);
       y -= bh;
-      out << "<rect class=\"bar-" << c << "\" x=\"" << x << "\" y=\"" << y << "\" width=\""
-          << bar_w << "\" height=\"" << bh << "\"><title>" << month << " " << c << ": " << n
+      out << "<rect class=\"bar-" << c << "\" x=\"" << x << "\" y=\"" << y << "\" width=\"" << bar_w
+          << "\" height=\"" << bh << "\"><title>" << month << " " << c << ": " << n
           << "</title></rect>\n";
     }
     out << "<text x=\"" << x << "\" y=\"" << h + 24 << "\" font-size=\"10\" transform=\"rotate(45 "
@@ -79,7 +79,8 @@ void WritePost(const store::ScanRecord& r, std::ostream& out) {
                      reason.klass + " (" + reason.lang + "): " + reason.term});
   }
   for (const auto& sel : r.analysis.selectors) {
-    marks.push_back({sel.span.begin, sel.span.end, "sel", sel.kind + ": " + sel.value});
+    const bool ltr = sel.kind != "price" && sel.kind != "age";
+    marks.push_back({sel.span.begin, sel.span.end, "sel", sel.kind + ": " + sel.value, ltr});
   }
   out << "<div class=\"post\"><div class=\"meta\"><span class=\"cat cat-" << cat << "\">" << cat
       << " " << static_cast<int>(r.analysis.score * 100 + 0.5) << "%</span> "
@@ -92,10 +93,9 @@ void WritePost(const store::ScanRecord& r, std::ostream& out) {
   bool first = true;
   for (const auto& reason : r.analysis.reasons) {
     out << (first ? "" : ", ") << EscapeHtml(reason.klass) << " <bdi>\""
-        << EscapeHtml(p.text.substr(std::min(reason.span.begin, p.text.size()),
-                                    reason.span.end > reason.span.begin
-                                        ? reason.span.end - reason.span.begin
-                                        : 0))
+        << EscapeHtml(p.text.substr(
+               std::min(reason.span.begin, p.text.size()),
+               reason.span.end > reason.span.begin ? reason.span.end - reason.span.begin : 0))
         << "\"</bdi>";
     first = false;
   }
@@ -130,12 +130,23 @@ std::string EscapeHtml(std::string_view s) {
   const std::string clean = IsValidUtf8(s) ? std::string() : SanitizeUtf8(s);
   for (char c : clean.empty() ? s : std::string_view(clean)) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -156,10 +167,12 @@ std::string HighlightHtml(std::string_view text, std::vector<Mark> marks) {
     while (i < marks.size() && marks[i].begin < m.end) {  // merge overlaps
       m.end = std::max(m.end, marks[i].end);
       m.title += "; " + marks[i].title;
+      m.ltr = m.ltr && marks[i].ltr;
       ++i;
     }
     out += EscapeHtml(text.substr(pos, m.begin - pos));
-    out += "<mark class=\"" + EscapeHtml(m.klass) + "\" title=\"" + EscapeHtml(m.title) + "\">";
+    out += "<mark class=\"" + EscapeHtml(m.klass) + "\" title=\"" + EscapeHtml(m.title) + "\"" +
+           (m.ltr ? " dir=\"ltr\">" : ">");
     out += EscapeHtml(text.substr(m.begin, m.end - m.begin));
     out += "</mark>";
     pos = m.end;

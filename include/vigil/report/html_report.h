@@ -31,6 +31,7 @@ struct Mark {
   size_t begin, end;
   std::string klass;
   std::string title;
+  bool ltr = false;  // isolate as left-to-right (phone numbers, handles inside Arabic text)
 };
 std::string HighlightHtml(std::string_view text, std::vector<Mark> marks);
 
