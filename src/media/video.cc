@@ -149,9 +149,15 @@ class FileSource final : public Source {
     if (got == 0 && std::ferror(file_.get())) return -1;
     return static_cast<int>(got);
   }
+  // Like MemorySource, refuses to move past the end: demuxers then see a
+  // truncated file as an error instead of a quiet end of stream.
   int64_t Seek(int64_t offset, int whence) override {
-    if (fseeko(file_.get(), offset, whence) != 0) return -1;
-    return ftello(file_.get());
+    int64_t base = 0;
+    if (whence == SEEK_CUR) base = ftello(file_.get());
+    if (whence == SEEK_END) base = size_;
+    const int64_t to = base + offset;
+    if (base < 0 || to < 0 || to > size_ || fseeko(file_.get(), to, SEEK_SET) != 0) return -1;
+    return to;
   }
   int64_t Size() const override { return size_; }
 
@@ -328,12 +334,16 @@ class VideoHasher {
     // Cover art is a video stream too; skip it. Prefer a stream we can decode,
     // then the default one, then the largest.
     int64_t best_score = -1;
+    // Other streams are still demuxed (not decoded): their timestamps tell a
+    // complete file from a truncated one.
     for (unsigned i = 0; i < fmt_->nb_streams; ++i) {
       AVStream* st = fmt_->streams[i];
-      st->discard = AVDISCARD_ALL;
       const AVCodecParameters* par = st->codecpar;
       if (par->codec_type != AVMEDIA_TYPE_VIDEO) continue;
-      if (st->disposition & AV_DISPOSITION_ATTACHED_PIC) continue;
+      if (st->disposition & AV_DISPOSITION_ATTACHED_PIC) {
+        st->discard = AVDISCARD_ALL;
+        continue;
+      }
       const int64_t area = std::clamp<int64_t>(int64_t{par->width} * par->height, 0, 1ll << 40);
       const int64_t score = (avcodec_find_decoder(par->codec_id) != nullptr ? 1ll << 42 : 0) +
                             ((st->disposition & AV_DISPOSITION_DEFAULT) ? 1ll << 41 : 0) + area;
@@ -345,7 +355,6 @@ class VideoHasher {
     if (stream_ == nullptr) {
       return Status::Unsupported(name_ + ": no video stream (audio only or cover art only)");
     }
-    stream_->discard = AVDISCARD_DEFAULT;
     const AVCodecParameters* par = stream_->codecpar;
     out_.codec = avcodec_get_name(par->codec_id);
     out_.width = par->width;
@@ -353,6 +362,9 @@ class VideoHasher {
     if (Status s = CheckPixels(par->width, par->height); !s.ok()) return s;
     if (fmt_->duration != AV_NOPTS_VALUE && fmt_->duration > 0) {
       out_.duration_seconds = static_cast<double>(fmt_->duration) / AV_TIME_BASE;
+      if (fmt_->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE) {
+        declared_seconds_ = out_.duration_seconds;
+      }
     } else if (stream_->duration != AV_NOPTS_VALUE && stream_->duration > 0) {
       out_.duration_seconds = static_cast<double>(stream_->duration) * av_q2d(stream_->time_base);
     }
@@ -405,14 +417,15 @@ class VideoHasher {
       if (err == AVERROR_EOF) break;
       if (err == AVERROR(EAGAIN)) continue;
       if (err < 0) {
-        if (io_state_.over_budget || io_state_.io_error || !options_.allow_truncated) {
-          return FfmpegFailure(
-              StatusCode::kCorrupt,
-              "demuxing failed after " + std::to_string(out_.decoded_frames) + " frames", err);
+        if (io_state_.over_budget || io_state_.io_error) {
+          return FfmpegFailure(StatusCode::kCorrupt, "demuxing failed", err);
         }
-        out_.truncated = true;
+        VIGIL_RETURN_IF_ERROR(Truncated("demuxing failed after " +
+                                        std::to_string(out_.decoded_frames) +
+                                        " frames: " + AvError(err)));
         break;
       }
+      NoteDataEnd(*packet_);
       if (packet_->stream_index != stream_->index) {
         av_packet_unref(packet_.get());
         continue;
@@ -423,7 +436,35 @@ class VideoHasher {
       VIGIL_RETURN_IF_ERROR(Drain());
     }
     avcodec_send_packet(codec_.get(), nullptr);  // flush delayed frames
-    return Drain();
+    VIGIL_RETURN_IF_ERROR(Drain());
+    // Demuxers (mov, matroska) report a file cut short as a normal end of
+    // stream. A complete file has some stream reaching the duration its
+    // header declares.
+    if (declared_seconds_ > 0 && !out_.truncated &&
+        data_end_seconds_ < declared_seconds_ - std::max(1.0, 0.05 * declared_seconds_)) {
+      VIGIL_RETURN_IF_ERROR(Truncated("data ends at " + std::to_string(data_end_seconds_) +
+                                      " s of the " + std::to_string(declared_seconds_) +
+                                      " s the header declares"));
+    }
+    return Status::Ok();
+  }
+
+  Status Truncated(const std::string& why) {
+    if (!options_.allow_truncated) return Status::Corrupt(name_ + ": truncated: " + why);
+    out_.truncated = true;
+    return Status::Ok();
+  }
+
+  void NoteDataEnd(const AVPacket& p) {
+    const int64_t ts = p.pts != AV_NOPTS_VALUE ? p.pts : p.dts;
+    if (ts == AV_NOPTS_VALUE) return;
+    const AVStream* st = fmt_->streams[p.stream_index];
+    const double start = fmt_->start_time != AV_NOPTS_VALUE
+                             ? static_cast<double>(fmt_->start_time) / AV_TIME_BASE
+                             : 0.0;
+    const double end =
+        static_cast<double>(ts + std::max<int64_t>(0, p.duration)) * av_q2d(st->time_base) - start;
+    data_end_seconds_ = std::max(data_end_seconds_, end);
   }
 
   Status Drain() {
@@ -548,6 +589,8 @@ class VideoHasher {
   int64_t origin_ = AV_NOPTS_VALUE;
   double next_sample_seconds_ = 0;
   double last_seconds_ = 0;
+  double declared_seconds_ = 0;  // container duration, when read from its header
+  double data_end_seconds_ = 0;  // latest packet end seen, any stream
   VideoHash out_;
 };
 
