@@ -6,6 +6,7 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include "vigil/core/utf8.h"
@@ -99,7 +100,7 @@ bool IsLetterCp(uint32_t cp) {
 
 bool IsAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
 
-char LeetLetter(char c) {
+constexpr char LeetLetter(char c) {
   switch (c) {
     case '0':
       return 'o';
@@ -120,7 +121,7 @@ char LeetLetter(char c) {
   }
 }
 
-bool IsSpacingSeparator(char c) {
+constexpr bool IsSpacingSeparator(char c) {
   return c == '.' || c == '-' || c == '_' || c == '*' || c == ' ' || c == '/' || c == '+' ||
          c == '|' || c == '~' || c == ',';
 }
@@ -132,6 +133,11 @@ constexpr uint8_t kNoMapping = 2;       // cp normalises to itself when alone
 constexpr uint8_t kLetter = 4;
 constexpr uint8_t kSpace = 8;
 constexpr uint8_t kDropped = 16;
+constexpr uint8_t kComplex = 32;   // single-chunk output not in the table
+constexpr uint8_t kHasSpace = 64;  // single-chunk output contains a space
+
+// Fold()'s answer for a code point that becomes white space.
+constexpr uint32_t kSpaceOut = 0xFFFFFFFEu;
 
 uint8_t ComputeFlags(const icu::Normalizer2& nfkc_cf, uint32_t cp, icu::UnicodeString& tmp) {
   const auto c = static_cast<UChar32>(cp);
@@ -144,54 +150,119 @@ uint8_t ComputeFlags(const icu::Normalizer2& nfkc_cf, uint32_t cp, icu::UnicodeS
   return f;
 }
 
-// DecodeUtf8 with the one- and two-byte cases (ASCII, Arabic script) inline.
+// DecodeUtf8 with the well-formed one-, two- and three-byte cases (ASCII,
+// Arabic script, punctuation and presentation forms) inline.
 inline uint32_t Decode(std::string_view s, size_t& i) {
   const auto c = static_cast<uint8_t>(s[i]);
   if (c < 0x80) {
     ++i;
     return c;
   }
-  if (c >= 0xC2 && c <= 0xDF && i + 1 < s.size() &&
-      (static_cast<uint8_t>(s[i + 1]) & 0xC0) == 0x80) {
-    const uint32_t cp = ((c & 0x1Fu) << 6) | (static_cast<uint8_t>(s[i + 1]) & 0x3Fu);
-    i += 2;
-    return cp;
+  const size_t left = s.size() - i;
+  if (c >= 0xC2 && c <= 0xDF && left >= 2) {
+    const auto c1 = static_cast<uint8_t>(s[i + 1]);
+    if ((c1 & 0xC0) == 0x80) {
+      i += 2;
+      return ((c & 0x1Fu) << 6) | (c1 & 0x3Fu);
+    }
+  } else if (c >= 0xE0 && c <= 0xEF && left >= 3) {
+    const auto c1 = static_cast<uint8_t>(s[i + 1]);
+    const auto c2 = static_cast<uint8_t>(s[i + 2]);
+    const uint32_t cp = ((c & 0x0Fu) << 12) | ((c1 & 0x3Fu) << 6) | (c2 & 0x3Fu);
+    if ((c1 & 0xC0) == 0x80 && (c2 & 0xC0) == 0x80 && cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF)) {
+      i += 3;
+      return cp;
+    }
   }
   return DecodeUtf8(s, i);
 }
 
-// Emits normalised code points with their original ranges.
-class Emitter {
- public:
-  Emitter(std::string& text, std::vector<NormalizedText::Origin>& origin)
-      : text_(text), origin_(origin) {}
+// ASCII byte -> its normalised byte, 0 for white space and controls.
+constexpr std::array<char, 128> kAsciiOut = [] {
+  std::array<char, 128> t{};
+  for (int c = 0; c < 128; ++c) {
+    if (c <= 0x20 || c == 0x7F) {
+      t[c] = 0;
+    } else if (c >= 'A' && c <= 'Z') {
+      t[c] = static_cast<char>(c + ('a' - 'A'));
+    } else {
+      t[c] = static_cast<char>(c);
+    }
+  }
+  return t;
+}();
 
+constexpr std::array<char, 256> kLeetTable = [] {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = LeetLetter(static_cast<char>(c));
+  return t;
+}();
+
+constexpr std::array<bool, 256> kSeparatorTable = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = IsSpacingSeparator(static_cast<char>(c));
+  return t;
+}();
+
+inline char Leet(char c) { return kLeetTable[static_cast<uint8_t>(c)]; }
+
+// Byte length of the well-formed UTF-8 sequence led by `c`.
+inline size_t SequenceLength(char c) {
+  const auto u = static_cast<uint8_t>(c);
+  return u < 0x80 ? 1 : u < 0xE0 ? 2 : u < 0xF0 ? 3 : 4;
+}
+
+}  // namespace
+
+// Writes normalised bytes and their origins straight into the reused
+// buffers of a NormalizedText; Finish() trims text_ to what was written.
+struct Normalizer::Writer {
+  using Origin = NormalizedText::Origin;
+
+  Writer(std::string& text_buf, std::vector<Origin>& origin_buf, size_t initial)
+      : text(text_buf), origin(origin_buf) {
+    Grow(initial);
+  }
+
+  // Makes room for `extra` more bytes.
+  void Reserve(size_t extra) {
+    if (w + extra > cap) Grow(std::max(w + extra, 2 * cap));
+  }
+
+  void Grow(size_t need) {
+    if (text.size() < need) text.resize(need);
+    if (origin.size() < need) origin.resize(need);
+    cap = std::min(text.size(), origin.size());
+    t = text.data();
+    o = origin.data();
+  }
+
+  // Requires Reserve(1).
   void Space(uint32_t b, uint32_t e) {
-    if (text_.empty()) return;
-    if (text_.back() == ' ') {
-      origin_.back().end = e;
+    if (w == 0) return;
+    if (t[w - 1] == ' ') {
+      o[w - 1].end = e;
       return;
     }
     Byte(' ', b, e);
   }
 
+  // Requires Reserve(1).
   void Byte(char c, uint32_t b, uint32_t e) {
-    text_.push_back(c);
-    origin_.push_back({b, e});
+    t[w] = c;
+    o[w] = {b, e};
+    ++w;
   }
 
-  void CodePoint(uint32_t cp, uint32_t b, uint32_t e) {
-    const size_t before = text_.size();
-    AppendUtf8(text_, cp);
-    for (size_t k = before; k < text_.size(); ++k) origin_.push_back({b, e});
-  }
+  void Finish() { text.resize(w); }
 
- private:
-  std::string& text_;
-  std::vector<NormalizedText::Origin>& origin_;
+  std::string& text;
+  std::vector<Origin>& origin;
+  char* t = nullptr;
+  Origin* o = nullptr;
+  size_t w = 0;
+  size_t cap = 0;
 };
-
-}  // namespace
 
 Result<Normalizer> Normalizer::Create() {
   UErrorCode ec = U_ZERO_ERROR;
@@ -206,9 +277,15 @@ Result<Normalizer> Normalizer::Create() {
   }
   Normalizer n;
   n.nfkc_cf_ = nfkc_cf;
-  n.bmp_flags_.resize(0x10000);
+  n.bmp_.resize(0x10000);
   icu::UnicodeString tmp;
-  for (uint32_t cp = 0; cp < 0x10000; ++cp) n.bmp_flags_[cp] = ComputeFlags(*nfkc_cf, cp, tmp);
+  for (uint32_t cp = 0; cp < 0x10000; ++cp) n.bmp_[cp].flags = ComputeFlags(*nfkc_cf, cp, tmp);
+  // Normalize() relies on every ASCII character starting a chunk.
+  for (uint32_t cp = 0; cp < 0x80; ++cp) {
+    if ((n.bmp_[cp].flags & (kBoundaryBefore | kDropped)) != kBoundaryBefore) {
+      return Status::Internal("ICU NFKC_Casefold data: no boundary before ASCII");
+    }
+  }
   for (uint32_t cp = 0xC0; cp < 0x250; ++cp) {
     char16_t base = static_cast<char16_t>(cp);
     icu::UnicodeString d;
@@ -226,16 +303,60 @@ Result<Normalizer> Normalizer::Create() {
   n.latin_base_[0x111 - 0xC0] = u'd';
   n.latin_base_[0x142 - 0xC0] = u'l';
   n.latin_base_[0xF8 - 0xC0] = u'o';
+
+  // What each code point becomes as a chunk of its own: exactly what
+  // NormalizeChunk() emits for it, with ' ' standing for a Space() call.
+  std::string in;
+  std::string normalised;
+  std::string emitted;
+  for (uint32_t cp = 0; cp < 0x10000; ++cp) {
+    CodePointInfo& info = n.bmp_[cp];
+    if (cp >= 0xD800 && cp <= 0xDFFF) {
+      info.flags |= kComplex;  // never decoded from UTF-8
+      continue;
+    }
+    if ((info.flags & kDropped) != 0) continue;
+    in.clear();
+    AppendUtf8(in, cp);
+    normalised.clear();
+    if ((info.flags & kNoMapping) != 0) {
+      normalised = in;
+    } else {
+      icu::StringByteSink<std::string> sink(&normalised);
+      ec = U_ZERO_ERROR;
+      nfkc_cf->normalizeUTF8(0, icu::StringPiece(in.data(), in.size()), sink, nullptr, ec);
+      if (U_FAILURE(ec)) normalised = in;
+    }
+    emitted.clear();
+    for (size_t k = 0; k < normalised.size();) {
+      const uint32_t folded = n.Fold(Decode(normalised, k));
+      if (folded == kSpaceOut) {
+        emitted.push_back(' ');
+      } else if (folded != kDrop) {
+        AppendUtf8(emitted, folded);
+      }
+    }
+    if (emitted.size() > sizeof(info.out)) {
+      info.flags |= kComplex;
+      continue;
+    }
+    if (emitted.find(' ') != std::string::npos) info.flags |= kHasSpace;
+    info.len = static_cast<uint8_t>(emitted.size());
+    std::copy(emitted.begin(), emitted.end(), info.out);
+  }
   return n;
 }
 
 uint8_t Normalizer::Flags(uint32_t cp) const {
-  if (cp < 0x10000) return bmp_flags_[cp];
+  if (cp < 0x10000) return bmp_[cp].flags;
   icu::UnicodeString tmp;
   return ComputeFlags(*nfkc_cf_, cp, tmp);
 }
 
+// An NFKC_CF output code point after Vigil's own folding: kSpaceOut, kDrop
+// or the code point to write.
 uint32_t Normalizer::Fold(uint32_t cp) const {
+  if ((Flags(cp) & kSpace) != 0) return kSpaceOut;
   if (cp < 0x80) return cp;
   if (cp >= 0xC0 && cp < 0x250) return latin_base_[cp - 0xC0];
   if (cp >= 0x300 && cp <= 0x36F) return kDrop;  // leftover Latin combining marks
@@ -244,93 +365,286 @@ uint32_t Normalizer::Fold(uint32_t cp) const {
   return cp;
 }
 
+void Normalizer::EmitFolded(uint32_t cp, uint32_t begin, uint32_t end, Writer& w) const {
+  cp = Fold(cp);
+  if (cp == kDrop) return;
+  w.Reserve(4);
+  if (cp == kSpaceOut) {
+    w.Space(begin, end);
+    return;
+  }
+  char buf[4];
+  size_t len;
+  if (cp < 0x80) {
+    buf[0] = static_cast<char>(cp);
+    len = 1;
+  } else if (cp < 0x800) {
+    buf[0] = static_cast<char>(0xC0 | (cp >> 6));
+    buf[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    len = 2;
+  } else if (cp < 0x10000) {
+    buf[0] = static_cast<char>(0xE0 | (cp >> 12));
+    buf[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    buf[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    len = 3;
+  } else {
+    buf[0] = static_cast<char>(0xF0 | (cp >> 18));
+    buf[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    buf[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    buf[3] = static_cast<char>(0x80 | (cp & 0x3F));
+    len = 4;
+  }
+  for (size_t k = 0; k < len; ++k) w.Byte(buf[k], begin, end);
+}
+
+// The general case: one normalisation chunk (a code point and everything
+// after it up to the next NFKC_CF boundary, without the marks dropped
+// anyway) through ICU. Returns where the next chunk starts.
+size_t Normalizer::NormalizeChunk(std::string_view original, size_t start, Writer& w) const {
+  const size_t n = original.size();
+  size_t i = start;
+  const uint32_t cp = Decode(original, i);
+  if ((Flags(cp) & kDropped) != 0) return i;
+  std::string chunk_in;
+  AppendUtf8(chunk_in, cp);
+  bool single = true;
+  while (i < n) {
+    size_t j = i;
+    const uint32_t next = Decode(original, j);
+    const uint8_t f = Flags(next);
+    if ((f & kDropped) != 0) {
+      i = j;
+      continue;
+    }
+    if ((f & kBoundaryBefore) != 0) break;
+    AppendUtf8(chunk_in, next);
+    single = false;
+    i = j;
+  }
+  const auto b = static_cast<uint32_t>(start);
+  const auto e = static_cast<uint32_t>(i);
+  if (single && (Flags(cp) & kNoMapping) != 0) {
+    EmitFolded(cp, b, e, w);
+    return i;
+  }
+  std::string chunk_out;
+  icu::StringByteSink<std::string> sink(&chunk_out);
+  UErrorCode ec = U_ZERO_ERROR;
+  nfkc_cf_->normalizeUTF8(0, icu::StringPiece(chunk_in.data(), chunk_in.size()), sink, nullptr, ec);
+  if (U_FAILURE(ec)) chunk_out = chunk_in;
+  for (size_t k = 0; k < chunk_out.size();) EmitFolded(Decode(chunk_out, k), b, e, w);
+  return i;
+}
+
+// The hot loop keeps the output cursor in locals (a store through char*
+// could alias a Writer's fields and force reloads) and hands it to the Writer
+// only around the slow paths.
+#define VIGIL_INLINE __attribute__((always_inline))
+
 void Normalizer::Normalize(std::string_view original, NormalizedText* out) const {
   if (original.size() >= std::numeric_limits<uint32_t>::max()) {
     original = original.substr(0, std::numeric_limits<uint32_t>::max() - 1);
   }
-  std::string& text = out->text_;
-  text.clear();
-  out->origin_.clear();
-  text.reserve(original.size() + 8);
-  out->origin_.reserve(original.size() + 8);
-  Emitter emit(text, out->origin_);
-
-  auto emit_cp = [&](uint32_t cp, uint32_t b, uint32_t e) {
-    if ((Flags(cp) & kSpace) != 0) {
-      emit.Space(b, e);
+  using Origin = NormalizedText::Origin;
+  const size_t n = original.size();
+  const auto* s = reinterpret_cast<const uint8_t*>(original.data());
+  constexpr size_t kSlack = sizeof(CodePointInfo::out) + 2;
+  Writer writer(out->text_, out->origin_, n + kSlack);
+  char* t = writer.t;
+  Origin* o = writer.o;
+  size_t w = 0;
+  size_t cap = writer.cap;
+  auto reserve = [&](size_t extra) VIGIL_INLINE {
+    if (w + extra <= cap) return;
+    writer.w = w;
+    writer.Reserve(extra);
+    t = writer.t;
+    o = writer.o;
+    cap = writer.cap;
+  };
+  // The general path for the chunk at `start`; returns where the next begins.
+  auto slow_chunk = [&](size_t start) {
+    writer.w = w;
+    const size_t next = NormalizeChunk(original, start, writer);
+    t = writer.t;
+    o = writer.o;
+    w = writer.w;
+    cap = writer.cap;
+    return next;
+  };
+  // Requires reserve(1).
+  auto space = [&](uint32_t b, uint32_t e) VIGIL_INLINE {
+    if (w == 0) return;
+    if (t[w - 1] == ' ') {
+      o[w - 1].end = e;
       return;
     }
-    cp = Fold(cp);
-    if (cp == kDrop) return;
-    if (cp < 0x80) {
-      emit.Byte(static_cast<char>(cp), b, e);
-    } else {
-      emit.CodePoint(cp, b, e);
-    }
+    t[w] = ' ';
+    o[w] = {b, e};
+    ++w;
   };
 
-  std::string chunk_in;
-  std::string chunk_out;
-  const size_t n = original.size();
+  // The open chunk: a code point whose output waits until we know that the
+  // next code point not dropped starts a new chunk (or the text ends).
+  const CodePointInfo* pending = nullptr;
+  size_t pending_start = 0;
+  // Writes the open chunk, which spans [pending_start, end).
+  auto flush = [&](size_t end) VIGIL_INLINE {
+    const CodePointInfo& info = *pending;
+    pending = nullptr;
+    const auto b = static_cast<uint32_t>(pending_start);
+    const auto e = static_cast<uint32_t>(end);
+    reserve(sizeof(info.out));
+    if ((info.flags & kHasSpace) != 0) {
+      for (size_t k = 0; k < info.len; ++k) {
+        if (info.out[k] == ' ') {
+          space(b, e);
+        } else {
+          t[w] = info.out[k];
+          o[w] = {b, e};
+          ++w;
+        }
+      }
+      return;
+    }
+    std::memcpy(t + w, info.out, sizeof(info.out));
+    const Origin origin{b, e};
+    for (size_t k = 0; k < info.len; ++k) o[w + k] = origin;
+    w += info.len;
+  };
+
   size_t i = 0;
   while (i < n) {
-    const auto c = static_cast<uint8_t>(original[i]);
-    if (c < 0x80 && (i + 1 == n || static_cast<uint8_t>(original[i + 1]) < 0x80)) {
-      const auto b = static_cast<uint32_t>(i);
-      if (c <= 0x20 || c == 0x7F) {
-        emit.Space(b, b + 1);
-      } else if (c >= 'A' && c <= 'Z') {
-        emit.Byte(static_cast<char>(c + ('a' - 'A')), b, b + 1);
-      } else {
-        emit.Byte(static_cast<char>(c), b, b + 1);
+    if (s[i] < 0x80) {
+      // ASCII starts a chunk. One followed by ASCII is a chunk of its own:
+      // fold it by table. One followed by a non-ASCII byte may take a
+      // combining mark, so it stays open.
+      if (pending != nullptr) flush(i);
+      reserve(n - i);
+      for (; i < n && s[i] < 0x80; ++i) {
+        if (i + 1 < n && s[i + 1] >= 0x80) {
+          pending = &bmp_[s[i]];
+          pending_start = i++;
+          break;
+        }
+        const char c = kAsciiOut[s[i]];
+        const auto b = static_cast<uint32_t>(i);
+        if (c == 0) {
+          space(b, b + 1);
+        } else {
+          t[w] = c;
+          o[w] = {b, b + 1};
+          ++w;
+        }
       }
-      ++i;
       continue;
     }
-    // One normalisation chunk: a code point and everything after it up to
-    // the next NFKC_CF boundary, without the marks we drop anyway.
     const size_t start = i;
     const uint32_t cp = Decode(original, i);
-    if ((Flags(cp) & kDropped) != 0) continue;
-    chunk_in.clear();
-    AppendUtf8(chunk_in, cp);
-    bool single = true;
-    while (i < n) {
-      size_t j = i;
-      const uint32_t next = Decode(original, j);
-      const uint8_t f = Flags(next);
-      if ((f & kDropped) != 0) {
-        i = j;
+    const CodePointInfo* info = cp < 0x10000 ? &bmp_[cp] : nullptr;
+    const uint8_t flags = info != nullptr ? info->flags : Flags(cp);
+    if ((flags & kDropped) != 0) continue;  // part of the open chunk, if any
+    if (pending != nullptr) {
+      if ((flags & kBoundaryBefore) == 0) {
+        // Combining sequence: ICU composes the chunk.
+        i = slow_chunk(pending_start);
+        pending = nullptr;
         continue;
       }
-      if ((f & kBoundaryBefore) != 0) break;
-      AppendUtf8(chunk_in, next);
-      single = false;
-      i = j;
+      flush(start);
     }
-    const auto b = static_cast<uint32_t>(start);
-    const auto e = static_cast<uint32_t>(i);
-    if (single && (Flags(cp) & kNoMapping) != 0) {
-      emit_cp(cp, b, e);
+    if (info == nullptr || (flags & kComplex) != 0) {
+      i = slow_chunk(start);
       continue;
     }
-    chunk_out.clear();
-    icu::StringByteSink<std::string> sink(&chunk_out);
-    UErrorCode ec = U_ZERO_ERROR;
-    nfkc_cf_->normalizeUTF8(0, icu::StringPiece(chunk_in.data(), chunk_in.size()), sink, nullptr,
-                            ec);
-    if (U_FAILURE(ec)) chunk_out = chunk_in;
-    for (size_t k = 0; k < chunk_out.size();) emit_cp(Decode(chunk_out, k), b, e);
+    pending = info;
+    pending_start = start;
   }
-  if (!text.empty() && text.back() == ' ') {
-    text.pop_back();
-    out->origin_.pop_back();
-  }
-  UndoLetterSpacing(out);
-  UndoLeetspeak(out);
+  if (pending != nullptr) flush(n);
+  if (w > 0 && t[w - 1] == ' ') --w;
+  writer.w = w;
+  writer.Finish();
+  ApplyRewrites(out);
 }
 
-void Normalizer::UndoLetterSpacing(NormalizedText* out) const {
+#undef VIGIL_INLINE
+
+bool Normalizer::SpacedLetterAt(std::string_view t, size_t p) const {
+  const size_t n = t.size();
+  if (p == 0 || p + 2 >= n || !kSeparatorTable[static_cast<uint8_t>(t[p])]) return false;
+  const size_t after = p + 1 + SequenceLength(t[p + 1]);
+  if (after >= n || t[after] != t[p]) return false;
+  size_t k = p + 1;
+  if ((Flags(Decode(t, k)) & kLetter) == 0) return false;
+  // The code point before p, and the one before that.
+  auto start_before = [&](size_t pos) {
+    size_t b = pos - 1;
+    while (b > 0 && (static_cast<uint8_t>(t[b]) & 0xC0) == 0x80) --b;
+    return b;
+  };
+  const size_t l0 = start_before(p);
+  k = l0;
+  if ((Flags(Decode(t, k)) & kLetter) == 0) return false;
+  if (l0 == 0) return true;
+  k = start_before(l0);
+  return (Flags(Decode(t, k)) & kLetter) == 0;
+}
+
+void Normalizer::ApplyRewrites(NormalizedText* out) const {
+  const std::string_view t = out->text_;
+  const size_t n = t.size();
+  bool spacing = false;
+  size_t leet_from = std::string_view::npos;
+  auto leet_at = [&](size_t p) { return Leet(t[p]) != 0 && IsAsciiLower(t[p - 1]); };
+  size_t p = 1;
+#if defined(__GNUC__)
+  // Sixteen positions at a time, a superset of both conditions; the exact
+  // test runs only where the superset holds.
+  using Bytes = uint8_t __attribute__((vector_size(16)));
+  auto load = [&](size_t at) {
+    Bytes v;
+    std::memcpy(&v, t.data() + at, sizeof(v));
+    return v;
+  };
+  auto any = [](auto mask) {
+    uint64_t half[2];
+    std::memcpy(half, &mask, sizeof(half));
+    return (half[0] | half[1]) != 0;
+  };
+  for (; p + 3 + sizeof(Bytes) <= n && !(spacing && leet_from != std::string_view::npos);
+       p += sizeof(Bytes)) {
+    const Bytes prev = load(p - 1);
+    const Bytes c = load(p);
+    const Bytes next = load(p + 1);
+    const auto leet = ((c >= '0' && c <= '7' && c != '2' && c != '6') || c == '@' || c == '$') &&
+                      (prev >= 'a' && prev <= 'z');
+    const auto sep = c == ' ' || c == '_' || c == '|' || c == '~' || (c >= '*' && c <= '/');
+    const auto same_after = (next < 0x80 && load(p + 2) == c) ||
+                            ((next & 0xE0) == 0xC0 && load(p + 3) == c) || next >= 0xE0;
+    if (leet_from == std::string_view::npos && any(leet)) {
+      for (size_t k = p; k < p + sizeof(Bytes); ++k) {
+        if (leet_at(k)) {
+          leet_from = k;
+          break;
+        }
+      }
+    }
+    if (!spacing && any(sep && same_after)) {
+      for (size_t k = p; k < p + sizeof(Bytes) && !spacing; ++k) spacing = SpacedLetterAt(t, k);
+    }
+  }
+#endif
+  for (; p < n; ++p) {
+    if (leet_from == std::string_view::npos && leet_at(p)) leet_from = p;
+    if (!spacing) spacing = SpacedLetterAt(t, p);
+  }
+  if (spacing && UndoLetterSpacing(out) && leet_from != std::string_view::npos) leet_from = 1;
+  if (leet_from != std::string_view::npos) UndoLeetspeak(out, leet_from);
+}
+
+// Only called when SpacedLetterAt() found the start of a possible run.
+// Returns whether any separator was removed.
+bool Normalizer::UndoLetterSpacing(NormalizedText* out) const {
   std::string& t = out->text_;
   const size_t n = t.size();
   // A single letter at `pos`: its byte length, or 0 when `pos` does not
@@ -379,7 +693,7 @@ void Normalizer::UndoLetterSpacing(NormalizedText* out) const {
     prev_letter = true;
     pos = last_end;
   }
-  if (removed.empty()) return;
+  if (removed.empty()) return false;
   size_t w = 0;
   size_t r_idx = 0;
   for (size_t r = 0; r < n; ++r) {
@@ -392,18 +706,19 @@ void Normalizer::UndoLetterSpacing(NormalizedText* out) const {
     ++w;
   }
   t.resize(w);
-  out->origin_.resize(w);
+  return true;
 }
 
-void Normalizer::UndoLeetspeak(NormalizedText* out) const {
+// `from` >= 1: no leetspeak run starts before it.
+void Normalizer::UndoLeetspeak(NormalizedText* out, size_t from) const {
   std::string& t = out->text_;
   const size_t n = t.size();
-  for (size_t i = 1; i < n; ++i) {
-    if (LeetLetter(t[i]) == 0 || !IsAsciiLower(t[i - 1])) continue;
+  for (size_t i = from; i < n; ++i) {
+    if (Leet(t[i]) == 0 || !IsAsciiLower(t[i - 1])) continue;
     size_t j = i;
-    while (j < n && LeetLetter(t[j]) != 0) ++j;
+    while (j < n && Leet(t[j]) != 0) ++j;
     if (j < n && IsAsciiLower(t[j])) {
-      for (size_t k = i; k < j; ++k) t[k] = LeetLetter(t[k]);
+      for (size_t k = i; k < j; ++k) t[k] = Leet(t[k]);
     }
     i = j;
   }

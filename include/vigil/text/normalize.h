@@ -68,7 +68,9 @@ class NormalizedText {
  private:
   friend class Normalizer;
   std::string text_;
-  std::vector<Origin> origin_;  // one per byte of text_
+  // One per byte of text_, then stale entries: it keeps its high-water size
+  // so that reuse writes into it without refilling.
+  std::vector<Origin> origin_;
 };
 
 class Normalizer {
@@ -86,16 +88,31 @@ class Normalizer {
   std::string NormalizeToString(std::string_view original) const;
 
  private:
+  // What one BMP code point becomes when it forms a normalisation chunk on
+  // its own, precomputed from ICU at Create() so the hot loop makes no ICU
+  // calls. `out` holds the folded UTF-8 output, ' ' standing for "emit a
+  // space" (runs collapse at write time).
+  struct CodePointInfo {
+    uint8_t flags = 0;
+    uint8_t len = 0;
+    char out[6] = {};
+  };
+  struct Writer;
+
   Normalizer() = default;
   uint8_t Flags(uint32_t cp) const;
   uint32_t Fold(uint32_t cp) const;
-  void UndoLetterSpacing(NormalizedText* out) const;
-  void UndoLeetspeak(NormalizedText* out) const;
+  void EmitFolded(uint32_t cp, uint32_t begin, uint32_t end, Writer& w) const;
+  size_t NormalizeChunk(std::string_view original, size_t start, Writer& w) const;
+  void ApplyRewrites(NormalizedText* out) const;
+  bool SpacedLetterAt(std::string_view t, size_t p) const;
+  bool UndoLetterSpacing(NormalizedText* out) const;
+  void UndoLeetspeak(NormalizedText* out, size_t from) const;
 
   const icu::Normalizer2* nfkc_cf_ = nullptr;  // owned by ICU
-  // Per BMP code point: NFKC_CF boundary-before, no-mapping, letter, space
-  // and dropped bits, so the hot loop makes no calls into ICU.
-  std::vector<uint8_t> bmp_flags_;
+  // Indexed by BMP code point: NFKC_CF boundary-before, no-mapping, letter,
+  // space and dropped bits plus the single-chunk output.
+  std::vector<CodePointInfo> bmp_;
   // Latin-1 Supplement and Latin Extended-A/B (U+00C0..U+024F) with
   // diacritics removed, computed from ICU's NFD once.
   std::array<char16_t, 0x250 - 0xC0> latin_base_{};
