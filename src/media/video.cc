@@ -430,6 +430,7 @@ class VideoHasher {
         av_packet_unref(packet_.get());
         continue;
       }
+      ++video_packets_;
       const int sent = avcodec_send_packet(codec_.get(), packet_.get());
       av_packet_unref(packet_.get());
       if (sent < 0 && sent != AVERROR(EAGAIN)) ++out_.decode_errors;
@@ -437,14 +438,19 @@ class VideoHasher {
     }
     avcodec_send_packet(codec_.get(), nullptr);  // flush delayed frames
     VIGIL_RETURN_IF_ERROR(Drain());
-    // Demuxers (mov, matroska) report a file cut short as a normal end of
-    // stream. A complete file has some stream reaching the duration its
-    // header declares.
-    if (declared_seconds_ > 0 && !out_.truncated &&
+    // Demuxers (mov, matroska, avi) report a file cut short as a normal end
+    // of stream. A complete file has some stream reaching the duration its
+    // header declares, and as many video packets as its index lists.
+    if (out_.truncated) return Status::Ok();
+    if (declared_seconds_ > 0 &&
         data_end_seconds_ < declared_seconds_ - std::max(1.0, 0.05 * declared_seconds_)) {
-      VIGIL_RETURN_IF_ERROR(Truncated("data ends at " + std::to_string(data_end_seconds_) +
-                                      " s of the " + std::to_string(declared_seconds_) +
-                                      " s the header declares"));
+      return Truncated("data ends at " + std::to_string(data_end_seconds_) + " s of the " +
+                       std::to_string(declared_seconds_) + " s the header declares");
+    }
+    const int64_t listed = stream_->nb_frames;
+    if (listed > 0 && video_packets_ + std::max<int64_t>(2, listed / 20) < listed) {
+      return Truncated(std::to_string(video_packets_) + " of the " + std::to_string(listed) +
+                       " video packets the header lists");
     }
     return Status::Ok();
   }
@@ -589,6 +595,7 @@ class VideoHasher {
   int64_t origin_ = AV_NOPTS_VALUE;
   double next_sample_seconds_ = 0;
   double last_seconds_ = 0;
+  int64_t video_packets_ = 0;
   double declared_seconds_ = 0;  // container duration, when read from its header
   double data_end_seconds_ = 0;  // latest packet end seen, any stream
   VideoHash out_;
