@@ -262,7 +262,9 @@ class VideoHasher {
   VideoHasher(const VideoOptions& options, Source& source, std::string name)
       : options_(options), name_(std::move(name)) {
     io_state_.source = &source;
-    io_state_.deadline = Clock::now() + options.time_budget;
+    // Clamped so that "no budget" (milliseconds::max()) cannot overflow.
+    constexpr std::chrono::milliseconds kMaxBudget = std::chrono::hours(24 * 365);
+    io_state_.deadline = Clock::now() + std::min(options.time_budget, kMaxBudget);
   }
 
   Result<VideoHash> Run() {
