@@ -28,8 +28,12 @@
 // Failure modes (HashVideo*; never a crash or an exception):
 //   NotFound          the file does not exist
 //   IoError           the file cannot be opened or read
-//   Corrupt           empty input; a recognised container that does not parse
-//                     or ends early (unless allow_truncated); no frame decodes
+//   Corrupt           empty input; a recognised container that does not parse;
+//                     a file cut short (unless allow_truncated): a demux error,
+//                     or data ending > max(1 s, 5%) before the duration the
+//                     header declares, or > 5% short of its packet count;
+//                     no frame decodes (damaged packets alone are skipped and
+//                     counted in decode_errors)
 //   Unsupported       not a recognised video container, no video stream
 //                     (audio only, cover art only), no decoder for the codec
 //   ResourceExhausted input over limits.max_media_bytes, a frame over
