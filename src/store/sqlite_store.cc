@@ -53,6 +53,18 @@ INSERT INTO media (sha256, md5, size, type, mime, width, height, pdq, pdq_qualit
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
 ON CONFLICT (sha256) DO UPDATE SET pdq = excluded.pdq, pdq_quality = excluded.pdq_quality
 WHERE media.pdq = '' AND excluded.pdq <> '')sql";
+constexpr std::string_view kInsertFrame = R"sql(
+INSERT INTO media_frames (sha256, ord, frame_index, ts, pdq, quality)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING)sql";
+constexpr std::string_view kInsertMatch = R"sql(
+INSERT INTO media_matches (sha256, kind, target, list_name, signal_type, labels, distance)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+ON CONFLICT DO UPDATE SET distance = MIN(distance, excluded.distance))sql";
+constexpr std::string_view kSelectMatches = R"sql(
+SELECT kind, target, list_name, signal_type, labels, distance FROM media_matches
+WHERE sha256 = ?1 ORDER BY distance, kind, list_name, target)sql";
+constexpr std::string_view kSelectFrames = R"sql(
+SELECT frame_index, ts, pdq, quality FROM media_frames WHERE sha256 = ?1 ORDER BY ord)sql";
 constexpr std::string_view kInsertPostMedia = R"sql(
 INSERT INTO post_media (post_id, ord, sha256, name, kind, declared_mime, declared_size,
   declared_width, declared_height, path, missing_reason, error)
@@ -115,8 +127,17 @@ class SqliteStore final : public Store {
   Result<std::vector<MonthCount>> CountByMonth() override;
   Result<Totals> GetTotals() override;
   Result<std::vector<ScanError>> ListErrors() override;
+  Status PutHashList(const HashList& list, std::span<const HashEntry> entries,
+                     bool replace) override;
+  Result<std::vector<HashListSummary>> ListHashLists() override;
+  Status ForEachHashEntry(
+      std::string_view name,
+      const std::function<Status(const HashList&, const HashEntry&)>& fn) override;
+  Status DeleteHashList(std::string_view name) override;
+  Status ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) override;
 
  private:
+  Status ReadFrames(std::string_view sha256, std::vector<FrameHash>& out);
   Status WriteOne(const ScanRecord& rec, int64_t now);
   Result<int64_t> SelectorId(const text::Selector& sel);
   Status ReadChildren(int64_t post_id, ScanRecord& rec);
@@ -129,6 +150,7 @@ class SqliteStore final : public Store {
       insert_post_selector_;
   Stmt insert_media_, insert_post_media_, delete_post_selectors_, delete_post_media_;
   Stmt insert_error_, select_posts_, select_post_selectors_, select_post_media_;
+  Stmt insert_frame_, insert_match_, select_matches_, select_frames_;
   JsonEncoder json_;
   // (kind '\0' value) -> selectors.id. `pending_` holds ids created by the
   // open transaction; they join `selectors_` only once it commits.
@@ -155,6 +177,10 @@ Status SqliteStore::Prepare() {
       {&select_posts_, kSelectPosts},
       {&select_post_selectors_, kSelectPostSelectors},
       {&select_post_media_, kSelectPostMedia},
+      {&insert_frame_, kInsertFrame},
+      {&insert_match_, kInsertMatch},
+      {&select_matches_, kSelectMatches},
+      {&select_frames_, kSelectFrames},
   };
   for (const auto& [stmt, sql] : stmts) {
     Result<Stmt> s = Stmt::Prepare(db_.get(), sql);
@@ -303,6 +329,26 @@ Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
       insert_media_.BindText(8, info->pdq);
       insert_media_.Bind(9, info->pdq_quality);
       VIGIL_RETURN_IF_ERROR(insert_media_.Run("insert media"));
+      for (size_t f = 0; f < result->frames.size(); ++f) {
+        const FrameHash& frame = result->frames[f];
+        insert_frame_.BindText(1, info->sha256);
+        insert_frame_.Bind(2, static_cast<int64_t>(f));
+        insert_frame_.Bind(3, frame.frame_index);
+        insert_frame_.BindDouble(4, frame.timestamp_seconds);
+        insert_frame_.BindText(5, frame.pdq);
+        insert_frame_.Bind(6, frame.quality);
+        VIGIL_RETURN_IF_ERROR(insert_frame_.Run("insert video frame"));
+      }
+      for (const MediaMatch& m : result->matches) {
+        insert_match_.BindText(1, info->sha256);
+        insert_match_.BindText(2, m.kind);
+        insert_match_.BindText(3, m.target);
+        insert_match_.BindText(4, m.list);
+        insert_match_.BindText(5, m.signal_type);
+        insert_match_.BindText(6, m.labels);
+        insert_match_.Bind(7, m.distance);
+        VIGIL_RETURN_IF_ERROR(insert_match_.Run("insert media match"));
+      }
     }
     Stmt& s = insert_post_media_;
     s.Bind(1, post_id);
@@ -383,9 +429,156 @@ Status SqliteStore::ReadChildren(int64_t post_id, ScanRecord& rec) {
       info.height = static_cast<int>(s.Int(16));
       info.pdq = s.String(17);
       info.pdq_quality = static_cast<int>(s.Int(18));
+      VIGIL_RETURN_IF_ERROR(ReadFrames(info.sha256, result.frames));
+      Stmt& m = select_matches_;
+      ResetOnExit reset_matches(m);
+      m.BindText(1, info.sha256);
+      int mrc;
+      while ((mrc = m.Step()) == SQLITE_ROW) {
+        result.matches.push_back({m.String(0), m.String(1), m.String(2), m.String(3), m.String(4),
+                                  static_cast<int>(m.Int(5))});
+      }
+      if (mrc != SQLITE_DONE) return SqliteError(db_.get(), "read media matches");
     }
   }
   if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read post media");
+  return Status::Ok();
+}
+
+Status SqliteStore::ReadFrames(std::string_view sha256, std::vector<FrameHash>& out) {
+  Stmt& f = select_frames_;
+  ResetOnExit reset(f);
+  f.BindText(1, sha256);
+  int rc;
+  while ((rc = f.Step()) == SQLITE_ROW) {
+    out.push_back({f.Int(0), f.Double(1), f.String(2), static_cast<int>(f.Int(3))});
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read video frames");
+  return Status::Ok();
+}
+
+Status SqliteStore::PutHashList(const HashList& list, std::span<const HashEntry> entries,
+                                bool replace) {
+  if (list.name.empty()) return Status::InvalidArgument("a hash list needs a name");
+  VIGIL_RETURN_IF_ERROR(begin_.Run("begin hash list import"));
+  auto fail = [&](Status s) { return Rollback(Status(s.code(), list.name + ": " + s.message())); };
+  Result<Stmt> upsert = Stmt::Prepare(db_.get(), R"sql(
+INSERT INTO hash_lists (name, source, labels, pdq_threshold, created) VALUES (?1, ?2, ?3, ?4, ?5)
+ON CONFLICT (name) DO UPDATE SET source = excluded.source, labels = excluded.labels,
+  pdq_threshold = excluded.pdq_threshold)sql",
+                                      false);
+  if (!upsert.ok()) return fail(upsert.status());
+  upsert->BindText(1, list.name);
+  upsert->BindText(2, list.source);
+  upsert->BindText(3, list.labels);
+  upsert->Bind(4, list.pdq_threshold);
+  upsert->Bind(5, now_());
+  if (Status s = upsert->Run("store hash list"); !s.ok()) return fail(s);
+  Result<Stmt> find = Stmt::Prepare(db_.get(), "SELECT id FROM hash_lists WHERE name = ?1", false);
+  if (!find.ok()) return fail(find.status());
+  find->BindText(1, list.name);
+  if (find->Step() != SQLITE_ROW) return fail(SqliteError(db_.get(), "find hash list"));
+  const int64_t id = find->Int(0);
+  if (replace) {
+    if (Status s =
+            Exec(db_.get(), "DELETE FROM hash_list_entries WHERE list_id = " + std::to_string(id));
+        !s.ok()) {
+      return fail(s);
+    }
+  }
+  Result<Stmt> insert = Stmt::Prepare(db_.get(), R"sql(
+INSERT INTO hash_list_entries (list_id, signal_type, value, labels, category)
+VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING)sql",
+                                      false);
+  if (!insert.ok()) return fail(insert.status());
+  for (const HashEntry& e : entries) {
+    insert->Bind(1, id);
+    insert->BindText(2, e.signal_type);
+    insert->BindText(3, e.value);
+    insert->BindText(4, e.labels);
+    insert->BindText(5, e.category);
+    if (Status s = insert->Run("store hash list entry"); !s.ok()) return fail(s);
+  }
+  Status s = commit_.Run("commit");
+  return s.ok() ? s : Rollback(s);
+}
+
+Result<std::vector<HashListSummary>> SqliteStore::ListHashLists() {
+  Result<Stmt> s = Stmt::Prepare(db_.get(), R"sql(
+SELECT l.name, l.source, l.labels, l.pdq_threshold, l.created,
+  (SELECT COUNT(*) FROM hash_list_entries e WHERE e.list_id = l.id)
+FROM hash_lists l ORDER BY l.name)sql",
+                                 false);
+  if (!s.ok()) return s.status();
+  std::vector<HashListSummary> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    HashListSummary& h = out.emplace_back();
+    h.list = {s->String(0), s->String(1), s->String(2), static_cast<int>(s->Int(3))};
+    h.created = s->Int(4);
+    h.entries = s->Int(5);
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "list hash lists");
+  return out;
+}
+
+Status SqliteStore::ForEachHashEntry(
+    std::string_view name, const std::function<Status(const HashList&, const HashEntry&)>& fn) {
+  Result<Stmt> s = Stmt::Prepare(db_.get(), R"sql(
+SELECT l.name, l.source, l.labels, l.pdq_threshold, e.signal_type, e.value, e.labels, e.category
+FROM hash_lists l LEFT JOIN hash_list_entries e ON e.list_id = l.id
+WHERE ?1 = '' OR l.name = ?1 ORDER BY l.name, e.signal_type, e.value)sql",
+                                 false);
+  if (!s.ok()) return s.status();
+  s->BindText(1, name);
+  bool found = false;
+  int rc;
+  HashList list;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    found = true;
+    if (s->IsNull(4)) continue;  // a list with no entries
+    if (list.name != s->Text(0)) {
+      list = {s->String(0), s->String(1), s->String(2), static_cast<int>(s->Int(3))};
+    }
+    VIGIL_RETURN_IF_ERROR(fn(list, {s->String(4), s->String(5), s->String(6), s->String(7)}));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read hash list entries");
+  if (!found && !name.empty()) return Status::NotFound("no hash list named " + std::string(name));
+  return Status::Ok();
+}
+
+Status SqliteStore::DeleteHashList(std::string_view name) {
+  VIGIL_RETURN_IF_ERROR(begin_.Run("begin hash list delete"));
+  Result<Stmt> find = Stmt::Prepare(db_.get(), "SELECT id FROM hash_lists WHERE name = ?1", false);
+  if (!find.ok()) return Rollback(find.status());
+  find->BindText(1, name);
+  if (find->Step() != SQLITE_ROW) {
+    return Rollback(Status::NotFound("no hash list named " + std::string(name)));
+  }
+  const std::string id = std::to_string(find->Int(0));
+  find->Reset();
+  Status s = Exec(db_.get(), "DELETE FROM hash_list_entries WHERE list_id = " + id +
+                                 "; DELETE FROM hash_lists WHERE id = " + id);
+  if (!s.ok()) return Rollback(s);
+  s = commit_.Run("commit");
+  return s.ok() ? s : Rollback(s);
+}
+
+Status SqliteStore::ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) {
+  Result<Stmt> s = Stmt::Prepare(
+      db_.get(), "SELECT sha256, type, pdq, pdq_quality FROM media ORDER BY sha256", false);
+  if (!s.ok()) return s.status();
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    MediaHashes h;
+    h.sha256 = s->String(0);
+    h.type = s->String(1);
+    h.pdq = s->String(2);
+    h.pdq_quality = static_cast<int>(s->Int(3));
+    VIGIL_RETURN_IF_ERROR(ReadFrames(h.sha256, h.frames));
+    VIGIL_RETURN_IF_ERROR(fn(h));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read media hashes");
   return Status::Ok();
 }
 

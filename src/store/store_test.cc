@@ -63,6 +63,14 @@ std::string Describe(const ScanRecord& r) {
         << i.width << "x" << i.height << "|" << i.pdq << "|" << i.pdq_quality;
     }
     o << "\n";
+    for (const FrameHash& f : m.frames) {
+      o << "  frame " << f.frame_index << "|" << f.timestamp_seconds << "|" << f.pdq << "|"
+        << f.quality << "\n";
+    }
+    for (const MediaMatch& x : m.matches) {
+      o << "  match " << x.kind << "|" << x.target << "|" << x.list << "|" << x.signal_type << "|"
+        << x.labels << "|" << x.distance << "\n";
+    }
   }
   return o.str();
 }
@@ -120,6 +128,9 @@ ScanRecord FullRecord() {
   info.pdq = std::string(64, 'f');
   info.pdq_quality = 87;
   r.media = {{info, ""}, {std::nullopt, "missing from export"}};
+  r.media[0].frames = {{0, 0.0, std::string(64, '1'), 90}, {25, 1.0, std::string(64, '2'), 71}};
+  r.media[0].matches = {{"list", std::string(64, 'e'), "known-2014", "pdq", "sinjar set", 12},
+                        {"media", std::string(64, 'b'), "", "pdq", "", 20}};
   return r;
 }
 
@@ -564,6 +575,75 @@ TEST_F(StoreTest, CountsByMonthAndTotals) {
   ASSERT_EQ(listed->size(), 2u);
   EXPECT_EQ((*listed)[0].file, "a.json");
   EXPECT_EQ((*listed)[1].reason, "not UTF-8");
+}
+
+}  // namespace
+}  // namespace vigil::store
+
+namespace vigil::store {
+namespace {
+
+TEST_F(StoreTest, HashListsImportIdempotentlyReplaceAndDelete) {
+  auto store = Open(path_);
+  HashList list{"known-2014", "te-export.csv", "sinjar", 28};
+  const std::vector<HashEntry> entries = {{"pdq", std::string(64, 'a'), "l1", "c1"},
+                                          {"md5", std::string(32, 'b'), "", ""}};
+  ASSERT_TRUE(store->PutHashList(list, entries, false).ok());
+  ASSERT_TRUE(store->PutHashList(list, entries, false).ok());  // same import again
+  auto lists = store->ListHashLists();
+  ASSERT_TRUE(lists.ok());
+  ASSERT_EQ(lists->size(), 1u);
+  EXPECT_EQ((*lists)[0].entries, 2);
+  EXPECT_EQ((*lists)[0].list.pdq_threshold, 28);
+  EXPECT_EQ((*lists)[0].created, kNow);
+
+  std::vector<HashEntry> seen;
+  ASSERT_TRUE(store
+                  ->ForEachHashEntry("known-2014",
+                                     [&](const HashList& l, const HashEntry& e) {
+                                       EXPECT_EQ(l.source, "te-export.csv");
+                                       seen.push_back(e);
+                                       return Status::Ok();
+                                     })
+                  .ok());
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], entries[1]);  // md5 sorts before pdq
+  EXPECT_EQ(seen[1], entries[0]);
+
+  const std::vector<HashEntry> fresh = {{"sha256", std::string(64, 'c'), "", ""}};
+  ASSERT_TRUE(store->PutHashList(list, fresh, /*replace=*/true).ok());
+  EXPECT_EQ((*store->ListHashLists())[0].entries, 1);
+
+  EXPECT_EQ(
+      store
+          ->ForEachHashEntry("nope", [](const HashList&, const HashEntry&) { return Status::Ok(); })
+          .code(),
+      StatusCode::kNotFound);
+  EXPECT_EQ(store->DeleteHashList("nope").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store->DeleteHashList("known-2014").ok());
+  EXPECT_TRUE(store->ListHashLists()->empty());
+  EXPECT_FALSE(store->PutHashList({"", "", "", 31}, {}, false).ok());
+}
+
+TEST_F(StoreTest, MediaHashesListEveryMediaWithFrames) {
+  auto store = Open(path_);
+  ScanRecord r = FullRecord();
+  ASSERT_TRUE(store->Write({&r, 1}).ok());
+  ASSERT_TRUE(store->Write({&r, 1}).ok());  // frames and matches are not duplicated
+  std::vector<MediaHashes> all;
+  ASSERT_TRUE(store
+                  ->ForEachMediaHashes([&](const MediaHashes& h) {
+                    all.push_back(h);
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].sha256, std::string(64, 'a'));
+  EXPECT_EQ(all[0].pdq, std::string(64, 'f'));
+  EXPECT_EQ(all[0].frames, r.media[0].frames);
+  std::vector<ScanRecord> got = ReadAll(*store);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].media[0].matches, r.media[0].matches);
 }
 
 }  // namespace

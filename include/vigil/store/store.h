@@ -18,6 +18,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vigil/core/post.h"
@@ -27,11 +28,35 @@
 
 namespace vigil::store {
 
+// A match of one media file: against an entry of a hash list, or against
+// another media file already in the store (a repost).
+struct MediaMatch {
+  std::string kind;         // "list" or "media"
+  std::string target;       // the list entry's value, or the other media's sha256
+  std::string list;         // list name ("" for kind "media")
+  std::string signal_type;  // what matched: pdq, md5, sha256, ...
+  std::string labels;       // the list entry's labels
+  int distance = 0;         // Hamming distance; 0 for exact hashes
+  friend bool operator==(const MediaMatch&, const MediaMatch&) = default;
+};
+
+// A sampled video frame's PDQ (vPDQ).
+struct FrameHash {
+  int64_t frame_index = 0;
+  double timestamp_seconds = 0;
+  std::string pdq;  // hex
+  int quality = 0;
+  friend bool operator==(const FrameHash&, const FrameHash&) = default;
+};
+
 // The outcome for one MediaRef of a post: `info` when the file was present and
 // inspected, otherwise `error` says why not (missing from export, too big, ...).
+// `matches` and `frames` belong to the media file (by sha256), not the post.
 struct MediaResult {
   std::optional<media::MediaInfo> info;
   std::string error;
+  std::vector<FrameHash> frames{};
+  std::vector<MediaMatch> matches{};
 };
 
 // Everything the scan learnt about one post. `media[i]` belongs to `post.media[i]`.
@@ -66,6 +91,38 @@ struct Totals {
   int64_t media = 0;      // distinct media files (by SHA-256)
   int64_t selectors = 0;  // distinct (kind, value)
   int64_t errors = 0;
+};
+
+// A named list of known media hashes (shared by platforms, NGOs, or built
+// by the analyst).
+struct HashList {
+  std::string name;    // unique in the store
+  std::string source;  // where it came from (file name, exchange)
+  std::string labels;
+  int pdq_threshold = 31;
+};
+
+struct HashEntry {
+  std::string signal_type;  // pdq, md5, sha1, sha256, vpdq
+  std::string value;        // lower-case hex
+  std::string labels;
+  std::string category;
+  friend bool operator==(const HashEntry&, const HashEntry&) = default;
+};
+
+struct HashListSummary {
+  HashList list;
+  int64_t entries = 0;
+  int64_t created = 0;  // seconds since the epoch
+};
+
+// A stored media file's perceptual hashes, for indexes and clusters.
+struct MediaHashes {
+  std::string sha256;
+  std::string type;
+  std::string pdq;  // "" when none
+  int pdq_quality = -1;
+  std::vector<FrameHash> frames{};
 };
 
 struct StoreOptions {
@@ -116,6 +173,23 @@ class Store {
   virtual Result<Totals> GetTotals() = 0;
   // In the order they were first recorded.
   virtual Result<std::vector<ScanError>> ListErrors() = 0;
+
+  // Creates the list (or updates its source, labels and threshold) and adds
+  // `entries` in one transaction; entries already in the list are left as
+  // they are, so importing the same file twice changes nothing. With
+  // `replace`, the list's old entries are dropped first.
+  virtual Status PutHashList(const HashList& list, std::span<const HashEntry> entries,
+                             bool replace) = 0;
+  virtual Result<std::vector<HashListSummary>> ListHashLists() = 0;
+  // Visits the entries of list `name` (every list when empty), by list then
+  // type then value. kNotFound for an unknown list name.
+  virtual Status ForEachHashEntry(
+      std::string_view name,
+      const std::function<Status(const HashList&, const HashEntry&)>& fn) = 0;
+  // Removes a list and its entries; kNotFound when there is no such list.
+  virtual Status DeleteHashList(std::string_view name) = 0;
+  // Every stored media file's perceptual hashes, ordered by sha256.
+  virtual Status ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) = 0;
 };
 
 }  // namespace vigil::store
