@@ -4,28 +4,28 @@
 #include <unicode/uchar.h>
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <iterator>
 #include <set>
 #include <sstream>
 #include <system_error>
 
+#include "unicode_tables.h"
 #include "vigil/core/utf8.h"
 
 namespace vigil::text {
 namespace {
 
-bool IsLetter(uint32_t cp) {
-  if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
-  return u_isalpha(static_cast<UChar32>(cp));
-}
+using internal::Decode;
+using internal::IsLetter;
 
 // Code point ending just before byte `pos`; `*start` receives its offset.
 uint32_t DecodeBefore(std::string_view s, size_t pos, size_t* start) {
   size_t b = pos - 1;
   while (b > 0 && pos - b < 4 && (static_cast<uint8_t>(s[b]) & 0xC0) == 0x80) --b;
   size_t k = b;
-  const uint32_t cp = DecodeUtf8(s, k);
+  const uint32_t cp = Decode(s, k);
   *start = b;
   return cp;
 }
@@ -36,32 +36,56 @@ bool IsArabicScript(std::string_view term) {
   return c >= 0xD8 && c <= 0xDB;  // U+0600..U+06FF lead bytes
 }
 
+// A short string as one integer (its bytes, zero-padded) plus its length,
+// so set membership is a few integer compares.
+struct PackedWord {
+  uint64_t bytes = 0;
+  size_t size = 0;
+};
+
+constexpr PackedWord Pack(std::string_view s) {
+  PackedWord w;
+  w.size = s.size();
+  for (size_t k = 0; k < s.size() && k < 8; ++k) {
+    w.bytes |= uint64_t{static_cast<uint8_t>(s[k])} << (8 * k);
+  }
+  return w;
+}
+
+template <size_t N>
+constexpr std::array<PackedWord, N> PackAll(const std::array<std::string_view, N>& words) {
+  std::array<PackedWord, N> packed{};
+  for (size_t k = 0; k < N; ++k) packed[k] = Pack(words[k]);
+  return packed;
+}
+
+template <size_t N>
+bool Contains(const std::array<PackedWord, N>& set, std::string_view s) {
+  if (s.size() > 8) return false;
+  const PackedWord w = Pack(s);
+  for (const PackedWord& e : set) {
+    if (e.bytes == w.bytes && e.size == w.size) return true;
+  }
+  return false;
+}
+
 // Attached clitics and suffixes, in normalised spelling (ة -> ه, ە -> ه,
-// ی -> ي, ک -> ك).
-bool IsArabicPrefix(std::string_view p) {
-  static const std::set<std::string_view> kPrefixes = {
-      "و",   "ف",  "ب",   "ل",   "ك",  "س",  "ال", "وال", "بال", "فال",
-      "كال", "لل", "ولل", "فلل", "وب", "ول", "فب", "فل",  "وك",  "وس"};
-  return kPrefixes.count(p) != 0;
-}
+// ی -> ي, ک -> ك). None is longer than 8 bytes.
+constexpr auto kArabicPrefixes =
+    PackAll<20>({"و",   "ف",  "ب",   "ل",   "ك",  "س",  "ال", "وال", "بال", "فال",
+                 "كال", "لل", "ولل", "فلل", "وب", "ول", "فب", "فل",  "وك",  "وس"});
+constexpr auto kArabicSuffixes = PackAll<29>(
+    {// Arabic pronouns and plurals
+     "ه", "ها", "هم", "هن", "هما", "ي", "نا", "ك", "كم", "ات", "ين", "ون", "ان", "تان", "تين",
+     // Sorani definite/indefinite/plural/pronoun suffixes
+     "هكه", "هكان", "كه", "كان", "يك", "يكي", "هك", "يان", "مان", "ش", "يش", "هش", "ت", "م"});
 
-bool IsArabicSuffix(std::string_view s) {
-  static const std::set<std::string_view> kSuffixes = {
-      // Arabic pronouns and plurals
-      "ه", "ها", "هم", "هن", "هما", "ي", "نا", "ك", "كم", "ات", "ين", "ون", "ان", "تان", "تين",
-      // Sorani definite/indefinite/plural/pronoun suffixes
-      "هكه", "هكان", "كه", "كان", "يك", "يكي", "هك", "يان", "مان", "تان", "ش", "يش", "هش", "ت",
-      "م"};
-  return kSuffixes.count(s) != 0;
-}
+bool IsArabicPrefix(std::string_view p) { return Contains(kArabicPrefixes, p); }
+bool IsArabicSuffix(std::string_view s) { return Contains(kArabicSuffixes, s); }
 
-bool LeftBoundaryOk(std::string_view text, size_t begin, const LexiconEntry& e) {
-  if (begin == 0 || e.any_prefix) return true;
-  size_t k = 0;
-  if (!IsLetter(DecodeUtf8(e.term, k))) return true;
-  size_t prev_start = 0;
-  if (!IsLetter(DecodeBefore(text, begin, &prev_start))) return true;
-  if (!IsArabicScript(e.term)) return false;
+// Called once a letter precedes an Arabic-script term: is it an attached
+// clitic?
+bool ArabicPrefixOk(std::string_view text, size_t begin, size_t prev_start) {
   size_t word_start = prev_start;
   for (int letters = 1; word_start > 0 && letters <= 4; ++letters) {
     size_t s = 0;
@@ -75,42 +99,52 @@ bool LeftBoundaryOk(std::string_view text, size_t begin, const LexiconEntry& e) 
   return IsArabicPrefix(text.substr(word_start, begin - word_start));
 }
 
-bool RightBoundaryOk(std::string_view text, size_t end, const LexiconEntry& e) {
-  if (end >= text.size() || e.any_suffix) return true;
-  size_t last = 0;
-  if (!IsLetter(DecodeBefore(e.term, e.term.size(), &last))) return true;
-  size_t k = end;
-  if (!IsLetter(DecodeUtf8(text, k))) return true;
-  if (!IsArabicScript(e.term)) return false;
+// Called once a letter follows an Arabic-script term at `end`, the letter
+// ending at `k`: is it a pronoun/plural suffix?
+bool ArabicSuffixOk(std::string_view text, size_t end, size_t k) {
   size_t word_end = k;
   for (int letters = 1; word_end < text.size() && letters <= 4; ++letters) {
     size_t m = word_end;
-    if (!IsLetter(DecodeUtf8(text, m))) break;
+    if (!IsLetter(Decode(text, m))) break;
     word_end = m;
   }
   if (word_end < text.size()) {
     size_t m = word_end;
-    if (IsLetter(DecodeUtf8(text, m))) return false;
+    if (IsLetter(Decode(text, m))) return false;
   }
   return IsArabicSuffix(text.substr(end, word_end - end));
 }
 
-struct ScanContext {
-  const std::vector<LexiconEntry>* entries;
+}  // namespace
+
+struct IndicatorMatcher::ScanContext {
+  const EntryBounds* bounds;
   std::string_view text;
   std::vector<TermMatch>* out;
 };
 
-int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
-            unsigned int /*flags*/, void* ctx) {
+int IndicatorMatcher::OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
+                              unsigned int /*flags*/, void* ctx) {
   auto* c = static_cast<ScanContext*>(ctx);
-  const LexiconEntry& e = (*c->entries)[id];
-  const size_t begin = to - e.term.size();
-  if (LeftBoundaryOk(c->text, begin, e) && RightBoundaryOk(c->text, to, e)) {
-    c->out->push_back({id, static_cast<uint32_t>(begin), static_cast<uint32_t>(to)});
+  const IndicatorMatcher::EntryBounds& e = c->bounds[id];
+  const std::string_view text = c->text;
+  const size_t begin = to - e.size;
+  if (e.check_left && begin > 0) {
+    size_t prev_start = 0;
+    if (IsLetter(DecodeBefore(text, begin, &prev_start)) &&
+        (!e.arabic || !ArabicPrefixOk(text, begin, prev_start))) {
+      return 0;
+    }
   }
+  if (e.check_right && to < text.size()) {
+    size_t k = to;
+    if (IsLetter(Decode(text, k)) && (!e.arabic || !ArabicSuffixOk(text, to, k))) return 0;
+  }
+  c->out->push_back({id, static_cast<uint32_t>(begin), static_cast<uint32_t>(to)});
   return 0;
 }
+
+namespace {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\r')) s.remove_prefix(1);
@@ -252,6 +286,19 @@ Result<IndicatorMatcher> IndicatorMatcher::Compile(Lexicon lexicon) {
     return Status::InvalidArgument(msg);
   }
   IndicatorMatcher m;
+  m.bounds_.reserve(entries.size());
+  for (const LexiconEntry& e : entries) {
+    // A boundary is checked only where the term begins (ends) with a letter
+    // and has no '*' there.
+    size_t k = 0;
+    size_t last = 0;
+    EntryBounds b;
+    b.size = static_cast<uint32_t>(e.term.size());
+    b.check_left = !e.any_prefix && IsLetter(Decode(e.term, k));
+    b.check_right = !e.any_suffix && IsLetter(DecodeBefore(e.term, e.term.size(), &last));
+    b.arabic = IsArabicScript(e.term);
+    m.bounds_.push_back(b);
+  }
   m.lexicon_ = std::move(lexicon);
   m.db_.reset(db);
   return m;
@@ -268,7 +315,7 @@ Result<HsScratchPtr> IndicatorMatcher::NewScratch() const {
 void IndicatorMatcher::Scan(std::string_view normalised, hs_scratch* scratch,
                             std::vector<TermMatch>* out) const {
   const size_t first = out->size();
-  ScanContext ctx{&lexicon_.entries(), normalised, out};
+  ScanContext ctx{bounds_.data(), normalised, out};
   if (normalised.empty() || normalised.size() > 0xFFFFFFFFu) return;
   if (hs_scan(db_.get(), normalised.data(), static_cast<unsigned>(normalised.size()), 0, scratch,
               OnMatch, &ctx) != HS_SUCCESS) {

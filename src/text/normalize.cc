@@ -5,10 +5,16 @@
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <limits>
 
+#include "unicode_tables.h"
 #include "vigil/core/utf8.h"
 
 namespace vigil::text {
@@ -93,11 +99,6 @@ bool IsSpaceLike(uint32_t cp) {
          u_charType(static_cast<UChar32>(cp)) == U_CONTROL_CHAR;
 }
 
-bool IsLetterCp(uint32_t cp) {
-  if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
-  return u_isalpha(static_cast<UChar32>(cp));
-}
-
 bool IsAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
 
 constexpr char LeetLetter(char c) {
@@ -144,38 +145,13 @@ uint8_t ComputeFlags(const icu::Normalizer2& nfkc_cf, uint32_t cp, icu::UnicodeS
   uint8_t f = 0;
   if (nfkc_cf.hasBoundaryBefore(c)) f |= kBoundaryBefore;
   if (!nfkc_cf.getDecomposition(c, tmp)) f |= kNoMapping;
-  if (IsLetterCp(cp)) f |= kLetter;
+  if (internal::IsLetter(cp)) f |= kLetter;
   if (IsSpaceLike(cp)) f |= kSpace;
   if (IsDropped(cp)) f |= kDropped;
   return f;
 }
 
-// DecodeUtf8 with the well-formed one-, two- and three-byte cases (ASCII,
-// Arabic script, punctuation and presentation forms) inline.
-inline uint32_t Decode(std::string_view s, size_t& i) {
-  const auto c = static_cast<uint8_t>(s[i]);
-  if (c < 0x80) {
-    ++i;
-    return c;
-  }
-  const size_t left = s.size() - i;
-  if (c >= 0xC2 && c <= 0xDF && left >= 2) {
-    const auto c1 = static_cast<uint8_t>(s[i + 1]);
-    if ((c1 & 0xC0) == 0x80) {
-      i += 2;
-      return ((c & 0x1Fu) << 6) | (c1 & 0x3Fu);
-    }
-  } else if (c >= 0xE0 && c <= 0xEF && left >= 3) {
-    const auto c1 = static_cast<uint8_t>(s[i + 1]);
-    const auto c2 = static_cast<uint8_t>(s[i + 2]);
-    const uint32_t cp = ((c & 0x0Fu) << 12) | ((c1 & 0x3Fu) << 6) | (c2 & 0x3Fu);
-    if ((c1 & 0xC0) == 0x80 && (c2 & 0xC0) == 0x80 && cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF)) {
-      i += 3;
-      return cp;
-    }
-  }
-  return DecodeUtf8(s, i);
-}
+using internal::Decode;
 
 // ASCII byte -> its normalised byte, 0 for white space and controls.
 constexpr std::array<char, 128> kAsciiOut = [] {
@@ -210,6 +186,18 @@ inline char Leet(char c) { return kLeetTable[static_cast<uint8_t>(c)]; }
 inline size_t SequenceLength(char c) {
   const auto u = static_cast<uint8_t>(c);
   return u < 0x80 ? 1 : u < 0xE0 ? 2 : u < 0xF0 ? 3 : 4;
+}
+
+// The leetspeak run starting at `i` (a leet character after a lower-case
+// letter) becomes letters when a lower-case letter follows it. Returns the
+// run's end.
+size_t RewriteLeetRun(std::string& t, size_t i) {
+  size_t j = i;
+  while (j < t.size() && Leet(t[j]) != 0) ++j;
+  if (j < t.size() && IsAsciiLower(t[j])) {
+    for (size_t k = i; k < j; ++k) t[k] = Leet(t[k]);
+  }
+  return j;
 }
 
 }  // namespace
@@ -591,55 +579,79 @@ bool Normalizer::SpacedLetterAt(std::string_view t, size_t p) const {
 }
 
 void Normalizer::ApplyRewrites(NormalizedText* out) const {
-  const std::string_view t = out->text_;
+  std::string& text = out->text_;
+  const std::string_view t = text;
   const size_t n = t.size();
-  bool spacing = false;
-  size_t leet_from = std::string_view::npos;
-  auto leet_at = [&](size_t p) { return Leet(t[p]) != 0 && IsAsciiLower(t[p - 1]); };
-  size_t p = 1;
-#if defined(__GNUC__)
-  // Sixteen positions at a time, a superset of both conditions; the exact
-  // test runs only where the superset holds.
-  using Bytes = uint8_t __attribute__((vector_size(16)));
-  auto load = [&](size_t at) {
-    Bytes v;
-    std::memcpy(&v, t.data() + at, sizeof(v));
-    return v;
-  };
-  auto any = [](auto mask) {
-    uint64_t half[2];
-    std::memcpy(half, &mask, sizeof(half));
-    return (half[0] | half[1]) != 0;
-  };
-  for (; p + 3 + sizeof(Bytes) <= n && !(spacing && leet_from != std::string_view::npos);
-       p += sizeof(Bytes)) {
-    const Bytes prev = load(p - 1);
-    const Bytes c = load(p);
-    const Bytes next = load(p + 1);
-    const auto leet = ((c >= '0' && c <= '7' && c != '2' && c != '6') || c == '@' || c == '$') &&
-                      (prev >= 'a' && prev <= 'z');
-    const auto sep = c == ' ' || c == '_' || c == '|' || c == '~' || (c >= '*' && c <= '/');
-    const auto same_after = (next < 0x80 && load(p + 2) == c) ||
-                            ((next & 0xE0) == 0xC0 && load(p + 3) == c) || next >= 0xE0;
-    if (leet_from == std::string_view::npos && any(leet)) {
-      for (size_t k = p; k < p + sizeof(Bytes); ++k) {
-        if (leet_at(k)) {
-          leet_from = k;
-          break;
-        }
-      }
+  // Leetspeak runs start where a leet character follows a lower-case
+  // letter; rewriting one run never creates or removes another start, so
+  // the starts found here stay valid unless letter spacing moves bytes.
+  std::array<uint32_t, 32> leet_starts;
+  size_t leet_count = 0;
+  bool leet_overflow = false;
+  auto note_leet = [&](size_t p) {
+    if (leet_count < leet_starts.size()) {
+      leet_starts[leet_count++] = static_cast<uint32_t>(p);
+    } else {
+      leet_overflow = true;
     }
-    if (!spacing && any(sep && same_after)) {
-      for (size_t k = p; k < p + sizeof(Bytes) && !spacing; ++k) spacing = SpacedLetterAt(t, k);
+  };
+  bool spacing = false;
+  size_t p = 1;
+#if defined(__SSE2__)
+  // Sixteen positions at a time: leet starts exactly, letter spacing as a
+  // superset ("s L s" with L one code point) checked by SpacedLetterAt().
+  auto load = [&](size_t at) {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.data() + at));
+  };
+  auto splat = [](char c) { return _mm_set1_epi8(c); };
+  // Unsigned lo <= x <= hi per byte.
+  auto in_range = [&](__m128i x, char lo, char hi) {
+    const __m128i d = _mm_sub_epi8(x, splat(lo));
+    return _mm_cmpeq_epi8(_mm_min_epu8(d, splat(static_cast<char>(hi - lo))), d);
+  };
+  for (; p + 3 + sizeof(__m128i) <= n; p += sizeof(__m128i)) {
+    const __m128i c = load(p);
+    const __m128i digit_leet =
+        _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(c, splat('2')), _mm_cmpeq_epi8(c, splat('6'))),
+                         in_range(c, '0', '7'));
+    const __m128i leet = _mm_or_si128(
+        digit_leet, _mm_or_si128(_mm_cmpeq_epi8(c, splat('@')), _mm_cmpeq_epi8(c, splat('$'))));
+    auto leet_mask = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_and_si128(leet, in_range(load(p - 1), 'a', 'z'))));
+    for (; leet_mask != 0; leet_mask &= leet_mask - 1) note_leet(p + __builtin_ctz(leet_mask));
+    if (spacing) continue;
+    const __m128i sep = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(c, splat(' ')), _mm_cmpeq_epi8(c, splat('_'))),
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, splat('|')), _mm_cmpeq_epi8(c, splat('~'))),
+                     in_range(c, '*', '/')));
+    const __m128i next = load(p + 1);
+    const __m128i next_ascii = _mm_cmpgt_epi8(next, splat(-1));
+    const __m128i next_two = _mm_cmpeq_epi8(_mm_and_si128(next, splat(static_cast<char>(0xE0))),
+                                            splat(static_cast<char>(0xC0)));
+    const __m128i next_long = in_range(next, static_cast<char>(0xE0), static_cast<char>(0xFF));
+    const __m128i same_after =
+        _mm_or_si128(_mm_or_si128(_mm_and_si128(next_ascii, _mm_cmpeq_epi8(load(p + 2), c)),
+                                  _mm_and_si128(next_two, _mm_cmpeq_epi8(load(p + 3), c))),
+                     next_long);
+    auto sep_mask = static_cast<uint32_t>(_mm_movemask_epi8(_mm_and_si128(sep, same_after)));
+    for (; sep_mask != 0 && !spacing; sep_mask &= sep_mask - 1) {
+      spacing = SpacedLetterAt(t, p + __builtin_ctz(sep_mask));
     }
   }
 #endif
   for (; p < n; ++p) {
-    if (leet_from == std::string_view::npos && leet_at(p)) leet_from = p;
-    if (!spacing) spacing = SpacedLetterAt(t, p);
+    if (Leet(t[p]) != 0 && IsAsciiLower(t[p - 1])) note_leet(p);
+    if (!spacing && kSeparatorTable[static_cast<uint8_t>(t[p])]) spacing = SpacedLetterAt(t, p);
   }
-  if (spacing && UndoLetterSpacing(out) && leet_from != std::string_view::npos) leet_from = 1;
-  if (leet_from != std::string_view::npos) UndoLeetspeak(out, leet_from);
+  if (spacing && UndoLetterSpacing(out)) {
+    if (leet_count > 0) UndoLeetspeak(out, 1);
+    return;
+  }
+  if (leet_overflow) {
+    UndoLeetspeak(out, leet_starts[0]);
+    return;
+  }
+  for (size_t k = 0; k < leet_count; ++k) RewriteLeetRun(text, leet_starts[k]);
 }
 
 // Only called when SpacedLetterAt() found the start of a possible run.
@@ -712,15 +724,8 @@ bool Normalizer::UndoLetterSpacing(NormalizedText* out) const {
 // `from` >= 1: no leetspeak run starts before it.
 void Normalizer::UndoLeetspeak(NormalizedText* out, size_t from) const {
   std::string& t = out->text_;
-  const size_t n = t.size();
-  for (size_t i = from; i < n; ++i) {
-    if (Leet(t[i]) == 0 || !IsAsciiLower(t[i - 1])) continue;
-    size_t j = i;
-    while (j < n && Leet(t[j]) != 0) ++j;
-    if (j < n && IsAsciiLower(t[j])) {
-      for (size_t k = i; k < j; ++k) t[k] = Leet(t[k]);
-    }
-    i = j;
+  for (size_t i = from; i < t.size(); ++i) {
+    if (Leet(t[i]) != 0 && IsAsciiLower(t[i - 1])) i = RewriteLeetRun(t, i);
   }
 }
 

@@ -109,8 +109,20 @@ class IndicatorMatcher {
   const hs_database* database() const { return db_.get(); }
 
  private:
+  // Per entry, what Scan's boundary rules need.
+  struct EntryBounds {
+    uint32_t size = 0;         // bytes of the normalised term
+    bool check_left = false;   // starts with a letter, no leading '*'
+    bool check_right = false;  // ends with a letter, no trailing '*'
+    bool arabic = false;       // Arabic script: clitics and suffixes allowed
+  };
+  struct ScanContext;
+  static int OnMatch(unsigned int id, unsigned long long from, unsigned long long to,
+                     unsigned int flags, void* ctx);
+
   IndicatorMatcher() = default;
   Lexicon lexicon_;
+  std::vector<EntryBounds> bounds_;  // parallel to lexicon_.entries()
   std::unique_ptr<hs_database, HsDatabaseDeleter> db_;
 };
 
