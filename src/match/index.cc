@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "huge_buffer.h"
 #include "kernels.h"
 
 namespace vigil::match {
@@ -55,14 +56,19 @@ inline uint32_t Superchunk(const Hash256& h, int j) {
   return static_cast<uint32_t>(h.w[j >> 1] >> (32 * (j & 1)));
 }
 
-// One MIH table: the entries sorted by a 16-bit key (one half of a
-// superchunk), CSR style, with the other half beside each id.
+// One MIH table: the entries of one superchunk sorted by a 16-bit key (one
+// half), CSR style, with the other half as a 2-byte payload. With
+// sub_bits > 0 each bucket is split further by the payload's top sub_bits
+// bits, so a probe that wants the payload exactly reads one sub-bucket.
+// A "mirror" table has no ids: its buckets are sorted by payload, and an
+// entry found there is located in the primary table of its superchunk.
 struct Table {
   int superchunk = 0;
   bool key_is_high = true;
-  std::vector<uint32_t> offsets;  // kBuckets + 1
-  std::vector<uint16_t> payload;  // size n + kPayloadPad
-  std::vector<uint32_t> ids;      // size n
+  int sub_bits = 0;
+  internal::HugeBuffer<uint32_t> offsets;  // (kBuckets << sub_bits) + 1
+  internal::HugeBuffer<uint16_t> payload;  // n + kPayloadPad
+  internal::PackedIds ids;                 // n; empty in a mirror
 
   uint16_t Key(uint32_t s) const {
     return static_cast<uint16_t>(key_is_high ? s >> 16 : s & 0xffff);
@@ -70,31 +76,80 @@ struct Table {
   uint16_t Payload(uint32_t s) const {
     return static_cast<uint16_t>(key_is_high ? s & 0xffff : s >> 16);
   }
+  uint32_t FineKey(uint16_t key, uint16_t payload) const {
+    return (uint32_t{key} << sub_bits) | (uint32_t{payload} >> (16 - sub_bits));
+  }
+  uint32_t BucketBegin(uint16_t key) const { return offsets[uint32_t{key} << sub_bits]; }
+  uint32_t BucketEnd(uint16_t key) const { return offsets[(uint32_t{key} + 1) << sub_bits]; }
 };
 
-Table BuildTable(const std::vector<Hash256>& hashes, int superchunk, bool key_is_high) {
-  Table t;
-  t.superchunk = superchunk;
-  t.key_is_high = key_is_high;
-  const uint32_t n = static_cast<uint32_t>(hashes.size());
-  t.offsets.assign(kBuckets + 1, 0);
-  for (uint32_t i = 0; i < n; ++i) ++t.offsets[t.Key(Superchunk(hashes[i], superchunk)) + 1];
-  for (uint32_t k = 0; k < kBuckets; ++k) t.offsets[k + 1] += t.offsets[k];
-  std::vector<uint32_t> cursor(t.offsets.begin(), t.offsets.end() - 1);
-  t.payload.assign(n + internal::kPayloadPad, 0);
-  t.ids.resize(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    const uint32_t s = Superchunk(hashes[i], superchunk);
-    const uint32_t pos = cursor[t.Key(s)]++;
-    t.payload[pos] = t.Payload(s);
-    t.ids[pos] = i;
-  }
-  return t;
+// Sub-buckets of ~8-16 entries: splitting smaller buys nothing (a cache
+// line holds 32 payloads) and costs 4 bytes of offset per sub-bucket.
+int AutoSubBits(size_t n) {
+  const size_t per_bucket = n / kBuckets;
+  int bits = 0;
+  while (bits < 4 && (per_bucket >> (bits + 1)) >= 8) ++bits;
+  return bits;
 }
 
-template <typename T>
-size_t VectorBytes(const std::vector<T>& v) {
-  return v.capacity() * sizeof(T);
+Status OutOfMemory(size_t n) {
+  return Status::ResourceExhausted("hash index: out of memory building tables for " +
+                                   std::to_string(n) + " hashes");
+}
+
+// Primary table: keyed by the high half; ids in hash order within a bucket.
+Status BuildPrimary(const internal::HugeBuffer<Hash256>& hashes, int superchunk, int sub_bits,
+                    Table& t) {
+  t.superchunk = superchunk;
+  t.key_is_high = true;
+  t.sub_bits = sub_bits;
+  const uint32_t n = static_cast<uint32_t>(hashes.size());
+  const uint32_t fine_buckets = kBuckets << sub_bits;
+  if (!t.offsets.Allocate(fine_buckets + 1) || !t.payload.Allocate(n + internal::kPayloadPad) ||
+      !t.ids.Allocate(n, n)) {
+    return OutOfMemory(n);
+  }
+  auto fine_key = [&](uint32_t s) { return t.FineKey(t.Key(s), t.Payload(s)); };
+  for (uint32_t i = 0; i < n; ++i) ++t.offsets[fine_key(Superchunk(hashes[i], superchunk)) + 1];
+  for (uint32_t k = 0; k < fine_buckets; ++k) t.offsets[k + 1] += t.offsets[k];
+  std::vector<uint32_t> cursor(t.offsets.data(), t.offsets.data() + fine_buckets);
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t s = Superchunk(hashes[i], superchunk);
+    const uint32_t pos = cursor[fine_key(s)]++;
+    t.payload[pos] = t.Payload(s);
+    t.ids.Set(pos, i);
+  }
+  return Status::Ok();
+}
+
+// Mirror table: keyed by the low half, payload = high half, each bucket
+// sorted by payload (two counting-sort passes), no ids.
+Status BuildMirror(const internal::HugeBuffer<Hash256>& hashes, int superchunk, Table& t) {
+  t.superchunk = superchunk;
+  t.key_is_high = false;
+  t.sub_bits = 0;
+  const uint32_t n = static_cast<uint32_t>(hashes.size());
+  if (!t.offsets.Allocate(kBuckets + 1) || !t.payload.Allocate(n + internal::kPayloadPad)) {
+    return OutOfMemory(n);
+  }
+  // Pass 1: order by high half. Pass 2 (stable): by low half.
+  std::vector<uint32_t> by_high(n);
+  {
+    std::vector<uint32_t> start(kBuckets + 1, 0);
+    for (uint32_t i = 0; i < n; ++i) ++start[(Superchunk(hashes[i], superchunk) >> 16) + 1];
+    for (uint32_t k = 0; k < kBuckets; ++k) start[k + 1] += start[k];
+    for (uint32_t i = 0; i < n; ++i) {
+      const uint32_t s = Superchunk(hashes[i], superchunk);
+      by_high[start[s >> 16]++] = s;
+    }
+  }
+  for (uint32_t i = 0; i < n; ++i) ++t.offsets[(by_high[i] & 0xffff) + 1];
+  for (uint32_t k = 0; k < kBuckets; ++k) t.offsets[k + 1] += t.offsets[k];
+  std::vector<uint32_t> cursor(t.offsets.data(), t.offsets.data() + kBuckets);
+  for (uint32_t i = 0; i < n; ++i) {
+    t.payload[cursor[by_high[i] & 0xffff]++] = static_cast<uint16_t>(by_high[i] >> 16);
+  }
+  return Status::Ok();
 }
 
 bool ByDistanceThenId(const Neighbor& a, const Neighbor& b) {
@@ -143,15 +198,16 @@ std::vector<ScanKernel> SupportedScanKernels() {
 }
 
 struct HashIndex::Impl {
-  std::vector<Hash256> hashes;
+  internal::HugeBuffer<Hash256> hashes;
   IndexKind kind = IndexKind::kLinear;
   ScanKernel kernel = ScanKernel::kPortable;
   size_t linear_max_size = 0;
   ScanFn scan = nullptr;
   FilterFn filter = nullptr;
-  // kMih: table j is superchunk j keyed by its high half. kMihFast: tables
-  // 2j and 2j+1 are superchunk j keyed by its high and its low half.
-  std::vector<Table> tables;
+  // primary[j]: superchunk j keyed by its high half (kMih, kMihFast).
+  // mirror[j]: superchunk j keyed by its low half (kMihFast only).
+  std::vector<Table> primary;
+  std::vector<Table> mirror;
 
   void LinearSearch(const Hash256& q, std::span<const IdRange> ranges,
                     std::vector<Neighbor>* out) const {
@@ -164,18 +220,54 @@ struct HashIndex::Impl {
 
 namespace {
 
-// Survivors of the payload filter wait here (positions in one table) until a
-// batch is verified against the full hashes; fixed size, so a query never
-// allocates beyond its output.
+// Filter survivors wait in fixed buffers until a batch is verified against the
+// full hashes, so a query allocates nothing beyond its output.
 constexpr size_t kSurvivorCap = 2048;
 constexpr uint32_t kFilterChunk = 1024;
+// Bucket reads are independent random accesses: keep this many in flight.
+constexpr size_t kAhead = 16;
 
 struct Probe {
   uint32_t begin;
   uint32_t end;
   int8_t min_d;
   int8_t max_d;
+  uint16_t key;
 };
+
+// The buckets of table t that a query half `qkey` visits: keys within k bits
+// for k = 0..max_k, wanting payloads within [min_d, tau - k] of the query's.
+size_t CollectProbes(const Table& t, uint16_t qkey, uint16_t qpay, int tau, int max_k, int min_d,
+                     std::array<Probe, 697>& probes) {
+  size_t n = 0;
+  for (int k = 0; k <= max_k; ++k) {
+    const int max_d = tau - k;
+    if (max_d < min_d) break;
+    const bool exact = max_d == 0 && t.sub_bits > 0;  // read one sub-bucket
+    for (int m = kFlips.start[k]; m < kFlips.start[k + 1]; ++m) {
+      const uint16_t key = static_cast<uint16_t>(qkey ^ kFlips.masks[m]);
+      uint32_t b, e;
+      if (exact) {
+        const uint32_t fine = t.FineKey(key, qpay);
+        b = t.offsets[fine];
+        e = t.offsets[fine + 1];
+      } else {
+        b = t.BucketBegin(key);
+        e = t.BucketEnd(key);
+      }
+      if (b != e) {
+        probes[n++] = {b, e, static_cast<int8_t>(min_d), static_cast<int8_t>(max_d), key};
+      }
+    }
+  }
+  return n;
+}
+
+void PrefetchPayload(const Table& t, const Probe& pr) {
+  const char* first = reinterpret_cast<const char*>(&t.payload[pr.begin]);
+  const char* last = reinterpret_cast<const char*>(&t.payload[pr.end - 1]);
+  for (int line = 0; line < 4 && first <= last; ++line, first += 64) __builtin_prefetch(first);
+}
 
 }  // namespace
 
@@ -183,20 +275,20 @@ void HashIndex::Impl::MihSearch(const Hash256& q, int max_radius, std::span<cons
                                 std::vector<Neighbor>* out) const {
   const int tau = max_radius / kSuperchunks;
   const bool fast = kind == IndexKind::kMihFast;
-  // kMih probes the high half at k = 0..tau; kMihFast probes each half at
-  // k = 0..tau/2, and its low-keyed table keeps only entries whose high half
-  // is more than tau/2 away (the rest are the high-keyed table's).
+  // kMih probes the high half at k = 0..tau. kMihFast probes each half at
+  // k = 0..tau/2 (min(d_hi, d_lo) <= tau/2); its mirror keeps only entries
+  // whose high half is more than tau/2 away, the rest being the primary's.
   const int half = tau / 2;
 
   std::array<Probe, 697> probes;
-  std::array<uint32_t, kSurvivorCap> survivors;
+  std::array<uint32_t, kSurvivorCap> survivors;  // positions in `primary[j]`
   std::array<uint32_t, kSurvivorCap> survivor_ids;
   size_t n_survivors = 0;
 
-  // Reports an entry only from the first superchunk within tau, so an entry
-  // found by several tables is reported once.
+  // Verifies the batch. An entry is reported only from the first superchunk
+  // within tau of the query, so one found by several tables appears once.
   auto flush = [&](const Table& t) {
-    for (size_t s = 0; s < n_survivors; ++s) __builtin_prefetch(&t.ids[survivors[s]]);
+    for (size_t s = 0; s < n_survivors; ++s) __builtin_prefetch(t.ids.Address(survivors[s]));
     for (size_t s = 0; s < n_survivors; ++s) {
       survivor_ids[s] = t.ids[survivors[s]];
       __builtin_prefetch(&hashes[survivor_ids[s]]);
@@ -220,51 +312,58 @@ void HashIndex::Impl::MihSearch(const Hash256& q, int max_radius, std::span<cons
     n_survivors = 0;
   };
 
-  auto run_table = [&](const Table& t, int max_k, int min_payload_d) {
-    const uint32_t s = Superchunk(q, t.superchunk);
-    const uint16_t qkey = t.Key(s);
-    const uint16_t qpay = t.Payload(s);
-    size_t n_probes = 0;
-    for (int k = 0; k <= max_k; ++k) {
-      const int max_d = tau - k;
-      if (max_d < min_payload_d) break;
-      for (int m = kFlips.start[k]; m < kFlips.start[k + 1]; ++m) {
-        const uint32_t key = static_cast<uint16_t>(qkey ^ kFlips.masks[m]);
-        const uint32_t b = t.offsets[key];
-        const uint32_t e = t.offsets[key + 1];
-        if (b == e) continue;
-        probes[n_probes++] = {b, e, static_cast<int8_t>(min_payload_d), static_cast<int8_t>(max_d)};
-      }
+  auto add_survivors = [&](const Table& t, const uint16_t* payload, uint32_t b, uint32_t e,
+                           uint16_t value, int min_d, int max_d) {
+    for (; b < e; b += kFilterChunk) {
+      const uint32_t chunk_end = std::min(e, b + kFilterChunk);
+      if (n_survivors + (chunk_end - b) > kSurvivorCap) flush(t);
+      n_survivors +=
+          filter(payload, b, chunk_end, value, min_d, max_d, survivors.data() + n_survivors);
     }
-    constexpr size_t kAhead = 8;
-    for (size_t p = 0; p < std::min(kAhead, n_probes); ++p) {
-      __builtin_prefetch(&t.payload[probes[p].begin]);
-    }
-    for (size_t p = 0; p < n_probes; ++p) {
-      if (p + kAhead < n_probes) {
-        const uint16_t* ahead = &t.payload[probes[p + kAhead].begin];
-        __builtin_prefetch(ahead);
-        __builtin_prefetch(ahead + 32);
-        __builtin_prefetch(ahead + 64);
-      }
-      const Probe& pr = probes[p];
-      for (uint32_t b = pr.begin; b < pr.end; b += kFilterChunk) {
-        const uint32_t e = std::min(pr.end, b + kFilterChunk);
-        if (n_survivors + (e - b) > kSurvivorCap) flush(t);
-        n_survivors += filter(t.payload.data(), b, e, qpay, pr.min_d, pr.max_d,
-                              survivors.data() + n_survivors);
-      }
-    }
-    flush(t);
   };
 
   for (int j = 0; j < kSuperchunks; ++j) {
-    if (fast) {
-      run_table(tables[2 * j], half, 0);
-      run_table(tables[2 * j + 1], half, half + 1);
-    } else {
-      run_table(tables[j], tau, 0);
+    const Table& p = primary[j];
+    const uint32_t s = Superchunk(q, j);
+    const uint16_t q_hi = static_cast<uint16_t>(s >> 16);
+    const uint16_t q_lo = static_cast<uint16_t>(s & 0xffff);
+
+    size_t n = CollectProbes(p, q_hi, q_lo, tau, fast ? half : tau, 0, probes);
+    for (size_t i = 0; i < std::min(kAhead, n); ++i) PrefetchPayload(p, probes[i]);
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) PrefetchPayload(p, probes[i + kAhead]);
+      add_survivors(p, p.payload.data(), probes[i].begin, probes[i].end, q_lo, probes[i].min_d,
+                    probes[i].max_d);
     }
+    if (!fast) {
+      flush(p);
+      continue;
+    }
+
+    // Mirror: each hit is a superchunk value (hi, lo); the primary's
+    // sub-bucket for it holds the ids. Equal values sit together in a mirror
+    // bucket (sorted by payload), so only the first of a run is looked up,
+    // and the primary lookup returns every entry with that value.
+    const Table& m = mirror[j];
+    n = CollectProbes(m, q_lo, q_hi, tau, half, half + 1, probes);
+    std::array<uint32_t, kFilterChunk> hits;
+    for (size_t i = 0; i < std::min(kAhead, n); ++i) PrefetchPayload(m, probes[i]);
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) PrefetchPayload(m, probes[i + kAhead]);
+      const Probe& pr = probes[i];
+      for (uint32_t b = pr.begin; b < pr.end; b += kFilterChunk) {
+        const uint32_t e = std::min(pr.end, b + kFilterChunk);
+        const size_t n_hits = filter(m.payload.data(), b, e, q_hi, pr.min_d, pr.max_d, hits.data());
+        for (size_t h = 0; h < n_hits; ++h) {
+          const uint32_t pos = hits[h];
+          const uint16_t hi = m.payload[pos];
+          if (pos > pr.begin && m.payload[pos - 1] == hi) continue;
+          const uint32_t fine = p.FineKey(hi, pr.key);
+          add_survivors(p, p.payload.data(), p.offsets[fine], p.offsets[fine + 1], pr.key, 0, 0);
+        }
+      }
+    }
+    flush(p);
   }
 }
 
@@ -289,19 +388,26 @@ Result<HashIndex> HashIndex::Build(std::vector<Hash256> hashes, const IndexOptio
   impl->linear_max_size = options.linear_max_size;
   impl->kind = options.kind;
   if (impl->kind == IndexKind::kAuto) {
-    impl->kind = hashes.size() < options.linear_max_size ? IndexKind::kLinear : IndexKind::kMih;
+    impl->kind = hashes.size() < options.linear_max_size ? IndexKind::kLinear : IndexKind::kMihFast;
   }
-  impl->hashes = std::move(hashes);
-  impl->hashes.shrink_to_fit();
-  if (impl->kind == IndexKind::kMih) {
-    impl->tables.reserve(kSuperchunks);
-    for (int j = 0; j < kSuperchunks; ++j)
-      impl->tables.push_back(BuildTable(impl->hashes, j, true));
-  } else if (impl->kind == IndexKind::kMihFast) {
-    impl->tables.reserve(2 * kSuperchunks);
+  if (!impl->hashes.Allocate(hashes.size())) {
+    return Status::ResourceExhausted("hash index: out of memory for " +
+                                     std::to_string(hashes.size()) + " hashes");
+  }
+  std::copy(hashes.begin(), hashes.end(), impl->hashes.data());
+  hashes = {};
+  if (impl->kind == IndexKind::kMih || impl->kind == IndexKind::kMihFast) {
+    const int sub_bits = options.mih_sub_bits >= 0 ? std::min(options.mih_sub_bits, 4)
+                                                   : AutoSubBits(impl->hashes.size());
+    impl->primary.resize(kSuperchunks);
     for (int j = 0; j < kSuperchunks; ++j) {
-      impl->tables.push_back(BuildTable(impl->hashes, j, true));
-      impl->tables.push_back(BuildTable(impl->hashes, j, false));
+      VIGIL_RETURN_IF_ERROR(BuildPrimary(impl->hashes, j, sub_bits, impl->primary[j]));
+    }
+  }
+  if (impl->kind == IndexKind::kMihFast) {
+    impl->mirror.resize(kSuperchunks);
+    for (int j = 0; j < kSuperchunks; ++j) {
+      VIGIL_RETURN_IF_ERROR(BuildMirror(impl->hashes, j, impl->mirror[j]));
     }
   }
   return HashIndex(std::move(impl));
@@ -349,9 +455,9 @@ IndexKind HashIndex::kind() const { return impl_->kind; }
 ScanKernel HashIndex::kernel() const { return impl_->kernel; }
 
 size_t HashIndex::MemoryBytes() const {
-  size_t bytes = VectorBytes(impl_->hashes);
-  for (const Table& t : impl_->tables) {
-    bytes += VectorBytes(t.offsets) + VectorBytes(t.payload) + VectorBytes(t.ids);
+  size_t bytes = impl_->hashes.bytes();
+  for (const std::vector<Table>* tables : {&impl_->primary, &impl_->mirror}) {
+    for (const Table& t : *tables) bytes += t.offsets.bytes() + t.payload.bytes() + t.ids.bytes();
   }
   return bytes;
 }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "huge_buffer.h"
+
 namespace vigil::match {
 namespace {
 
@@ -53,10 +55,11 @@ std::vector<Neighbor> BruteForce(const std::vector<Hash256>& hashes, const Hash2
 }
 
 HashIndex MustBuild(std::vector<Hash256> hashes, IndexKind kind,
-                    ScanKernel kernel = ScanKernel::kAuto) {
+                    ScanKernel kernel = ScanKernel::kAuto, int sub_bits = -1) {
   IndexOptions o;
   o.kind = kind;
   o.kernel = kernel;
+  o.mih_sub_bits = sub_bits;
   o.linear_max_size = 0;  // never fall back to the scan: test the tables
   Result<HashIndex> r = HashIndex::Build(std::move(hashes), o);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -84,8 +87,11 @@ TEST(HashIndexTest, MihEqualsLinearScanOnTenThousandQueries) {
     hashes[rng() % kN] = FlipBits(base, static_cast<int>(rng() % 41), rng);
   }
   const HashIndex linear = MustBuild(hashes, IndexKind::kLinear);
-  const HashIndex mih = MustBuild(hashes, IndexKind::kMih);
-  const HashIndex fast = MustBuild(hashes, IndexKind::kMihFast);
+  // Sub-buckets are automatic only at millions of hashes; force them here.
+  const HashIndex mih = MustBuild(hashes, IndexKind::kMih, ScanKernel::kAuto, 0);
+  const HashIndex mih_sub = MustBuild(hashes, IndexKind::kMih, ScanKernel::kAuto, 4);
+  const HashIndex fast = MustBuild(hashes, IndexKind::kMihFast, ScanKernel::kAuto, 0);
+  const HashIndex fast_sub = MustBuild(hashes, IndexKind::kMihFast, ScanKernel::kAuto, 3);
   ASSERT_EQ(mih.kind(), IndexKind::kMih);
   ASSERT_EQ(fast.kind(), IndexKind::kMihFast);
 
@@ -104,7 +110,9 @@ TEST(HashIndexTest, MihEqualsLinearScanOnTenThousandQueries) {
     const int r = qi % 7 == 0 ? static_cast<int>(rng() % 32) : 31;
     const std::vector<Neighbor> want = MustSearch(linear, q, r);
     ASSERT_EQ(MustSearch(mih, q, r), want) << "query " << qi << " radius " << r;
+    ASSERT_EQ(MustSearch(mih_sub, q, r), want) << "query " << qi << " radius " << r;
     ASSERT_EQ(MustSearch(fast, q, r), want) << "query " << qi << " radius " << r;
+    ASSERT_EQ(MustSearch(fast_sub, q, r), want) << "query " << qi << " radius " << r;
     if (qi % 50 == 0) {
       ASSERT_EQ(BruteForce(hashes, q, r), want);
     }
@@ -147,8 +155,8 @@ TEST(HashIndexTest, FindsPigeonholeEdgeCases) {
     }
   }
   const HashIndex linear = MustBuild(hashes, IndexKind::kLinear);
-  const HashIndex mih = MustBuild(hashes, IndexKind::kMih);
-  const HashIndex fast = MustBuild(hashes, IndexKind::kMihFast);
+  const HashIndex mih = MustBuild(hashes, IndexKind::kMih, ScanKernel::kAuto, 4);
+  const HashIndex fast = MustBuild(hashes, IndexKind::kMihFast, ScanKernel::kAuto, 2);
   for (int r = 0; r <= 31; ++r) {
     const std::vector<Neighbor> want = MustSearch(linear, q, r);
     EXPECT_EQ(MustSearch(mih, q, r), want) << "radius " << r;
@@ -245,13 +253,15 @@ TEST(HashIndexTest, ManyDuplicates) {
   for (int i = 0; i < 6000; ++i) hashes.push_back(base);
   for (int i = 0; i < 6000; ++i) hashes.push_back(FlipBits(base, i % 40, rng));
   for (int i = 0; i < 6000; ++i) hashes.push_back(RandomHash(rng));
-  const HashIndex mih = MustBuild(hashes, IndexKind::kMih);
-  const HashIndex fast = MustBuild(hashes, IndexKind::kMihFast);
-  for (int d : {0, 5, 31}) {
-    const Hash256 q = FlipBits(base, d, rng);
-    const std::vector<Neighbor> want = BruteForce(hashes, q, 31);
-    EXPECT_EQ(MustSearch(mih, q, 31), want);
-    EXPECT_EQ(MustSearch(fast, q, 31), want);
+  for (int sub_bits : {0, 4}) {
+    const HashIndex mih = MustBuild(hashes, IndexKind::kMih, ScanKernel::kAuto, sub_bits);
+    const HashIndex fast = MustBuild(hashes, IndexKind::kMihFast, ScanKernel::kAuto, sub_bits);
+    for (int d : {0, 5, 31}) {
+      const Hash256 q = FlipBits(base, d, rng);
+      const std::vector<Neighbor> want = BruteForce(hashes, q, 31);
+      EXPECT_EQ(MustSearch(mih, q, 31), want);
+      EXPECT_EQ(MustSearch(fast, q, 31), want);
+    }
   }
 }
 
@@ -267,13 +277,29 @@ TEST(HashIndexTest, AutoPicksByCrossoverAndReportsMemory) {
   o.linear_max_size = 50;
   Result<HashIndex> b = HashIndex::Build(small, o);
   ASSERT_TRUE(b.ok());
-  EXPECT_EQ(b->kind(), IndexKind::kMih);
-  EXPECT_GT(b->MemoryBytes(), 100 * sizeof(Hash256) + 8 * 65537 * 4);
+  EXPECT_EQ(b->kind(), IndexKind::kMihFast);
+  EXPECT_GT(b->MemoryBytes(), 100 * sizeof(Hash256) + 16 * 65537 * 4);
   Result<HashIndex> empty = HashIndex::Build({});
   ASSERT_TRUE(empty.ok());
   std::vector<Neighbor> out = {{1, 1}};
   ASSERT_TRUE(empty->Search(Hash256{}, 31, &out).ok());
   EXPECT_TRUE(out.empty());
+}
+
+TEST(PackedIdsTest, ThreeAndFourByteWidths) {
+  internal::PackedIds narrow;
+  ASSERT_TRUE(narrow.Allocate(1000, 999));
+  internal::PackedIds wide;
+  ASSERT_TRUE(wide.Allocate(1000, 1u << 24));
+  for (uint32_t i = 0; i < 1000; ++i) {
+    narrow.Set(i, (i * 7919) & 0xffffff);
+    wide.Set(i, 0xfffffff0u - i);
+  }
+  for (uint32_t i = 0; i < 1000; ++i) {
+    EXPECT_EQ(narrow[i], (i * 7919) & 0xffffff);
+    EXPECT_EQ(wide[i], 0xfffffff0u - i);
+  }
+  EXPECT_LT(narrow.bytes(), wide.bytes());
 }
 
 std::vector<Hash256> ReadHexLines(const std::string& path) {

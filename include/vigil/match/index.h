@@ -5,35 +5,47 @@
 // sit behind the one interface:
 //
 //  * Linear scan: a popcount pass over the packed hashes (AVX-512 VPOPCNTDQ,
-//    AVX2 or POPCNT, picked at run time from what the CPU has; a portable
-//    version runs anywhere). No memory beyond the hashes; O(n) per query.
+//    AVX2 or POPCNT, picked at run time with __builtin_cpu_supports, so the
+//    binary runs on CPUs without them; a portable version runs anywhere).
+//    No memory beyond the hashes; O(n) per query.
 //  * Multi-index hashing (MIH). The 256 bits are cut into 8 "superchunks" of
 //    32 bits, each split into a high and a low 16-bit half. Exactness rests on
 //    two pigeonhole steps: if d(q, x) <= r then some superchunk j has
 //    d_j <= tau = floor(r / 8) (else d >= 8 * (tau + 1) > r), and within it
-//    d_hi + d_lo <= tau. Each table is keyed by one 16-bit half and carries the
-//    other half as a 2-byte payload, so a query visits the buckets whose key
-//    is within k bits of the query's half and keeps only the entries whose
-//    payload is within tau - k bits, before it ever touches a full hash.
-//      - kMih (compact): one table per superchunk, keyed by the high half,
-//        probing k = 0..tau (697 buckets per table at r = 31).
-//      - kMihFast: two tables per superchunk (keyed by each half); each probes
-//        k <= tau / 2 (17 buckets at r = 31) since min(d_hi, d_lo) <= tau / 2.
-//        Twice the table memory, far fewer bucket visits.
-//    A candidate is reported only from the first superchunk that qualifies,
-//    so results carry no duplicates. MIH serves radius <= 31 (kMaxMihRadius);
-//    larger radii fall back to the linear scan, still exact.
+//    d_hi + d_lo <= tau. A table keyed by one half carries the other half as
+//    a 2-byte payload, so a query visits the buckets whose key is within k
+//    bits of its own half and keeps only entries whose payload is within
+//    tau - k bits, before it touches a full hash; survivors are verified.
+//      - kMih: per superchunk one table keyed by the high half, probed at
+//        k = 0..tau (697 buckets at r = 31; the 560 with k = tau read only
+//        the sub-bucket holding the exact payload).
+//      - kMihFast: the same tables probed only at k <= tau / 2 (17 buckets),
+//        plus per superchunk a "mirror" keyed by the low half, also probed at
+//        k <= tau / 2, since min(d_hi, d_lo) <= tau / 2. The mirror stores
+//        payloads only (no ids): a hit names a full superchunk value, which
+//        is then looked up in the first table's sub-bucket to get the ids.
+//    An entry is reported only from the first superchunk within tau, so no
+//    duplicates. MIH serves radius <= 31 (kMaxMihRadius); larger radii fall
+//    back to the scan, still exact. Tests check MIH == scan on planted
+//    neighbours at every distance 0..31 and on the pigeonhole edge cases.
 //
-// Memory (n hashes): linear 32 B/hash; kMih 32 + 8 x (2 B payload + 4 B id)
-// = 80 B/hash; kMihFast 32 + 16 x 6 = 128 B/hash (plus 256 KiB of bucket
-// offsets per table). Ids are 4 bytes, so n < 2^32.
+// Memory per hash at n = 10M (ids are 3 bytes below 2^24 hashes, else 4;
+// sub-bucket offsets add ~3.4 B): linear 32 B; kMih 32 + 8 x (2 + 3) + 3.4
+// = ~79 B; kMihFast 32 + 8 x (2 + 3 + 2) + 3.4 = ~96 B. The target of
+// 48 B leaves 16 B for tables, i.e. at most 5 tables of 3-byte ids even with
+// no payload. Exactness at r = 31 over m tables needs sum(tau_i + 1) >= 32,
+// so 5 tables need tau ~ 6 on ~51-bit chunks: a 16-bit key probed within 6
+// bits visits C(16, <=6) = 14,893 of 65,536 buckets per table, more entries
+// than a linear scan reads. Exact, fast and <= 48 B do not go together; the
+// figures for both layouts are in bench/index_bench.cc.
 //
 // Ids: an entry's id is its position in the vector given to Build; callers
 // keep their own metadata beside it. Lists packed into consecutive id ranges
 // can be searched selectively with per-range radii (IdRange).
 //
 // Thread-safety: immutable after Build; any number of threads may call the
-// const methods concurrently. Ownership: the index owns its copy of the hashes.
+// const methods concurrently. Ownership: the index owns its copy of the
+// hashes. Large arrays are advised for transparent huge pages.
 #ifndef VIGIL_MATCH_INDEX_H_
 #define VIGIL_MATCH_INDEX_H_
 
@@ -63,10 +75,10 @@ struct IdRange {
 };
 
 enum class IndexKind {
-  kAuto,     // kLinear below IndexOptions::linear_max_size hashes, else kMih
+  kAuto,     // kLinear below IndexOptions::linear_max_size hashes, else kMihFast
   kLinear,   // popcount scan only
-  kMih,      // compact multi-index hashing, 8 tables
-  kMihFast,  // multi-index hashing, 16 tables
+  kMih,      // multi-index hashing, 8 tables: least memory
+  kMihFast,  // multi-index hashing, 8 tables + 8 id-less mirrors: ~4x the queries/s
 };
 
 // The popcount code path of the linear scan and of the MIH payload filter.
@@ -90,6 +102,10 @@ struct IndexOptions {
   // select fewer ids than this scans them even on an MIH index. 0 = always MIH.
   size_t linear_max_size = 20'000;
   ScanKernel kernel = ScanKernel::kAuto;
+  // kMih only: split each 16-bit bucket by this many top payload bits (0..4)
+  // so exact-payload probes read a sub-bucket. -1 picks from n (4 at 10M,
+  // 0 below ~2M hashes). Costs 4 << bits bytes per bucket per table.
+  int mih_sub_bits = -1;
 };
 
 class HashIndex {
