@@ -12,8 +12,9 @@
 #include <memory>
 #include <string>
 
+#include "src/media/codec_util.h"
+
 namespace vigil::media {
-namespace {
 
 Status OverPixelLimit(std::string_view type, uint64_t w, uint64_t h, const Limits& limits) {
   return Status::ResourceExhausted(std::string(type) + " image is " + std::to_string(w) + "x" +
@@ -22,7 +23,8 @@ Status OverPixelLimit(std::string_view type, uint64_t w, uint64_t h, const Limit
                                    std::to_string(limits.max_pixels) + " (max_pixels)");
 }
 
-Result<Dimensions> Checked(std::string_view type, int64_t w, int64_t h, const Limits& limits) {
+Result<Dimensions> CheckedDimensions(std::string_view type, int64_t w, int64_t h,
+                                     const Limits& limits) {
   if (w <= 0 || h <= 0) {
     return Status::Corrupt(std::string(type) + " header has invalid dimensions " +
                            std::to_string(w) + "x" + std::to_string(h));
@@ -36,21 +38,19 @@ Result<Dimensions> Checked(std::string_view type, int64_t w, int64_t h, const Li
   return Dimensions{static_cast<int>(w), static_cast<int>(h)};
 }
 
+namespace {
+
 // --- JPEG (libjpeg-turbo) ---------------------------------------------------
 
-struct TjDeleter {
-  void operator()(void* h) const { tjDestroy(h); }
-};
-
 Result<Dimensions> JpegDimensions(std::span<const uint8_t> b, const Limits& limits) {
-  std::unique_ptr<void, TjDeleter> tj(tjInitDecompress());
+  TjHandle tj(tjInitDecompress());
   if (!tj) return Status::Internal("tjInitDecompress failed");
   int w = 0, h = 0, subsamp = 0, colorspace = 0;
   if (tjDecompressHeader3(tj.get(), b.data(), static_cast<unsigned long>(b.size()), &w, &h,
                           &subsamp, &colorspace) != 0) {
     return Status::Corrupt(std::string("jpeg header does not parse: ") + tjGetErrorStr2(tj.get()));
   }
-  return Checked("jpeg", w, h, limits);
+  return CheckedDimensions("jpeg", w, h, limits);
 }
 
 // --- PNG (libpng) -----------------------------------------------------------
@@ -134,7 +134,7 @@ Result<Dimensions> PngDimensions(std::span<const uint8_t> b, const Limits& limit
     }
     return Status::Corrupt(std::string("png header does not parse: ") + src.error);
   }
-  return Checked("png", w, h, limits);
+  return CheckedDimensions("png", w, h, limits);
 }
 
 // --- WebP (libwebp) ---------------------------------------------------------
@@ -144,42 +144,21 @@ Result<Dimensions> WebpDimensions(std::span<const uint8_t> b, const Limits& limi
   if (!WebPGetInfo(b.data(), b.size(), &w, &h)) {
     return Status::Corrupt("webp header does not parse");
   }
-  return Checked("webp", w, h, limits);
+  return CheckedDimensions("webp", w, h, limits);
 }
 
 // --- GIF (giflib): the logical screen size ----------------------------------
 
-struct GifSource {
-  std::span<const uint8_t> data;
-  size_t pos = 0;
-};
-
-int GifReadFn(GifFileType* gif, GifByteType* out, int n) {
-  auto* src = static_cast<GifSource*>(gif->UserData);
-  if (n <= 0) return 0;
-  const size_t take = std::min(static_cast<size_t>(n), src->data.size() - src->pos);
-  std::memcpy(out, src->data.data() + src->pos, take);
-  src->pos += take;
-  return static_cast<int>(take);
-}
-
-struct GifCloser {
-  void operator()(GifFileType* gif) const {
-    int error = 0;
-    DGifCloseFile(gif, &error);
-  }
-};
-
 Result<Dimensions> GifDimensions(std::span<const uint8_t> b, const Limits& limits) {
   GifSource src{b};
   int error = 0;
-  std::unique_ptr<GifFileType, GifCloser> gif(DGifOpen(&src, GifReadFn, &error));
+  GifFile gif(DGifOpen(&src, GifReadFn, &error));
   if (!gif) {
     const char* why = GifErrorString(error);
     return Status::Corrupt(std::string("gif header does not parse: ") +
                            (why != nullptr ? why : "unknown error"));
   }
-  return Checked("gif", gif->SWidth, gif->SHeight, limits);
+  return CheckedDimensions("gif", gif->SWidth, gif->SHeight, limits);
 }
 
 // --- BMP: header fields, read by hand ---------------------------------------
@@ -202,7 +181,7 @@ Result<Dimensions> BmpDimensions(std::span<const uint8_t> b, const Limits& limit
     h = LeI32(b, 22);
     if (h < 0) h = -h;  // negative height: rows stored top-down
   }
-  return Checked("bmp", w, h, limits);
+  return CheckedDimensions("bmp", w, h, limits);
 }
 
 }  // namespace

@@ -21,6 +21,16 @@ struct Dimensions {
 // "image/jpeg" for "jpeg"; "application/octet-stream" for unknown types.
 std::string_view MimeForType(std::string_view type);
 
+// Status for an image whose header claims w x h pixels, over
+// limits.max_pixels: ResourceExhausted naming both numbers and "max_pixels".
+Status OverPixelLimit(std::string_view type, uint64_t w, uint64_t h, const Limits& limits);
+
+// {w, h} when both are positive and w*h <= limits.max_pixels; Corrupt for a
+// side <= 0, OverPixelLimit otherwise. The one place the pixel limit is
+// applied to a header, before anything is allocated.
+Result<Dimensions> CheckedDimensions(std::string_view type, int64_t w, int64_t h,
+                                     const Limits& limits);
+
 // Pixel dimensions of an image of sniffed `type` (jpeg, png, gif, webp, bmp).
 // Other types give {0, 0} and OK. A header that does not parse gives Corrupt;
 // width*height over limits.max_pixels gives ResourceExhausted.

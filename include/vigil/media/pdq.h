@@ -2,7 +2,13 @@
 // reference defines it (luma, Jarosz tent filter to 64×64, 16×16 DCT, median
 // threshold, quality), plus the 8 dihedral variants from one DCT.
 //
-// Pure maths on decoded buffers; no I/O. Thread-safe (no shared state).
+// Two layers:
+//  - maths on luma buffers (PdqFromLuma, ...): the reference's arithmetic
+//    operation for operation, so equal luma gives equal bits; no I/O;
+//  - from encoded image bytes (PdqFromImageBytes, ...): decode (decode.h),
+//    then the maths.
+// All functions are thread-safe (the DCT table is built once, thread-safely;
+// nothing else is shared) and take no ownership of their inputs.
 #ifndef VIGIL_MEDIA_PDQ_H_
 #define VIGIL_MEDIA_PDQ_H_
 
@@ -11,6 +17,9 @@
 #include <span>
 
 #include "vigil/core/hash256.h"
+#include "vigil/core/limits.h"
+#include "vigil/core/status.h"
+#include "vigil/media/decode.h"
 
 namespace vigil::media {
 
@@ -33,6 +42,29 @@ PdqDihedral PdqDihedralFromLuma(std::span<const float> luma, int width, int heig
 
 // Luma (Y = 0.299R + 0.587G + 0.114B) of interleaved 8-bit RGB.
 void RgbToLuma(std::span<const uint8_t> rgb, int width, int height, std::span<float> luma);
+
+// Hash of decoded pixels: grey images are used as luma directly, RGB goes
+// through RgbToLuma.
+PdqHash PdqFromImage(const Image& image);
+PdqDihedral PdqDihedralFromImage(const Image& image);
+
+// The fast path decodes JPEGs at the smallest DCT scale that keeps both sides
+// >= kPdqFastMinSide, as luma only (DecodeOptions::min_side, luma_ok): a
+// 1280x960 photo decodes at 3/8 (480x360). Each of the 64x64 PDQ samples then
+// still rests on >= 4 px a side. On the reference test images this moves
+// hashes 2.7 bits on average, 6 at most, against a full decode (pdq_test.cc,
+// FastPathDrift); 128 px (1/4 scale here) was 15% faster but drifted 8 bits on
+// average and up to 50 on a small textured image, eating the match margin.
+inline constexpr int kPdqFastMinSide = 256;
+
+// Decodes `bytes` (any DecodeImage format, first frame) and hashes it.
+// fast=false decodes at full resolution and converts RGB to luma as the
+// reference does (no 512 px pre-shrink). Errors are DecodeImage's.
+// Images with a side under 5 px give the reference's zero hash, quality 0.
+Result<PdqHash> PdqFromImageBytes(std::span<const uint8_t> bytes, const Limits& limits,
+                                  bool fast = true);
+Result<PdqDihedral> PdqDihedralFromImageBytes(std::span<const uint8_t> bytes, const Limits& limits,
+                                              bool fast = true);
 
 // Match threshold and quality floor the reference uses.
 inline constexpr int kPdqMatchDistance = 31;
