@@ -6,6 +6,7 @@
 #include <mutex>
 #include <utility>
 
+#include "phone_cache.h"
 #include "vigil/text/lexicon.h"
 #include "vigil/text/normalize.h"
 #include "vigil/text/selectors.h"
@@ -35,30 +36,29 @@ struct Signals {
   int price_selectors = 0, age_selectors = 0, contact_selectors = 0;
 };
 
-Signals Count(const Analysis& a) {
+// The Signals counter a reason of class `klass` adds to; null for classes
+// the scorer reads through selectors only (currency, age).
+int Signals::*CounterFor(std::string_view klass) {
+  if (klass == "person") return &Signals::person;
+  if (klass == "descriptor") return &Signals::descriptor;
+  if (klass == "sale") return &Signals::sale;
+  if (klass == "request") return &Signals::request;
+  if (klass == "price") return &Signals::price;
+  if (klass == "auction") return &Signals::auction;
+  if (klass == "contact") return &Signals::contact;
+  if (klass == "appeal") return &Signals::appeal;
+  if (klass == "goods") return &Signals::goods;
+  if (klass == "news") return &Signals::news;
+  return nullptr;
+}
+
+// `counters[e]` is CounterFor(class of lexicon entry e); `matches` are the
+// reasons' matches, one for one.
+Signals Count(const Analysis& a, const std::vector<TermMatch>& matches,
+              const std::vector<int Signals::*>& counters) {
   Signals s;
-  for (const Reason& r : a.reasons) {
-    const std::string& k = r.klass;
-    if (k == "person")
-      ++s.person;
-    else if (k == "descriptor")
-      ++s.descriptor;
-    else if (k == "sale")
-      ++s.sale;
-    else if (k == "request")
-      ++s.request;
-    else if (k == "price")
-      ++s.price;
-    else if (k == "auction")
-      ++s.auction;
-    else if (k == "contact")
-      ++s.contact;
-    else if (k == "appeal")
-      ++s.appeal;
-    else if (k == "goods")
-      ++s.goods;
-    else if (k == "news")
-      ++s.news;
+  for (const TermMatch& m : matches) {
+    if (int Signals::*counter = counters[m.entry]) ++(s.*counter);
   }
   for (const Selector& sel : a.selectors) {
     if (sel.kind == "price")
@@ -74,8 +74,7 @@ Signals Count(const Analysis& a) {
 double Clamp(double v) { return std::clamp(v, 0.0, 1.0); }
 
 // The scoring rules; see the header comment of Score in analyzer.h.
-void Score(Analysis* a) {
-  const Signals s = Count(*a);
+void Score(const Signals& s, Analysis* a) {
   const int people = s.person + s.descriptor;
   const int offer = s.sale + s.auction + s.price + s.price_selectors;
   const int trade_words = s.sale + s.auction + s.request;
@@ -119,12 +118,17 @@ struct Workspace {
   HsScratchPtr scratch;
   NormalizedText normalised;
   std::vector<TermMatch> matches;
+  PhoneCache phones;
 };
 
 class AnalyzerImpl final : public Analyzer {
  public:
   AnalyzerImpl(Normalizer normalizer, IndicatorMatcher matcher)
-      : normalizer_(std::move(normalizer)), matcher_(std::move(matcher)) {}
+      : normalizer_(std::move(normalizer)), matcher_(std::move(matcher)) {
+    for (const LexiconEntry& e : matcher_.lexicon().entries()) {
+      counters_.push_back(CounterFor(e.klass));
+    }
+  }
 
   Status Warm() {
     auto ws = NewWorkspace();
@@ -146,10 +150,11 @@ class AnalyzerImpl final : public Analyzer {
       const LexiconEntry& e = entries[m.entry];
       a.reasons.push_back({e.klass, e.term, e.lang, ws->normalised.ToOriginal(m.begin, m.end)});
     }
-    ExtractContacts(text, ws->normalised, &a.selectors);
+    ExtractContacts(text, ws->normalised, &ws->phones, &a.selectors);
     ExtractAmounts(ws->normalised, ws->matches, matcher_.lexicon(), &a.selectors);
+    const Signals signals = Count(a, ws->matches, counters_);
     Release(std::move(ws));
-    Score(&a);
+    Score(signals, &a);
     return a;
   }
 
@@ -182,6 +187,7 @@ class AnalyzerImpl final : public Analyzer {
 
   Normalizer normalizer_;
   IndicatorMatcher matcher_;
+  std::vector<int Signals::*> counters_;  // per lexicon entry
   mutable std::mutex mu_;
   mutable std::vector<std::unique_ptr<Workspace>> pool_;
 };

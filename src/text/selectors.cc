@@ -11,6 +11,8 @@
 #include <span>
 #include <string>
 
+#include "phone_cache.h"
+
 namespace vigil::text {
 namespace {
 
@@ -70,9 +72,47 @@ std::span<const char* const> RegionOrder(std::string_view candidate) {
   return kPhoneRegions;
 }
 
-void ExtractPhones(const NormalizedText& norm, std::vector<Selector>* out) {
-  const std::string& t = norm.text();
+// Every phone in one candidate (a run of phone characters holding at least
+// kMinPhoneDigits digits), with offsets relative to the candidate.
+void FindPhones(const std::string& candidate, size_t digits, std::vector<PhoneHit>* hits) {
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  // One number: Parse + IsValidNumber is much cheaper than the matcher.
+  if (digits <= kMaxSingleNumberDigits) {
+    for (const char* region : RegionOrder(candidate)) {
+      i18n::phonenumbers::PhoneNumber number;
+      if (util.Parse(candidate, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR ||
+          !util.IsValidNumber(number)) {
+        continue;
+      }
+      std::string e164;
+      util.Format(number, PhoneNumberUtil::E164, &e164);
+      hits->push_back({std::move(e164), 0, candidate.size()});
+      return;
+    }
+    if (digits <= kMinPhoneDigits + 4) return;
+  }
+  // Several numbers in a row, or a number among other digits.
+  for (const char* region : kPhoneRegions) {
+    PhoneNumberMatcher matcher(util, candidate, region, PhoneNumberMatcher::VALID, 20);
+    bool found = false;
+    while (matcher.HasNext()) {
+      PhoneNumberMatch m;
+      if (!matcher.Next(&m)) break;
+      std::string e164;
+      util.Format(m.number(), PhoneNumberUtil::E164, &e164);
+      const auto b = static_cast<size_t>(m.start());
+      const size_t e = b + static_cast<size_t>(m.length());
+      if (b >= e) continue;
+      hits->push_back({std::move(e164), b, e});
+      found = true;
+    }
+    if (found) break;
+  }
+}
+
+void ExtractPhones(const NormalizedText& norm, PhoneCache* cache, std::vector<Selector>* out) {
+  const std::string& t = norm.text();
+  std::vector<PhoneHit> scratch;
   size_t i = 0;
   while (i < t.size()) {
     if (!(IsDigit(t[i]) || t[i] == '+' || t[i] == '(')) {
@@ -91,39 +131,17 @@ void ExtractPhones(const NormalizedText& norm, std::vector<Selector>* out) {
     if (digits < kMinPhoneDigits) continue;
     const std::string candidate = t.substr(cand_begin, j - cand_begin);
     if (candidate.find(',') != std::string::npos) continue;  // "3,000,000": an amount
-    // One number: Parse + IsValidNumber is much cheaper than the matcher.
-    if (digits <= kMaxSingleNumberDigits) {
-      bool found = false;
-      for (const char* region : RegionOrder(candidate)) {
-        i18n::phonenumbers::PhoneNumber number;
-        if (util.Parse(candidate, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR ||
-            !util.IsValidNumber(number)) {
-          continue;
-        }
-        std::string e164;
-        util.Format(number, PhoneNumberUtil::E164, &e164);
-        out->push_back({"phone", std::move(e164), norm.ToOriginal(cand_begin, j)});
-        found = true;
-        break;
-      }
-      if (found || digits <= kMinPhoneDigits + 4) continue;
+    const std::vector<PhoneHit>* hits = cache != nullptr ? cache->Find(candidate) : nullptr;
+    if (hits == nullptr) {
+      scratch.clear();
+      FindPhones(candidate, digits, &scratch);
+      hits = cache != nullptr ? cache->Insert(candidate, std::move(scratch)) : &scratch;
     }
-    // Several numbers in a row, or a number among other digits.
-    for (const char* region : kPhoneRegions) {
-      PhoneNumberMatcher matcher(util, candidate, region, PhoneNumberMatcher::VALID, 20);
-      bool found = false;
-      while (matcher.HasNext()) {
-        PhoneNumberMatch m;
-        if (!matcher.Next(&m)) break;
-        std::string e164;
-        util.Format(m.number(), PhoneNumberUtil::E164, &e164);
-        const size_t b = cand_begin + static_cast<size_t>(m.start());
-        const size_t e = b + static_cast<size_t>(m.length());
-        if (e > t.size() || b >= e) continue;
-        out->push_back({"phone", std::move(e164), norm.ToOriginal(b, e)});
-        found = true;
-      }
-      if (found) break;
+    for (const PhoneHit& h : *hits) {
+      const size_t b = cand_begin + h.begin;
+      const size_t e = cand_begin + h.end;
+      if (e > t.size() || b >= e) continue;
+      out->push_back({"phone", h.e164, norm.ToOriginal(b, e)});
     }
   }
 }
@@ -157,11 +175,18 @@ std::string ProfileHandle(std::string_view url) {
   return {};
 }
 
+// Bytes that can start a link, a handle or the '@' of an email.
+constexpr std::array<bool, 256> kLinkStart = [] {
+  std::array<bool, 256> t{};
+  for (const char c : {'@', 'h', 'w', 't', 'i', 'H', 'W', 'T', 'I'})
+    t[static_cast<uint8_t>(c)] = true;
+  return t;
+}();
+
 void ExtractLinksAndHandles(std::string_view s, std::vector<Selector>* out) {
   size_t i = 0;
   while (i < s.size()) {
-    const char c = Lower(s[i]);
-    if (c != '@' && c != 'h' && c != 'w' && c != 't' && c != 'i') {
+    if (!kLinkStart[static_cast<uint8_t>(s[i])]) {
       ++i;
       continue;
     }
@@ -237,6 +262,9 @@ bool IsBech32(char c) {
 }
 bool IsHex(char c) { return IsDigit(c) || (Lower(c) >= 'a' && Lower(c) <= 'f'); }
 
+// The shortest address below (bech32).
+constexpr size_t kMinWalletLength = 14;
+
 void ExtractWallets(std::string_view s, std::vector<Selector>* out) {
   size_t i = 0;
   while (i < s.size()) {
@@ -251,8 +279,7 @@ void ExtractWallets(std::string_view s, std::vector<Selector>* out) {
                          (j == s.size() || s[j] != '_');
     const Span span{i, j};
     i = j;
-    if (!bounded) continue;
-    const size_t letters = static_cast<size_t>(std::count_if(tok.begin(), tok.end(), IsAlpha));
+    if (!bounded || tok.size() < kMinWalletLength) continue;
     if (tok.size() == 42 && (tok.substr(0, 2) == "0x" || tok.substr(0, 2) == "0X") &&
         std::all_of(tok.begin() + 2, tok.end(), IsHex)) {
       out->push_back({"wallet", Concat("eth:", LowerAscii(tok)), span});
@@ -265,7 +292,8 @@ void ExtractWallets(std::string_view s, std::vector<Selector>* out) {
                              [](char c) { return c >= 'a' && c <= 'z'; }))) {
       out->push_back({"wallet", Concat("btc:", LowerAscii(tok)), span});
     } else if (tok.size() >= 26 && tok.size() <= 35 && (tok[0] == '1' || tok[0] == '3') &&
-               letters >= 5 && std::all_of(tok.begin(), tok.end(), IsBase58)) {
+               std::count_if(tok.begin(), tok.end(), IsAlpha) >= 5 &&
+               std::all_of(tok.begin(), tok.end(), IsBase58)) {
       out->push_back({"wallet", Concat("btc:", tok), span});
     }
   }
@@ -343,11 +371,27 @@ bool Overlaps(const std::vector<Selector>& sel, size_t from, const Span& s) {
 
 }  // namespace
 
-void ExtractContacts(std::string_view original, const NormalizedText& normalised,
+const std::vector<PhoneHit>* PhoneCache::Find(const std::string& candidate) const {
+  const auto it = hits_.find(candidate);
+  return it == hits_.end() ? nullptr : &it->second;
+}
+
+const std::vector<PhoneHit>* PhoneCache::Insert(const std::string& candidate,
+                                                std::vector<PhoneHit> hits) {
+  if (hits_.size() >= kMaxEntries) hits_.clear();
+  return &hits_.insert_or_assign(candidate, std::move(hits)).first->second;
+}
+
+void ExtractContacts(std::string_view original, const NormalizedText& normalised, PhoneCache* cache,
                      std::vector<Selector>* out) {
-  ExtractPhones(normalised, out);
+  ExtractPhones(normalised, cache, out);
   ExtractLinksAndHandles(original, out);
   ExtractWallets(original, out);
+}
+
+void ExtractContacts(std::string_view original, const NormalizedText& normalised,
+                     std::vector<Selector>* out) {
+  ExtractContacts(original, normalised, nullptr, out);
 }
 
 void ExtractAmounts(const NormalizedText& normalised, const std::vector<TermMatch>& matches,
@@ -360,9 +404,10 @@ void ExtractAmounts(const NormalizedText& normalised, const std::vector<TermMatc
   for (int pass = 0; pass < 2; ++pass) {
     for (const TermMatch& m : matches) {
       const LexiconEntry& e = entries[m.entry];
-      if ((e.klass == "currency") != (pass == 0)) continue;
+      const std::string_view klass = e.klass;
+      if ((klass == "currency") != (pass == 0)) continue;
       Number n;
-      if (e.klass == "currency") {
+      if (klass == "currency") {
         bool thousand = false;
         bool found = false;
         size_t num_end = m.begin;
@@ -392,12 +437,12 @@ void ExtractAmounts(const NormalizedText& normalised, const std::vector<TermMatc
         const Span span = normalised.ToOriginal(b, end);
         if (Overlaps(*out, first, span)) continue;
         out->push_back({"price", Multiply(n.value, thousand) + " " + e.attribute, span});
-      } else if (e.klass == "price") {
+      } else if (klass == "price") {
         if (!NumberAfter(t, m.end, &n)) continue;
         const Span span = normalised.ToOriginal(m.begin, n.end);
         if (Overlaps(*out, first, span)) continue;
         out->push_back({"price", n.value, span});
-      } else if (e.klass == "age") {
+      } else if (klass == "age") {
         const bool ok =
             e.attribute == "post" ? NumberBefore(t, m.begin, &n) : NumberAfter(t, m.end, &n);
         if (!ok || n.value.size() > 2 || n.value.find('.') != std::string::npos || n.value == "0") {
