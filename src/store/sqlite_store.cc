@@ -49,9 +49,10 @@ constexpr std::string_view kInsertPostSelector =
     "INSERT INTO post_selectors (post_id, selector_id, begin, end, ord) VALUES (?1, ?2, ?3, ?4, "
     "?5) ON CONFLICT DO NOTHING";
 constexpr std::string_view kInsertMedia = R"sql(
-INSERT INTO media (sha256, md5, size, type, mime, width, height, pdq, pdq_quality)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-ON CONFLICT (sha256) DO UPDATE SET pdq = excluded.pdq, pdq_quality = excluded.pdq_quality
+INSERT INTO media (sha256, md5, size, type, mime, width, height, pdq, pdq_quality, pdq_error)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+ON CONFLICT (sha256) DO UPDATE SET pdq = excluded.pdq, pdq_quality = excluded.pdq_quality,
+  pdq_error = excluded.pdq_error
 WHERE media.pdq = '' AND excluded.pdq <> '')sql";
 constexpr std::string_view kInsertFrame = R"sql(
 INSERT INTO media_frames (sha256, ord, frame_index, ts, pdq, quality)
@@ -89,7 +90,7 @@ WHERE ps.post_id = ?1 ORDER BY ps.ord)sql";
 constexpr std::string_view kSelectPostMedia = R"sql(
 SELECT pm.ord, pm.name, pm.kind, pm.declared_mime, pm.declared_size, pm.declared_width,
   pm.declared_height, pm.path, pm.missing_reason, pm.error, m.sha256, m.md5, m.size, m.type,
-  m.mime, m.width, m.height, m.pdq, m.pdq_quality
+  m.mime, m.width, m.height, m.pdq, m.pdq_quality, m.pdq_error
 FROM post_media pm LEFT JOIN media m ON m.sha256 = pm.sha256
 WHERE pm.post_id = ?1 ORDER BY pm.ord)sql";
 
@@ -328,6 +329,7 @@ Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
       insert_media_.Bind(7, info->height);
       insert_media_.BindText(8, info->pdq);
       insert_media_.Bind(9, info->pdq_quality);
+      insert_media_.BindText(10, info->pdq_error);
       VIGIL_RETURN_IF_ERROR(insert_media_.Run("insert media"));
       for (size_t f = 0; f < result->frames.size(); ++f) {
         const FrameHash& frame = result->frames[f];
@@ -429,6 +431,7 @@ Status SqliteStore::ReadChildren(int64_t post_id, ScanRecord& rec) {
       info.height = static_cast<int>(s.Int(16));
       info.pdq = s.String(17);
       info.pdq_quality = static_cast<int>(s.Int(18));
+      info.pdq_error = s.String(19);
       VIGIL_RETURN_IF_ERROR(ReadFrames(info.sha256, result.frames));
       Stmt& m = select_matches_;
       ResetOnExit reset_matches(m);

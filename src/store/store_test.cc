@@ -60,7 +60,8 @@ std::string Describe(const ScanRecord& r) {
     if (m.info) {
       const media::MediaInfo& i = *m.info;
       o << " " << i.sha256 << "|" << i.md5 << "|" << i.size << "|" << i.type << "|" << i.mime << "|"
-        << i.width << "x" << i.height << "|" << i.pdq << "|" << i.pdq_quality;
+        << i.width << "x" << i.height << "|" << i.pdq << "|" << i.pdq_quality << "|"
+        << i.pdq_error;
     }
     o << "\n";
     for (const FrameHash& f : m.frames) {
@@ -128,6 +129,7 @@ ScanRecord FullRecord() {
   info.pdq = std::string(64, 'f');
   info.pdq_quality = 87;
   r.media = {{info, ""}, {std::nullopt, "missing from export"}};
+  r.media[0].info->pdq_error = "kept for the round trip";
   r.media[0].frames = {{0, 0.0, std::string(64, '1'), 90}, {25, 1.0, std::string(64, '2'), 71}};
   r.media[0].matches = {{"list", std::string(64, 'e'), "known-2014", "pdq", "sinjar set", 12},
                         {"media", std::string(64, 'b'), "", "pdq", "", 20}};
