@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "src/media/formats.h"
+#include "vigil/media/decode.h"
+#include "vigil/media/pdq.h"
 
 namespace vigil::media {
 namespace {
@@ -87,6 +89,24 @@ Status SetTypeAndDimensions(std::span<const uint8_t> head, const Limits& limits,
   return Status::Ok();
 }
 
+// PDQ of an image whose header has been read. Never fails Inspect: a decode
+// failure is recorded in pdq_error.
+void FillPdq(std::span<const uint8_t> bytes, const Limits& limits, MediaInfo& info) {
+  if (!IsDecodableImageType(info.type)) return;
+  if (info.width < kPdqMinSide || info.height < kPdqMinSide) {
+    info.pdq_error = "image is " + std::to_string(info.width) + "x" + std::to_string(info.height) +
+                     ", too small for PDQ (needs " + std::to_string(kPdqMinSide) + " px a side)";
+    return;
+  }
+  Result<PdqHash> h = PdqFromImageBytes(bytes, limits, /*fast=*/true);
+  if (!h.ok()) {
+    info.pdq_error = h.status().ToString();
+    return;
+  }
+  info.pdq = h->hash.ToHex();
+  info.pdq_quality = h->quality;
+}
+
 Status WithPath(const std::filesystem::path& path, const Status& s) {
   return Status(s.code(), path.string() + ": " + s.message());
 }
@@ -107,6 +127,7 @@ Result<MediaInfo> Inspect(std::span<const uint8_t> bytes, const Limits& limits) 
   VIGIL_RETURN_IF_ERROR(hasher.Update(bytes));
   VIGIL_RETURN_IF_ERROR(hasher.Final(info));
   VIGIL_RETURN_IF_ERROR(SetTypeAndDimensions(bytes, limits, info));
+  FillPdq(bytes, limits, info);
   return info;
 }
 
@@ -128,7 +149,9 @@ Result<MediaInfo> InspectFile(const std::filesystem::path& path, const Limits& l
   MediaInfo info;
   Hasher hasher;
   VIGIL_RETURN_IF_ERROR(hasher.Init());
+  // The first kHeadBytes, or the whole file when it is an image to decode.
   std::vector<uint8_t> head;
+  bool keep_all = false;
   std::vector<uint8_t> chunk(kChunkBytes);
   uint64_t total = 0;
   for (;;) {
@@ -147,7 +170,10 @@ Result<MediaInfo> InspectFile(const std::filesystem::path& path, const Limits& l
     }
     const std::span<const uint8_t> got(chunk.data(), n);
     VIGIL_RETURN_IF_ERROR(hasher.Update(got));
-    if (head.size() < kHeadBytes) {
+    if (total == n) keep_all = IsDecodableImageType(SniffType(got));
+    if (keep_all) {
+      head.insert(head.end(), got.begin(), got.end());
+    } else if (head.size() < kHeadBytes) {
       const size_t take = std::min(n, kHeadBytes - head.size());
       head.insert(head.end(), got.begin(), got.begin() + static_cast<ptrdiff_t>(take));
     }
@@ -166,6 +192,7 @@ Result<MediaInfo> InspectFile(const std::filesystem::path& path, const Limits& l
     s = SetTypeAndDimensions(all, limits, info);
   }
   if (!s.ok()) return WithPath(path, s);
+  if (keep_all) FillPdq(head, limits, info);
   return info;
 }
 

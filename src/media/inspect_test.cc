@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "vigil/core/hash256.h"
+
 namespace vigil::media {
 namespace {
 
@@ -67,8 +69,14 @@ void PutLe(Bytes& b, size_t at, uint32_t v, int n) {
   for (int i = 0; i < n; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
+// 24-bit BMP with w x |h| pixels of grey ramp (|h| > 0 means bottom-up).
+// Absurd sizes keep only 16 pixel bytes (header-only tests).
 Bytes MakeBmp(int32_t w, int32_t h) {
-  Bytes b(54 + 16, 0);
+  const int64_t stride = (int64_t{w} * 3 + 3) / 4 * 4;
+  const int64_t rows = h < 0 ? -int64_t{h} : h;
+  const int64_t pixel_bytes = w > 0 && stride * rows < (1 << 20) ? stride * rows : 16;
+  Bytes b(54 + static_cast<size_t>(pixel_bytes), 0);
+  for (size_t i = 54; i < b.size(); ++i) b[i] = static_cast<uint8_t>(i * 13);
   b[0] = 'B';
   b[1] = 'M';
   PutLe(b, 2, static_cast<uint32_t>(b.size()), 4);
@@ -172,7 +180,72 @@ TEST_F(InspectTest, ImagesMadeByTheLibraries) {
     EXPECT_EQ(f->type, r->type);
     EXPECT_EQ(f->width, r->width);
     EXPECT_EQ(f->height, r->height);
+    // Either a hash or the reason there is none.
+    EXPECT_NE(r->pdq.empty(), r->pdq_error.empty()) << r->pdq_error;
+    EXPECT_EQ(f->pdq, r->pdq);
+    if (c.w < 5 || c.h < 5) {
+      EXPECT_NE(r->pdq_error.find("too small for PDQ"), std::string::npos) << r->pdq_error;
+    }
   }
+}
+
+TEST_F(InspectTest, PdqOfImages) {
+  const std::pair<std::string, Bytes> images[] = {{"jpeg", MakeJpeg(320, 240)},
+                                                  {"png", MakePng(97, 64)},
+                                                  {"webp", MakeWebp(120, 90)},
+                                                  {"bmp", MakeBmp(40, -30)}};
+  for (const auto& [type, bytes] : images) {
+    SCOPED_TRACE(type);
+    Result<MediaInfo> r = Inspect(bytes, limits_);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->type, type);
+    EXPECT_EQ(r->pdq.size(), 64u) << r->pdq_error;
+    EXPECT_TRUE(Hash256::FromHex(r->pdq).has_value());
+    EXPECT_GE(r->pdq_quality, 0);
+    EXPECT_LE(r->pdq_quality, 100);
+    EXPECT_EQ(r->pdq_error, "");
+    Result<MediaInfo> f = InspectFile(Write("img", bytes), limits_);
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    EXPECT_EQ(f->pdq, r->pdq);
+    EXPECT_EQ(f->pdq_quality, r->pdq_quality);
+  }
+  // Not an image: no hash and no error.
+  Result<MediaInfo> r = Inspect(FromString("%PDF-1.4 hello"), limits_);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->pdq, "");
+  EXPECT_EQ(r->pdq_error, "");
+}
+
+TEST_F(InspectTest, PdqOfAReferencePhoto) {
+  // pytx (the reference maths on full-resolution pixels) gives this hash;
+  // Inspect's fast path stays within a few bits of it.
+  const auto path =
+      std::filesystem::path(VIGIL_SHARED_TESTDATA) / "pdq/pdq/data/bridge-mods/aaa-orig.jpg";
+  Result<MediaInfo> r = InspectFile(path, limits_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const auto want =
+      Hash256::FromHex("f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22");
+  const auto got = Hash256::FromHex(r->pdq);
+  ASSERT_TRUE(got.has_value()) << r->pdq_error;
+  EXPECT_LE(Distance(*got, *want), 8);
+  EXPECT_EQ(r->pdq_quality, 100);
+}
+
+TEST_F(InspectTest, UndecodableImageStillInspected) {
+  Bytes jpeg = MakeJpeg(256, 256);
+  jpeg.resize(jpeg.size() * 3 / 5);  // header intact, scan data cut
+  Result<MediaInfo> r = Inspect(jpeg, limits_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->type, "jpeg");
+  EXPECT_EQ(r->width, 256);
+  EXPECT_EQ(r->sha256.size(), 64u);
+  EXPECT_EQ(r->pdq, "");
+  EXPECT_EQ(r->pdq_quality, -1);
+  EXPECT_NE(r->pdq_error.find("corrupt"), std::string::npos) << r->pdq_error;
+  EXPECT_NE(r->pdq_error.find("jpeg"), std::string::npos) << r->pdq_error;
+  Result<MediaInfo> f = InspectFile(Write("cut.jpg", jpeg), limits_);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->pdq_error, r->pdq_error);
 }
 
 TEST_F(InspectTest, TypeComesFromBytesNotName) {

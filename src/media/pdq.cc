@@ -21,10 +21,9 @@
 namespace vigil::media {
 namespace {
 
-constexpr int kOut = 64;     // side of the decimated image
-constexpr int kCoefs = 16;   // DCT coefficients kept per axis
-constexpr int kMinSide = 5;  // smaller images hash to zero (reference)
-constexpr int kLanes = 16;   // columns filtered together
+constexpr int kOut = 64;    // side of the decimated image
+constexpr int kCoefs = 16;  // DCT coefficients kept per axis
+constexpr int kLanes = 16;  // columns filtered together
 
 using Block64 = float[kOut][kOut];
 using Block16 = float[kCoefs][kCoefs];
@@ -522,7 +521,7 @@ void DctOf(int width, int height, const Source& source, Block16& dct, int& quali
   Dct16(small, dct);
 }
 
-bool Hashable(int width, int height) { return width >= kMinSide && height >= kMinSide; }
+bool Hashable(int width, int height) { return width >= kPdqMinSide && height >= kPdqMinSide; }
 
 PdqHash HashOf(const Block16& dct, int quality) { return {ToBits(dct), quality}; }
 

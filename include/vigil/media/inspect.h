@@ -20,23 +20,32 @@ struct MediaInfo {
   std::string sha256;  // lower-case hex
   std::string md5;     // lower-case hex
   uint64_t size = 0;
-  std::string type;    // jpeg, png, webp, gif, bmp, mp4, webm, ogg, pdf, ..., "unknown"
-  std::string mime;    // image/jpeg, ...
-  int width = 0;       // 0 when not an image or not known
+  std::string type;  // jpeg, png, webp, gif, bmp, mp4, webm, ogg, pdf, ..., "unknown"
+  std::string mime;  // image/jpeg, ...
+  int width = 0;     // 0 when not an image or not known
   int height = 0;
-  // Perceptual hash slot (media-matching issue): empty until PDQ lands.
+  // PDQ (pdq.h) of decodable images (jpeg, png, webp, gif, bmp; first frame),
+  // 64 lower-case hex digits, by the fast path (kPdqFastMinSide). Empty for
+  // other types, and for images that do not decode: then pdq_error says why
+  // in one line ("corrupt: jpeg does not decode: Premature end of JPEG
+  // file"), while the file hashes, type and size above are still filled.
   std::string pdq;
-  int pdq_quality = -1;
+  int pdq_quality = -1;  // 0..100 with pdq; -1 without
+  std::string pdq_error;
 };
 
 // Sniffs the type from the first bytes ("unknown" if none matches).
 std::string SniffType(std::span<const uint8_t> head);
 
-// Hashes, sniffs and reads the pixel dimensions of an in-memory file. Image
-// headers that do not parse or exceed limits.max_pixels give a non-OK Status.
+// Hashes, sniffs and reads the pixel dimensions of an in-memory file, and
+// computes the PDQ hash of images. Image headers that do not parse or exceed
+// limits.max_pixels give a non-OK Status; pixel data that fails to decode
+// only sets pdq_error.
 Result<MediaInfo> Inspect(std::span<const uint8_t> bytes, const Limits& limits);
 
 // Same for a file on disk, refusing files larger than limits.max_media_bytes.
+// Image files are held in memory whole (up to that limit) for decoding; other
+// files are streamed.
 Result<MediaInfo> InspectFile(const std::filesystem::path& path, const Limits& limits);
 
 }  // namespace vigil::media

@@ -66,6 +66,9 @@ Result<PdqHash> PdqFromImageBytes(std::span<const uint8_t> bytes, const Limits& 
 Result<PdqDihedral> PdqDihedralFromImageBytes(std::span<const uint8_t> bytes, const Limits& limits,
                                               bool fast = true);
 
+// Images with a side under this hash to zero, quality 0 (reference).
+inline constexpr int kPdqMinSide = 5;
+
 // Match threshold and quality floor the reference uses.
 inline constexpr int kPdqMatchDistance = 31;
 inline constexpr int kPdqMinQuality = 50;
