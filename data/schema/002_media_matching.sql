@@ -18,17 +18,18 @@ CREATE TABLE hash_lists (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
   source TEXT NOT NULL,               -- where it came from (file, exchange)
-  labels TEXT NOT NULL,
+  labels TEXT NOT NULL,               -- JSON array of strings
   pdq_threshold INTEGER NOT NULL,     -- match radius for this list's PDQ hashes
   created INTEGER NOT NULL
 );
 
 CREATE TABLE hash_list_entries (
   list_id INTEGER NOT NULL REFERENCES hash_lists (id),
-  signal_type TEXT NOT NULL,          -- pdq, md5, sha1, sha256, vpdq
+  signal_type TEXT NOT NULL,          -- pdq, md5, sha1, sha256
   value TEXT NOT NULL,                -- lower-case hex
-  labels TEXT NOT NULL,
+  labels TEXT NOT NULL,                -- JSON array of strings
   category TEXT NOT NULL,
+  source TEXT NOT NULL,               -- where the entry came from (collab, case)
   PRIMARY KEY (list_id, signal_type, value)
 ) WITHOUT ROWID;
 

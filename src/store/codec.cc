@@ -114,6 +114,27 @@ std::string_view JsonEncoder::Reasons(const std::vector<text::Reason>& reasons) 
   return View(reasons_);
 }
 
+std::string EncodeLabels(const std::vector<std::string>& labels) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartArray();
+  for (const std::string& l : labels)
+    w.String(l.data(), static_cast<rapidjson::SizeType>(l.size()));
+  w.EndArray();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Status DecodeLabels(std::string_view json, std::vector<std::string>* out) {
+  rapidjson::Document doc;
+  VIGIL_RETURN_IF_ERROR(ParseArray(json, "labels", doc));
+  out->clear();
+  for (const auto& v : doc.GetArray()) {
+    if (!v.IsString()) return Status::Corrupt("stored label is not a JSON string");
+    out->emplace_back(v.GetString(), v.GetStringLength());
+  }
+  return Status::Ok();
+}
+
 Status DecodeEntities(std::string_view json, std::vector<Entity>* out) {
   rapidjson::Document doc;
   VIGIL_RETURN_IF_ERROR(ParseArray(json, "entities", doc));

@@ -8,6 +8,7 @@
 #include <rapidjson/writer.h>
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,10 @@ class JsonEncoder {
   rapidjson::StringBuffer entities_;
   rapidjson::StringBuffer reasons_;
 };
+
+// Hash-list labels: a JSON array of strings.
+std::string EncodeLabels(const std::vector<std::string>& labels);
+Status DecodeLabels(std::string_view json, std::vector<std::string>* out);
 
 Status DecodeEntities(std::string_view json, std::vector<Entity>* out);
 Status DecodeReasons(std::string_view json, std::vector<text::Reason>* out);

@@ -128,12 +128,9 @@ class SqliteStore final : public Store {
   Result<std::vector<MonthCount>> CountByMonth() override;
   Result<Totals> GetTotals() override;
   Result<std::vector<ScanError>> ListErrors() override;
-  Status PutHashList(const HashList& list, std::span<const HashEntry> entries,
-                     bool replace) override;
+  Status PutHashList(const match::HashList& list, bool replace) override;
   Result<std::vector<HashListSummary>> ListHashLists() override;
-  Status ForEachHashEntry(
-      std::string_view name,
-      const std::function<Status(const HashList&, const HashEntry&)>& fn) override;
+  Result<std::vector<match::HashList>> LoadHashLists(std::string_view name) override;
   Status DeleteHashList(std::string_view name) override;
   Status ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) override;
 
@@ -460,8 +457,7 @@ Status SqliteStore::ReadFrames(std::string_view sha256, std::vector<FrameHash>& 
   return Status::Ok();
 }
 
-Status SqliteStore::PutHashList(const HashList& list, std::span<const HashEntry> entries,
-                                bool replace) {
+Status SqliteStore::PutHashList(const match::HashList& list, bool replace) {
   if (list.name.empty()) return Status::InvalidArgument("a hash list needs a name");
   VIGIL_RETURN_IF_ERROR(begin_.Run("begin hash list import"));
   auto fail = [&](Status s) { return Rollback(Status(s.code(), list.name + ": " + s.message())); };
@@ -471,9 +467,10 @@ ON CONFLICT (name) DO UPDATE SET source = excluded.source, labels = excluded.lab
   pdq_threshold = excluded.pdq_threshold)sql",
                                       false);
   if (!upsert.ok()) return fail(upsert.status());
+  const std::string labels = EncodeLabels(list.labels);
   upsert->BindText(1, list.name);
   upsert->BindText(2, list.source);
-  upsert->BindText(3, list.labels);
+  upsert->BindText(3, labels);
   upsert->Bind(4, list.pdq_threshold);
   upsert->Bind(5, now_());
   if (Status s = upsert->Run("store hash list"); !s.ok()) return fail(s);
@@ -490,16 +487,19 @@ ON CONFLICT (name) DO UPDATE SET source = excluded.source, labels = excluded.lab
     }
   }
   Result<Stmt> insert = Stmt::Prepare(db_.get(), R"sql(
-INSERT INTO hash_list_entries (list_id, signal_type, value, labels, category)
-VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING)sql",
+INSERT INTO hash_list_entries (list_id, signal_type, value, labels, category, source)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING)sql",
                                       false);
   if (!insert.ok()) return fail(insert.status());
-  for (const HashEntry& e : entries) {
+  for (const match::HashEntry& e : list.entries) {
+    const std::string value = e.signal.ToHex();
+    const std::string entry_labels = EncodeLabels(e.labels);
     insert->Bind(1, id);
-    insert->BindText(2, e.signal_type);
-    insert->BindText(3, e.value);
-    insert->BindText(4, e.labels);
+    insert->BindText(2, match::SignalTypeName(e.signal.type));
+    insert->BindText(3, value);
+    insert->BindText(4, entry_labels);
     insert->BindText(5, e.category);
+    insert->BindText(6, e.source);
     if (Status s = insert->Run("store hash list entry"); !s.ok()) return fail(s);
   }
   Status s = commit_.Run("commit");
@@ -517,7 +517,10 @@ FROM hash_lists l ORDER BY l.name)sql",
   int rc;
   while ((rc = s->Step()) == SQLITE_ROW) {
     HashListSummary& h = out.emplace_back();
-    h.list = {s->String(0), s->String(1), s->String(2), static_cast<int>(s->Int(3))};
+    h.list.name = s->String(0);
+    h.list.source = s->String(1);
+    VIGIL_RETURN_IF_ERROR(DecodeLabels(s->Text(2), &h.list.labels));
+    h.list.pdq_threshold = static_cast<int>(s->Int(3));
     h.created = s->Int(4);
     h.entries = s->Int(5);
   }
@@ -525,29 +528,41 @@ FROM hash_lists l ORDER BY l.name)sql",
   return out;
 }
 
-Status SqliteStore::ForEachHashEntry(
-    std::string_view name, const std::function<Status(const HashList&, const HashEntry&)>& fn) {
+Result<std::vector<match::HashList>> SqliteStore::LoadHashLists(std::string_view name) {
   Result<Stmt> s = Stmt::Prepare(db_.get(), R"sql(
-SELECT l.name, l.source, l.labels, l.pdq_threshold, e.signal_type, e.value, e.labels, e.category
+SELECT l.name, l.source, l.labels, l.pdq_threshold, e.signal_type, e.value, e.labels,
+  e.category, e.source
 FROM hash_lists l LEFT JOIN hash_list_entries e ON e.list_id = l.id
 WHERE ?1 = '' OR l.name = ?1 ORDER BY l.name, e.signal_type, e.value)sql",
                                  false);
   if (!s.ok()) return s.status();
   s->BindText(1, name);
-  bool found = false;
+  std::vector<match::HashList> out;
   int rc;
-  HashList list;
   while ((rc = s->Step()) == SQLITE_ROW) {
-    found = true;
-    if (s->IsNull(4)) continue;  // a list with no entries
-    if (list.name != s->Text(0)) {
-      list = {s->String(0), s->String(1), s->String(2), static_cast<int>(s->Int(3))};
+    if (out.empty() || out.back().name != s->Text(0)) {
+      match::HashList& l = out.emplace_back();
+      l.name = s->String(0);
+      l.source = s->String(1);
+      VIGIL_RETURN_IF_ERROR(DecodeLabels(s->Text(2), &l.labels));
+      l.pdq_threshold = static_cast<int>(s->Int(3));
     }
-    VIGIL_RETURN_IF_ERROR(fn(list, {s->String(4), s->String(5), s->String(6), s->String(7)}));
+    if (s->IsNull(4)) continue;  // a list with no entries
+    const auto type = match::SignalTypeFromName(s->Text(4));
+    if (!type) return Status::Corrupt("unknown signal type '" + s->String(4) + "' in hash list");
+    Result<match::Signal> signal = match::Signal::FromHex(*type, s->Text(5));
+    if (!signal.ok()) return Status::Corrupt("stored signal: " + signal.status().message());
+    match::HashEntry& e = out.back().entries.emplace_back();
+    e.signal = *signal;
+    VIGIL_RETURN_IF_ERROR(DecodeLabels(s->Text(6), &e.labels));
+    e.category = s->String(7);
+    e.source = s->String(8);
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read hash list entries");
-  if (!found && !name.empty()) return Status::NotFound("no hash list named " + std::string(name));
-  return Status::Ok();
+  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read hash lists");
+  if (out.empty() && !name.empty()) {
+    return Status::NotFound("no hash list named " + std::string(name));
+  }
+  return out;
 }
 
 Status SqliteStore::DeleteHashList(std::string_view name) {

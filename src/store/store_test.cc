@@ -60,8 +60,7 @@ std::string Describe(const ScanRecord& r) {
     if (m.info) {
       const media::MediaInfo& i = *m.info;
       o << " " << i.sha256 << "|" << i.md5 << "|" << i.size << "|" << i.type << "|" << i.mime << "|"
-        << i.width << "x" << i.height << "|" << i.pdq << "|" << i.pdq_quality << "|"
-        << i.pdq_error;
+        << i.width << "x" << i.height << "|" << i.pdq << "|" << i.pdq_quality << "|" << i.pdq_error;
     }
     o << "\n";
     for (const FrameHash& f : m.frames) {
@@ -585,46 +584,53 @@ TEST_F(StoreTest, CountsByMonthAndTotals) {
 namespace vigil::store {
 namespace {
 
+match::HashEntry Entry(match::SignalType type, char fill, std::vector<std::string> labels) {
+  match::HashEntry e;
+  e.signal = *match::Signal::FromHex(type, std::string(2 * match::DigestBytes(type), fill));
+  e.labels = std::move(labels);
+  e.category = "c";
+  e.source = "collab-1";
+  return e;
+}
+
 TEST_F(StoreTest, HashListsImportIdempotentlyReplaceAndDelete) {
   auto store = Open(path_);
-  HashList list{"known-2014", "te-export.csv", "sinjar", 28};
-  const std::vector<HashEntry> entries = {{"pdq", std::string(64, 'a'), "l1", "c1"},
-                                          {"md5", std::string(32, 'b'), "", ""}};
-  ASSERT_TRUE(store->PutHashList(list, entries, false).ok());
-  ASSERT_TRUE(store->PutHashList(list, entries, false).ok());  // same import again
+  match::HashList list;
+  list.name = "known-2014";
+  list.source = "te-export.csv";
+  list.labels = {"sinjar", "2014"};
+  list.pdq_threshold = 28;
+  list.entries = {Entry(match::SignalType::kPdq, 'a', {"l1", "with \"quote\""}),
+                  Entry(match::SignalType::kMd5, 'b', {})};
+  ASSERT_TRUE(store->PutHashList(list, false).ok());
+  ASSERT_TRUE(store->PutHashList(list, false).ok());  // same import again
   auto lists = store->ListHashLists();
   ASSERT_TRUE(lists.ok());
   ASSERT_EQ(lists->size(), 1u);
   EXPECT_EQ((*lists)[0].entries, 2);
   EXPECT_EQ((*lists)[0].list.pdq_threshold, 28);
+  EXPECT_EQ((*lists)[0].list.labels, list.labels);
   EXPECT_EQ((*lists)[0].created, kNow);
 
-  std::vector<HashEntry> seen;
-  ASSERT_TRUE(store
-                  ->ForEachHashEntry("known-2014",
-                                     [&](const HashList& l, const HashEntry& e) {
-                                       EXPECT_EQ(l.source, "te-export.csv");
-                                       seen.push_back(e);
-                                       return Status::Ok();
-                                     })
-                  .ok());
-  ASSERT_EQ(seen.size(), 2u);
-  EXPECT_EQ(seen[0], entries[1]);  // md5 sorts before pdq
-  EXPECT_EQ(seen[1], entries[0]);
+  auto loaded = store->LoadHashLists("known-2014");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_EQ(loaded->size(), 1u);
+  const match::HashList& got = (*loaded)[0];
+  EXPECT_EQ(got.source, "te-export.csv");
+  ASSERT_EQ(got.entries.size(), 2u);
+  EXPECT_EQ(got.entries[0], list.entries[1]);  // md5 sorts before pdq
+  EXPECT_EQ(got.entries[1], list.entries[0]);
 
-  const std::vector<HashEntry> fresh = {{"sha256", std::string(64, 'c'), "", ""}};
-  ASSERT_TRUE(store->PutHashList(list, fresh, /*replace=*/true).ok());
+  list.entries = {Entry(match::SignalType::kSha256, 'c', {})};
+  ASSERT_TRUE(store->PutHashList(list, /*replace=*/true).ok());
   EXPECT_EQ((*store->ListHashLists())[0].entries, 1);
 
-  EXPECT_EQ(
-      store
-          ->ForEachHashEntry("nope", [](const HashList&, const HashEntry&) { return Status::Ok(); })
-          .code(),
-      StatusCode::kNotFound);
+  EXPECT_EQ(store->LoadHashLists("nope").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store->DeleteHashList("nope").code(), StatusCode::kNotFound);
   ASSERT_TRUE(store->DeleteHashList("known-2014").ok());
   EXPECT_TRUE(store->ListHashLists()->empty());
-  EXPECT_FALSE(store->PutHashList({"", "", "", 31}, {}, false).ok());
+  EXPECT_TRUE(store->LoadHashLists()->empty());
+  EXPECT_FALSE(store->PutHashList(match::HashList{}, false).ok());
 }
 
 TEST_F(StoreTest, MediaHashesListEveryMediaWithFrames) {

@@ -23,6 +23,7 @@
 
 #include "vigil/core/post.h"
 #include "vigil/core/status.h"
+#include "vigil/match/hash_list.h"
 #include "vigil/media/inspect.h"
 #include "vigil/text/analyzer.h"
 
@@ -93,25 +94,8 @@ struct Totals {
   int64_t errors = 0;
 };
 
-// A named list of known media hashes (shared by platforms, NGOs, or built
-// by the analyst).
-struct HashList {
-  std::string name;    // unique in the store
-  std::string source;  // where it came from (file name, exchange)
-  std::string labels;
-  int pdq_threshold = 31;
-};
-
-struct HashEntry {
-  std::string signal_type;  // pdq, md5, sha1, sha256, vpdq
-  std::string value;        // lower-case hex
-  std::string labels;
-  std::string category;
-  friend bool operator==(const HashEntry&, const HashEntry&) = default;
-};
-
 struct HashListSummary {
-  HashList list;
+  match::HashList list;  // without its entries
   int64_t entries = 0;
   int64_t created = 0;  // seconds since the epoch
 };
@@ -175,17 +159,14 @@ class Store {
   virtual Result<std::vector<ScanError>> ListErrors() = 0;
 
   // Creates the list (or updates its source, labels and threshold) and adds
-  // `entries` in one transaction; entries already in the list are left as
-  // they are, so importing the same file twice changes nothing. With
-  // `replace`, the list's old entries are dropped first.
-  virtual Status PutHashList(const HashList& list, std::span<const HashEntry> entries,
-                             bool replace) = 0;
+  // its entries in one transaction; entries already in the list (same signal)
+  // are left as they are, so importing the same file twice changes nothing.
+  // With `replace`, the list's old entries are dropped first.
+  virtual Status PutHashList(const match::HashList& list, bool replace) = 0;
   virtual Result<std::vector<HashListSummary>> ListHashLists() = 0;
-  // Visits the entries of list `name` (every list when empty), by list then
-  // type then value. kNotFound for an unknown list name.
-  virtual Status ForEachHashEntry(
-      std::string_view name,
-      const std::function<Status(const HashList&, const HashEntry&)>& fn) = 0;
+  // Every list with its entries (only list `name` when not empty), ordered by
+  // name, entries by type then value. kNotFound for an unknown list name.
+  virtual Result<std::vector<match::HashList>> LoadHashLists(std::string_view name = {}) = 0;
   // Removes a list and its entries; kNotFound when there is no such list.
   virtual Status DeleteHashList(std::string_view name) = 0;
   // Every stored media file's perceptual hashes, ordered by sha256.
