@@ -97,10 +97,11 @@ std::vector<ScanKernel> SupportedScanKernels();
 
 struct IndexOptions {
   IndexKind kind = IndexKind::kAuto;
-  // Crossover, measured with bench/index_bench.cc (BM_Crossover*): below it the
-  // scan beats MIH. kAuto builds no tables below it, and a search whose ranges
-  // select fewer ids than this scans them even on an MIH index. 0 = always MIH.
-  size_t linear_max_size = 20'000;
+  // Below this many hashes the scan is used: kAuto builds no tables, and a
+  // search whose ranges select fewer ids scans them even on an MIH index.
+  // 0 = always MIH. Measured (BM_Crossover, AVX-512 Xeon): kMihFast overtakes
+  // the scan at ~5-10k hashes (2.5 vs 3.6 us at 10k); kMih only at ~100k.
+  size_t linear_max_size = 10'000;
   ScanKernel kernel = ScanKernel::kAuto;
   // kMih only: split each 16-bit bucket by this many top payload bits (0..4)
   // so exact-payload probes read a sub-bucket. -1 picks from n (4 at 10M,
