@@ -414,6 +414,8 @@ Result<ImportResult> ImportHashList(std::string_view content, ListFormat format,
                                      " bytes; the limit is " +
                                      std::to_string(limits.max_file_bytes));
   }
+  // Spreadsheet tools often save CSV with a UTF-8 byte order mark.
+  if (content.starts_with("\xEF\xBB\xBF")) content.remove_prefix(3);
   ImportSink sink(file, limits);
   switch (format) {
     case ListFormat::kThreatExchangeCsv:

@@ -146,6 +146,16 @@ TEST(ThreatExchangeCsvTest, MalformedLinesAreReportedAndSkipped) {
   EXPECT_EQ(r.error_count, 5u);
 }
 
+TEST(ThreatExchangeCsvTest, ByteOrderMarkIsSkipped) {
+  ImportResult r =
+      MustImport("\xEF\xBB\xBFsignal_type,signal_str\npdq," + std::string(kPdqA) + "\n",
+                 ListFormat::kThreatExchangeCsv);
+  EXPECT_EQ(r.list.entries.size(), 1u);
+  ImportResult j = MustImport("\xEF\xBB\xBF{\"value\":[{\"MD5\":\"" + std::string(kMd5) + "\"}]}",
+                              ListFormat::kVicsJson);
+  EXPECT_EQ(j.list.entries.size(), 1u);
+}
+
 TEST(ThreatExchangeCsvTest, WholeFileFailures) {
   EXPECT_EQ(
       ImportHashList("pdq," + std::string(kPdqA) + "\n", ListFormat::kThreatExchangeCsv, "x.csv")
