@@ -251,6 +251,31 @@ TEST_F(AnalyzerTest, ThreadsGetSameResults) {
   EXPECT_EQ(mismatches.load(), 0);
 }
 
+// Phone answers are cached per workspace: repeats, misses and a cache that
+// fills up and starts over all give the same selectors.
+TEST_F(AnalyzerTest, PhoneAnswersDoNotDependOnTheCache) {
+  const std::string text = "+964 750 123 4567 / 0770 123 4567";
+  const auto first = Selectors(text, "phone");
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].value, "+9647501234567");
+  EXPECT_EQ(first[1].value, "+9647701234567");
+  EXPECT_EQ(first[1].span.begin, 20u);
+  EXPECT_EQ(first[1].span.end, 33u);
+  for (int k = 0; k < 5000; ++k) {
+    const std::string number = std::to_string(10000000 + k * 7919 % 9000000);
+    Values("call 0770" + number.substr(1), "phone");
+    if (k % 1000 == 0) {
+      const auto again = Selectors("see " + text, "phone");
+      ASSERT_EQ(again.size(), 2u);
+      EXPECT_EQ(again[1].value, "+9647701234567");
+      EXPECT_EQ(again[1].span.begin, 24u);
+    }
+  }
+  EXPECT_TRUE(Values("call 0770123 now", "phone").empty());
+  EXPECT_TRUE(Values("call 0770123 now", "phone").empty());
+  EXPECT_THAT(Values("call 07701234567 now", "phone"), ::testing::ElementsAre("+9647701234567"));
+}
+
 TEST_F(AnalyzerTest, HostileInputDoesNotCrash) {
   std::string junk;
   for (int i = 0; i < 5000; ++i) junk += static_cast<char>((i * 37 + 11) % 256);

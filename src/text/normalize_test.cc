@@ -126,6 +126,42 @@ TEST_F(NormalizeTest, OffsetMapIsMonotoneAndInBounds) {
   }
 }
 
+// Sequences that combine go through ICU; single code points use the table
+// built from it, including ones whose output is long or holds spaces.
+TEST_F(NormalizeTest, CombiningSequencesLigaturesAndSupplementary) {
+  EXPECT_EQ(N("\u1100\u1161"), "\uAC00");                            // conjoining jamo compose
+  EXPECT_EQ(N("\U0001D412\U0001D400\U0001D40B\U0001D404"), "sale");  // math bold
+  EXPECT_EQ(N("x\U0001F600y"), "x\U0001F600y");
+  EXPECT_EQ(N("ﻻ ﷺ ﷲ ½ ㈱ ﬁ Ⅻ"), "لا صلي الله عليه وسلم الله 1⁄2 (株) fi xii");
+  EXPECT_EQ(N("Ａ　Ｂ\u00A0\u2003C"), "a b c");
+}
+
+// Longer texts take the sixteen-bytes-at-a-time search for rewrites; the
+// result must not depend on where in a block a rewrite falls.
+TEST_F(NormalizeTest, RewritesAtEveryOffsetOfLongTexts) {
+  const char* const kWords[] = {"xy ", "abc ", "wxyz "};
+  std::string pad;
+  for (int k = 0; k < 40; ++k) {
+    EXPECT_EQ(N(pad + "girl s.a.l.e s@baya f0r sale, call now please"),
+              pad + "girl sale sabaya for sale, call now please")
+        << k;
+    EXPECT_EQ(N(pad + "l.l.b.y.e and vi7gin"), pad + "llbye and vitgin") << k;
+    pad += kWords[k % 3];
+  }
+}
+
+TEST_F(NormalizeTest, ManyLeetspeakRunsWithAndWithoutLetterSpacing) {
+  std::string many;
+  std::string folded;
+  for (int k = 0; k < 40; ++k) {
+    many += "x4y ";
+    folded += "xay ";
+  }
+  EXPECT_EQ(N(many + "then s.a.l.e"), folded + "then sale");
+  EXPECT_EQ(N("then s.a.l.e " + many), "then sale " + folded.substr(0, folded.size() - 1));
+  EXPECT_EQ(N(many), folded.substr(0, folded.size() - 1));
+}
+
 TEST_F(NormalizeTest, EmptyAndReuse) {
   NormalizedText t;
   normalizer_->Normalize("LONG TEXT FIRST", &t);
