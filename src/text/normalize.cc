@@ -497,7 +497,10 @@ void Normalizer::Normalize(std::string_view original, NormalizedText* out) const
     }
     std::memcpy(t + w, info.out, sizeof(info.out));
     const Origin origin{b, e};
-    for (size_t k = 0; k < info.len; ++k) o[w + k] = origin;
+    // Most entries are one or two bytes: store two, then any others.
+    o[w] = origin;
+    o[w + 1] = origin;
+    for (size_t k = 2; k < info.len; ++k) o[w + k] = origin;
     w += info.len;
   };
 
