@@ -1,248 +1,45 @@
 #include "vigil/cli/cli.h"
 
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <iostream>
 #include <string>
-#include <vector>
 
-#include "vigil/core/json_writer.h"
-#include "vigil/report/html_report.h"
-#include "vigil/scan/record_json.h"
-#include "vigil/scan/scan.h"
+#include "commands.h"
 
 namespace vigil::cli {
-namespace {
 
-// Data files (lexicons) are found through --data-dir, then $VIGIL_DATA_DIR,
-// then the folder this build was configured from.
-std::filesystem::path DefaultDataDir() {
-  if (const char* env = std::getenv("VIGIL_DATA_DIR"); env && *env) return env;
-  return VIGIL_DEFAULT_DATA_DIR;
+int Fail(const Context& ctx, std::string_view command, std::string_view message) {
+  std::cerr << ctx.term.Paint("vigil " + std::string(command), "31") << ": " << message << '\n';
+  return kExitFailure;
 }
 
-struct Terminal {
-  bool tty = isatty(STDERR_FILENO) == 1;
-  bool color = tty && std::getenv("NO_COLOR") == nullptr;
-  std::string Paint(std::string_view s, const char* code) const {
-    if (!color) return std::string(s);
-    return std::string("\033[") + code + "m" + std::string(s) + "\033[0m";
+Result<std::unique_ptr<store::Store>> OpenStore(const std::string& db, bool create) {
+  if (!create && !std::filesystem::exists(db)) {
+    return Status::NotFound("no database at " + db + " (run vigil scan or vigil lists import)");
   }
-};
-
-// Prints errors as they come (one line each, to stderr), JSONL records to
-// stdout, and a progress line on a TTY.
-class CliObserver : public scan::ScanObserver {
- public:
-  CliObserver(const Terminal& term, bool jsonl, bool progress)
-      : term_(term), jsonl_(jsonl), progress_(progress && term.tty) {}
-
-  void OnRecord(const store::ScanRecord& r) override {
-    if (jsonl_) std::cout << scan::RecordToJson(r) << '\n';
-  }
-  void OnError(const ingest::IngestError& e) override {
-    ClearProgress();
-    std::cerr << term_.Paint("error", "31") << ": " << e.ToString() << '\n';
-  }
-  void OnProgress(const scan::Progress& p) override {
-    if (!progress_) return;
-    // The bar counts finished exports; the post counter shows motion inside one.
-    constexpr int kWidth = 20;
-    const int filled = p.reader_count == 0 || p.reader_index == 0 ? 0
-                                           : static_cast<int>(kWidth * (p.reader_index - 1) /
-                                                              p.reader_count);
-    std::string line = "\r[" + std::string(filled, '#') + std::string(kWidth - filled, '.') +
-                       "] " + std::to_string(p.reader_index) + "/" +
-                       std::to_string(p.reader_count) + "  " + std::to_string(p.posts) +
-                       " posts  " + p.current;
-    if (line.size() > 100) line = line.substr(0, 97) + "...";
-    std::cerr << line << "\033[K" << std::flush;
-    shown_ = true;
-  }
-  void ClearProgress() {
-    if (shown_) std::cerr << "\r\033[K" << std::flush;
-    shown_ = false;
-  }
-
- private:
-  const Terminal& term_;
-  bool jsonl_;
-  bool progress_;
-  bool shown_ = false;
-};
-
-void PrintSummary(const scan::ScanSummary& s, const std::filesystem::path& db,
-                  const Terminal& term, std::ostream& out) {
-  out << "scanned " << s.posts << " posts (" << s.service << " service messages) into "
-      << db.string() << "\n";
-  out << "flagged " << s.flagged() << ":";
-  for (const char* c : {"sale_offer", "sale_request", "appeal"}) {
-    const auto it = s.by_category.find(c);
-    out << " " << (std::string_view(c) == "appeal" ? term.Paint(c, "34") : term.Paint(c, "31"))
-        << "=" << (it == s.by_category.end() ? 0 : it->second);
-  }
-  out << "\nselectors " << s.selectors << ", media " << s.media << " inspected, "
-      << s.media_missing << " absent\n";
-  out << (s.errors ? term.Paint("errors ", "31") : std::string("errors ")) << s.errors << "\n";
+  return store::Store::OpenSqlite(db);
 }
-
-std::string SummaryJson(const scan::ScanSummary& s, const std::filesystem::path& db) {
-  JsonWriter w;
-  w.BeginObject().Key("db").String(db.string()).Key("posts").Int(s.posts);
-  w.Key("service").Int(s.service).Key("flagged").Int(s.flagged());
-  w.Key("by_category").BeginObject();
-  for (const auto& [k, v] : s.by_category) w.Key(k).Int(v);
-  w.EndObject();
-  w.Key("selectors").Int(s.selectors).Key("media").Int(s.media);
-  w.Key("media_missing").Int(s.media_missing).Key("errors").Int(s.errors).EndObject();
-  return w.str();
-}
-
-struct ScanArgs {
-  std::vector<std::string> paths;
-  std::string db = "vigil.db";
-  std::string data_dir;
-  std::string scratch_dir;
-  bool jsonl = false;
-  bool json = false;
-  bool quiet = false;
-  int threads = 0;
-  size_t batch = 1000;
-  Limits limits;
-};
-
-int RunScanCommand(const ScanArgs& a, const Terminal& term) {
-  scan::ScanOptions options;
-  options.db_path = a.db;
-  options.lexicon_dir =
-      (a.data_dir.empty() ? DefaultDataDir() : std::filesystem::path(a.data_dir)) / "lexicons";
-  options.scratch_dir = a.scratch_dir;
-  options.threads = a.threads;
-  options.batch_size = a.batch;
-  options.limits = a.limits;
-  std::vector<std::filesystem::path> inputs(a.paths.begin(), a.paths.end());
-
-  CliObserver observer(term, a.jsonl, !a.quiet);
-  auto summary = scan::RunScan(inputs, options, &observer);
-  observer.ClearProgress();
-  if (!summary.ok()) {
-    std::cerr << term.Paint("vigil scan", "31") << ": " << summary.status().ToString() << '\n';
-    return kExitFailure;
-  }
-  if (a.json) {
-    std::cout << SummaryJson(*summary, a.db) << '\n';
-  } else if (!a.quiet) {
-    PrintSummary(*summary, a.db, term, a.jsonl ? std::cerr : std::cout);
-  }
-  return summary->errors > 0 ? kExitInputErrors : kExitOk;
-}
-
-int RunReportCommand(const std::string& db, const std::string& out_path, const std::string& title,
-                     const Terminal& term) {
-  if (!std::filesystem::exists(db)) {
-    std::cerr << "vigil report: no database at " << db << " (run vigil scan first)\n";
-    return kExitFailure;
-  }
-  auto store = store::Store::OpenSqlite(db);
-  if (!store.ok()) {
-    std::cerr << "vigil report: " << store.status().ToString() << '\n';
-    return kExitFailure;
-  }
-  // Write beside the target and rename, so a failed run never leaves half a report.
-  const std::string tmp = out_path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      std::cerr << "vigil report: cannot write " << tmp << '\n';
-      return kExitFailure;
-    }
-    report::ReportOptions options;
-    options.title = title;
-    const Status s = report::WriteHtmlReport(**store, options, out);
-    out.close();
-    if (!s.ok() || !out) {
-      std::filesystem::remove(tmp);
-      std::cerr << "vigil report: " << (s.ok() ? "write failed" : s.ToString()) << '\n';
-      return kExitFailure;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, out_path, ec);
-  if (ec) {
-    std::cerr << "vigil report: cannot write " << out_path << ": " << ec.message() << '\n';
-    return kExitFailure;
-  }
-  std::cerr << term.Paint("report", "32") << ": " << out_path << '\n';
-  return kExitOk;
-}
-
-}  // namespace
 
 int Main(int argc, char** argv) {
-  Terminal term;
+  Context ctx;
   CLI::App app{
-      "vigil: find postings that offer people for sale in channel exports, match them, keep "
-      "evidence.\nExit codes: 0 ok, 1 failure, 2 usage error, 3 completed with input errors.",
+      "vigil: find postings that offer people for sale in channel exports, match their photos "
+      "against known ones, keep evidence.\nExit codes: 0 ok, 1 failure, 2 usage error, 3 "
+      "completed with input errors.",
       "vigil"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("vigil ") + VIGIL_VERSION);
-
-  ScanArgs scan_args;
-  auto* scan = app.add_subcommand(
-      "scan", "Read exports (Telegram, WhatsApp, Facebook, JSONL, image folders, .zip) and store "
-              "the analysed posts");
-  scan->add_option("paths", scan_args.paths, "Export files, folders or .zip archives")
-      ->required();
-  scan->add_option("--db", scan_args.db, "SQLite database to write (created if missing)")
-      ->capture_default_str();
-  scan->add_flag("--jsonl", scan_args.jsonl, "Print one JSON object per post to stdout");
-  scan->add_flag("--json", scan_args.json, "Print the summary as one JSON object to stdout");
-  scan->add_flag("-q,--quiet", scan_args.quiet, "No progress line and no summary");
-  scan->add_option("--threads", scan_args.threads, "Analysis threads (0 = all cores)")
-      ->check(CLI::Range(0, 256));
-  scan->add_option("--batch", scan_args.batch, "Posts per database transaction")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  scan->add_option("--data-dir", scan_args.data_dir,
-                   "Folder with lexicons/ (default $VIGIL_DATA_DIR or the source tree's data/)");
-  scan->add_option("--scratch-dir", scan_args.scratch_dir,
-                   "Where .zip exports are extracted (default: a temporary folder)");
-  scan->add_option("--max-media-bytes", scan_args.limits.max_media_bytes,
-                   "Largest media file inspected")
-      ->capture_default_str();
-  scan->add_option("--max-line-bytes", scan_args.limits.max_line_bytes,
-                   "Longest JSONL/WhatsApp line or message")
-      ->capture_default_str();
-  scan->add_option("--max-pixels", scan_args.limits.max_pixels, "Largest image (width × height)")
-      ->capture_default_str();
-  scan->add_option("--max-archive-bytes", scan_args.limits.max_archive_bytes,
-                   "Most bytes extracted from one .zip")
-      ->capture_default_str();
-
-  std::string report_db = "vigil.db", report_out = "report.html", report_title = "vigil report";
-  auto* report = app.add_subcommand("report", "Write a self-contained HTML report of a database");
-  report->add_option("--db", report_db, "SQLite database written by vigil scan")
-      ->capture_default_str();
-  report->add_option("-o,--out", report_out, "HTML file to write")->capture_default_str();
-  report->add_option("--title", report_title, "Report title")->capture_default_str();
-
+  AddScanCommand(app, ctx);
+  AddReportCommand(app, ctx);
+  AddHashCommand(app, ctx);
+  AddListsCommand(app, ctx);
+  AddMatchCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
-  if (scan_args.jsonl && scan_args.json) {
-    std::cerr << "vigil scan: --jsonl and --json cannot be combined\n";
-    return kExitUsage;
-  }
-  if (scan->parsed()) return RunScanCommand(scan_args, term);
-  if (report->parsed()) return RunReportCommand(report_db, report_out, report_title, term);
-  return kExitUsage;
+  return ctx.exit_code;
 }
 
 }  // namespace vigil::cli

@@ -28,12 +28,18 @@ std::string RecordToJson(const store::ScanRecord& r) {
     const size_t b = std::min(reason.span.begin, p.text.size());
     const size_t e = std::clamp(reason.span.end, b, p.text.size());
     w.BeginObject()
-        .Key("class").String(reason.klass)
-        .Key("term").String(reason.term)
-        .Key("lang").String(reason.lang)
-        .Key("begin").Int(static_cast<int64_t>(b))
-        .Key("end").Int(static_cast<int64_t>(e))
-        .Key("match").String(std::string_view(p.text).substr(b, e - b))
+        .Key("class")
+        .String(reason.klass)
+        .Key("term")
+        .String(reason.term)
+        .Key("lang")
+        .String(reason.lang)
+        .Key("begin")
+        .Int(static_cast<int64_t>(b))
+        .Key("end")
+        .Int(static_cast<int64_t>(e))
+        .Key("match")
+        .String(std::string_view(p.text).substr(b, e - b))
         .EndObject();
   }
   w.EndArray();
@@ -52,6 +58,24 @@ std::string RecordToJson(const store::ScanRecord& r) {
       w.Key("sha256").String(info->sha256).Key("md5").String(info->md5);
       w.Key("type").String(info->type).Key("width").Int(info->width);
       w.Key("height").Int(info->height).Key("size").Int(static_cast<int64_t>(info->size));
+      if (!info->pdq.empty()) {
+        w.Key("pdq").String(info->pdq).Key("quality").Int(info->pdq_quality);
+      } else if (!info->pdq_error.empty()) {
+        w.Key("pdq_error").String(info->pdq_error);
+      }
+      if (!r.media[i].frames.empty()) {
+        w.Key("frames").Int(static_cast<int64_t>(r.media[i].frames.size()));
+      }
+      w.Key("matches").BeginArray();
+      for (const auto& m : r.media[i].matches) {
+        w.BeginObject().Key("kind").String(m.kind);
+        if (!m.list.empty()) w.Key("list").String(m.list);
+        w.Key("target").String(m.target).Key("signal").String(m.signal_type);
+        w.Key("distance").Int(m.distance);
+        if (!m.labels.empty()) w.Key("labels").String(m.labels);
+        w.EndObject();
+      }
+      w.EndArray();
     } else {
       w.Key("error").String(r.media[i].error);
     }

@@ -1,13 +1,15 @@
 #include "vigil/scan/scan.h"
 
+#include <algorithm>
 #include <atomic>
 #include <map>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <variant>
 
 #include "queue.h"
-#include "vigil/media/inspect.h"
+#include "vigil/scan/media_matching.h"
 
 namespace vigil::scan {
 namespace {
@@ -22,6 +24,7 @@ struct Work {
 struct Done {
   uint64_t seq;
   store::ScanRecord record;
+  std::vector<MediaProbe> probes;  // one per record.media, for matching in the writer
 };
 struct ReaderStarted {
   std::string name;
@@ -80,10 +83,35 @@ void ReadAll(const std::vector<std::filesystem::path>& inputs, const ScanOptions
   work.Close();
 }
 
-void Analyse(const text::Analyzer& analyzer, const Limits& limits, BoundedQueue<Work>& work,
-             BoundedQueue<OutItem>& out, std::atomic<int>& live_workers) {
+struct Analysis {
+  store::ScanRecord record;
+  std::vector<MediaProbe> probes;
+};
+
+Analysis Analyse(Post post, const text::Analyzer& analyzer, const Limits& limits,
+                 const match::Matcher* lists, int pdq_radius) {
+  Analysis a;
+  store::ScanRecord& record = a.record;
+  if (!post.service && !post.text.empty()) record.analysis = analyzer.Analyze(post.text);
+  record.media.reserve(post.media.size());
+  a.probes.resize(post.media.size());
+  for (size_t i = 0; i < post.media.size(); ++i) {
+    store::MediaResult result = InspectMedia(post.media[i], limits, &a.probes[i]);
+    if (lists != nullptr && result.info) {
+      MatchLists(*lists, *result.info, a.probes[i], pdq_radius, &result.matches);
+    }
+    record.media.push_back(std::move(result));
+  }
+  record.post = std::move(post);
+  return a;
+}
+
+void AnalyseAll(const text::Analyzer& analyzer, const ScanOptions& options,
+                const match::Matcher* lists, BoundedQueue<Work>& work, BoundedQueue<OutItem>& out,
+                std::atomic<int>& live_workers) {
   while (auto w = work.Pop()) {
-    if (!out.Push(Done{w->seq, AnalyzePost(std::move(w->post), analyzer, limits)})) break;
+    Analysis a = Analyse(std::move(w->post), analyzer, options.limits, lists, options.pdq_radius);
+    if (!out.Push(Done{w->seq, std::move(a.record), std::move(a.probes)})) break;
   }
   if (--live_workers == 0) out.Close();
 }
@@ -98,26 +126,9 @@ int64_t ScanSummary::flagged() const {
   return n;
 }
 
-store::ScanRecord AnalyzePost(Post post, const text::Analyzer& analyzer, const Limits& limits) {
-  store::ScanRecord record;
-  if (!post.service && !post.text.empty()) record.analysis = analyzer.Analyze(post.text);
-  record.media.reserve(post.media.size());
-  for (const MediaRef& ref : post.media) {
-    store::MediaResult result;
-    if (ref.path.empty()) {
-      result.error = ref.missing_reason.empty() ? "not in export" : ref.missing_reason;
-    } else {
-      auto info = media::InspectFile(ref.path, limits);
-      if (info.ok()) {
-        result.info = std::move(info.value());
-      } else {
-        result.error = info.status().ToString();
-      }
-    }
-    record.media.push_back(std::move(result));
-  }
-  record.post = std::move(post);
-  return record;
+store::ScanRecord AnalyzePost(Post post, const text::Analyzer& analyzer, const Limits& limits,
+                              const match::Matcher* lists, int pdq_radius) {
+  return Analyse(std::move(post), analyzer, limits, lists, pdq_radius).record;
 }
 
 Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
@@ -125,8 +136,8 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
                             store::Store& store, ScanObserver* observer) {
   ScanObserver null_observer;
   ScanObserver& obs = observer ? *observer : null_observer;
-  const int threads =
-      options.threads > 0 ? options.threads
+  const int threads = options.threads > 0
+                          ? options.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const size_t batch_size = std::max<size_t>(1, options.batch_size);
 
@@ -135,18 +146,36 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
   std::atomic<bool> stop{false};
   std::atomic<int> live_workers{threads};
 
+  // Hash lists and the media already stored, for matching.
+  std::optional<match::Matcher> lists;
+  std::optional<SeenMedia> seen;
+  if (options.match_media) {
+    auto stored_lists = store.LoadHashLists();
+    if (!stored_lists.ok()) return stored_lists.status();
+    if (!stored_lists->empty()) {
+      auto matcher = match::Matcher::Build(std::move(stored_lists).value());
+      if (!matcher.ok()) return matcher.status();
+      lists.emplace(std::move(matcher).value());
+    }
+    auto loaded = SeenMedia::Load(store);
+    if (!loaded.ok()) return loaded.status();
+    seen.emplace(std::move(loaded).value());
+  }
+  const match::Matcher* lists_ptr = lists ? &*lists : nullptr;
+
   std::vector<std::unique_ptr<ingest::Reader>> finished_readers;  // destroyed after the workers
   std::thread reader([&] { ReadAll(inputs, options, work, out, stop, finished_readers); });
   std::vector<std::thread> workers;
   workers.reserve(threads);
   for (int i = 0; i < threads; ++i) {
-    workers.emplace_back([&] { Analyse(analyzer, options.limits, work, out, live_workers); });
+    workers.emplace_back(
+        [&] { AnalyseAll(analyzer, options, lists_ptr, work, out, live_workers); });
   }
 
   ScanSummary summary;
   Status failure;
   Progress progress;
-  std::map<uint64_t, store::ScanRecord> pending;  // finished out of order
+  std::map<uint64_t, Done> pending;  // finished out of order
   uint64_t next_seq = 0;
   std::vector<store::ScanRecord> batch;
   std::vector<store::ScanError> error_batch;
@@ -170,7 +199,16 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
     batch.clear();
     return Status::Ok();
   };
-  auto accept = [&](store::ScanRecord&& r) {
+  auto accept = [&](Done&& done) {
+    store::ScanRecord& r = done.record;
+    if (seen) {  // reposts: in export order, on this one thread
+      for (size_t i = 0; i < r.media.size(); ++i) {
+        if (r.media[i].info) {
+          seen->MatchAndAdd(*r.media[i].info, done.probes[i], options.pdq_radius,
+                            &r.media[i].matches);
+        }
+      }
+    }
     if (r.post.service) {
       ++summary.service;
     } else {
@@ -182,6 +220,12 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
       const auto& m = r.media[i];
       if (m.info) {
         ++summary.media;
+        const auto is = [&](const char* kind) {
+          return std::any_of(m.matches.begin(), m.matches.end(),
+                             [&](const store::MediaMatch& x) { return x.kind == kind; });
+        };
+        summary.list_matches += is("list");
+        summary.media_matches += is("media");
       } else {
         ++summary.media_missing;
         // A file the export names and that cannot be read is bad input; a file
@@ -198,7 +242,8 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
   while (auto item = out.Pop()) {
     if (!failure.ok()) continue;  // drain so producers can finish
     if (auto* done = std::get_if<Done>(&*item)) {
-      pending.emplace(done->seq, std::move(done->record));
+      const uint64_t seq = done->seq;
+      pending.emplace(seq, std::move(*done));
       for (auto it = pending.find(next_seq); it != pending.end(); it = pending.find(next_seq)) {
         accept(std::move(it->second));
         pending.erase(it);

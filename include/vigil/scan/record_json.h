@@ -5,13 +5,20 @@
 //  "author_id","service","text","category","score",
 //  "reasons":[{"class","term","lang","begin","end","match"}],
 //  "selectors":[{"kind","value"}],
-//  "media":[{"name","kind","sha256","md5","type","width","height","size"} |
+//  "media":[{"name","kind","sha256","md5","type","width","height","size",
+//            "pdq","quality" | "pdq_error", "frames" (videos: sampled frames),
+//            "matches":[{"kind":"list"|"media","list","target","signal",
+//                        "distance","labels"}]} |
 //           {"name","kind","error"}],
 //  "source":{"file","item"}}
 //
 // `time` is ISO-8601 with "Z" when the source gave UTC, without it when the
 // source only gave a local wall-clock time (WhatsApp). `begin`/`end` are byte
-// offsets into `text`; `match` is the original text they cover.
+// offsets into `text`; `match` is the original text they cover. A match of
+// kind "list" names the hash list and the entry's value (`target`); one of
+// kind "media" names the other media file's sha256. `distance` is the PDQ
+// Hamming distance (0 for exact MD5/SHA-256), or for "vpdq" the percent of
+// frames that did not match.
 #ifndef VIGIL_SCAN_RECORD_JSON_H_
 #define VIGIL_SCAN_RECORD_JSON_H_
 

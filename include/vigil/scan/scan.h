@@ -19,6 +19,7 @@
 #include "vigil/core/limits.h"
 #include "vigil/core/status.h"
 #include "vigil/ingest/reader.h"
+#include "vigil/match/matcher.h"
 #include "vigil/store/store.h"
 #include "vigil/text/analyzer.h"
 
@@ -29,19 +30,26 @@ struct ScanOptions {
   std::filesystem::path lexicon_dir;
   std::filesystem::path scratch_dir;  // where .zip exports are extracted; empty = temp
   Limits limits;
-  int threads = 0;          // analysis workers; 0 = one per hardware thread
-  size_t batch_size = 1000; // records per store transaction
+  int threads = 0;           // analysis workers; 0 = one per hardware thread
+  size_t batch_size = 1000;  // records per store transaction
+  // Media matching: every photo (all 8 rotations/mirrors) and video frame is
+  // checked against the store's hash lists and against every other media
+  // file already in the store, within this PDQ radius.
+  bool match_media = true;
+  int pdq_radius = 31;
 };
 
 struct ScanSummary {
-  int64_t posts = 0;     // non-service posts read
-  int64_t service = 0;   // service/system messages read
-  int64_t media = 0;     // media references inspected successfully
-  int64_t media_missing = 0;  // media references absent or unreadable
-  int64_t errors = 0;    // bad items reported and skipped
-  int64_t selectors = 0; // selectors found (with repeats)
+  int64_t posts = 0;                           // non-service posts read
+  int64_t service = 0;                         // service/system messages read
+  int64_t media = 0;                           // media references inspected successfully
+  int64_t media_missing = 0;                   // media references absent or unreadable
+  int64_t errors = 0;                          // bad items reported and skipped
+  int64_t selectors = 0;                       // selectors found (with repeats)
+  int64_t list_matches = 0;                    // media matching a hash list entry
+  int64_t media_matches = 0;                   // media matching another media file (reposts)
   std::map<std::string, int64_t> by_category;  // "sale_offer" -> n (non-service posts)
-  int64_t flagged() const;  // posts whose category is not "other"
+  int64_t flagged() const;                     // posts whose category is not "other"
 };
 
 struct Progress {
@@ -73,8 +81,12 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
                             const ScanOptions& options, const text::Analyzer& analyzer,
                             store::Store& store, ScanObserver* observer);
 
-// The analysis of one post, as the workers do it (exposed for tests and tools).
-store::ScanRecord AnalyzePost(Post post, const text::Analyzer& analyzer, const Limits& limits);
+// The analysis of one post, as the workers do it (exposed for tests and
+// tools): text, media inspection (hashes, PDQ, video frames) and, when
+// `lists` is given, matches against hash lists. Matches against other media
+// need the store and are made by RunScan.
+store::ScanRecord AnalyzePost(Post post, const text::Analyzer& analyzer, const Limits& limits,
+                              const match::Matcher* lists = nullptr, int pdq_radius = 31);
 
 }  // namespace vigil::scan
 

@@ -1,0 +1,183 @@
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "vigil/core/json_writer.h"
+#include "vigil/report/html_report.h"
+#include "vigil/scan/record_json.h"
+#include "vigil/scan/scan.h"
+
+namespace vigil::cli {
+namespace {
+
+// Data files (lexicons) are found through --data-dir, then $VIGIL_DATA_DIR,
+// then the folder this build was configured from.
+std::filesystem::path DefaultDataDir() {
+  if (const char* env = std::getenv("VIGIL_DATA_DIR"); env && *env) return env;
+  return VIGIL_DEFAULT_DATA_DIR;
+}
+
+// Prints errors as they come (one line each, to stderr), JSONL records to
+// stdout, and a progress line on a TTY.
+class CliObserver : public scan::ScanObserver {
+ public:
+  CliObserver(const Terminal& term, bool jsonl, bool progress)
+      : term_(term), jsonl_(jsonl), progress_(progress && term.tty) {}
+
+  void OnRecord(const store::ScanRecord& r) override {
+    if (jsonl_) std::cout << scan::RecordToJson(r) << '\n';
+  }
+  void OnError(const ingest::IngestError& e) override {
+    ClearProgress();
+    std::cerr << term_.Paint("error", "31") << ": " << e.ToString() << '\n';
+  }
+  void OnProgress(const scan::Progress& p) override {
+    if (!progress_) return;
+    // The bar counts finished exports; the post counter shows motion inside one.
+    constexpr int kWidth = 20;
+    const int filled = p.reader_count == 0 || p.reader_index == 0
+                           ? 0
+                           : static_cast<int>(kWidth * (p.reader_index - 1) / p.reader_count);
+    std::string line = "\r[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
+                       std::to_string(p.reader_index) + "/" + std::to_string(p.reader_count) +
+                       "  " + std::to_string(p.posts) + " posts  " + p.current;
+    if (line.size() > 100) line = line.substr(0, 97) + "...";
+    std::cerr << line << "\033[K" << std::flush;
+    shown_ = true;
+  }
+  void ClearProgress() {
+    if (shown_) std::cerr << "\r\033[K" << std::flush;
+    shown_ = false;
+  }
+
+ private:
+  const Terminal& term_;
+  bool jsonl_;
+  bool progress_;
+  bool shown_ = false;
+};
+
+void PrintSummary(const scan::ScanSummary& s, const std::filesystem::path& db, const Terminal& term,
+                  std::ostream& out) {
+  out << "scanned " << s.posts << " posts (" << s.service << " service messages) into "
+      << db.string() << "\n";
+  out << "flagged " << s.flagged() << ":";
+  for (const char* c : {"sale_offer", "sale_request", "appeal"}) {
+    const auto it = s.by_category.find(c);
+    out << " " << (std::string_view(c) == "appeal" ? term.Paint(c, "34") : term.Paint(c, "31"))
+        << "=" << (it == s.by_category.end() ? 0 : it->second);
+  }
+  out << "\nselectors " << s.selectors << ", media " << s.media << " inspected, " << s.media_missing
+      << " absent\n";
+  out << "media matching a hash list " << s.list_matches << ", matching other media "
+      << s.media_matches << "\n";
+  out << (s.errors ? term.Paint("errors ", "31") : std::string("errors ")) << s.errors << "\n";
+}
+
+std::string SummaryJson(const scan::ScanSummary& s, const std::filesystem::path& db) {
+  JsonWriter w;
+  w.BeginObject().Key("db").String(db.string()).Key("posts").Int(s.posts);
+  w.Key("service").Int(s.service).Key("flagged").Int(s.flagged());
+  w.Key("by_category").BeginObject();
+  for (const auto& [k, v] : s.by_category) w.Key(k).Int(v);
+  w.EndObject();
+  w.Key("selectors").Int(s.selectors).Key("media").Int(s.media);
+  w.Key("media_missing").Int(s.media_missing).Key("list_matches").Int(s.list_matches);
+  w.Key("media_matches").Int(s.media_matches).Key("errors").Int(s.errors).EndObject();
+  return w.str();
+}
+
+struct ScanArgs {
+  std::vector<std::string> paths;
+  std::string db = "vigil.db";
+  std::string data_dir;
+  std::string scratch_dir;
+  bool jsonl = false;
+  bool json = false;
+  bool quiet = false;
+  int threads = 0;
+  size_t batch = 1000;
+  bool match = true;
+  int radius = 31;
+  Limits limits;
+};
+
+int RunScanCommand(const ScanArgs& a, const Terminal& term) {
+  scan::ScanOptions options;
+  options.db_path = a.db;
+  options.lexicon_dir =
+      (a.data_dir.empty() ? DefaultDataDir() : std::filesystem::path(a.data_dir)) / "lexicons";
+  options.scratch_dir = a.scratch_dir;
+  options.threads = a.threads;
+  options.batch_size = a.batch;
+  options.limits = a.limits;
+  options.match_media = a.match;
+  options.pdq_radius = a.radius;
+  std::vector<std::filesystem::path> inputs(a.paths.begin(), a.paths.end());
+
+  CliObserver observer(term, a.jsonl, !a.quiet);
+  auto summary = scan::RunScan(inputs, options, &observer);
+  observer.ClearProgress();
+  if (!summary.ok()) {
+    std::cerr << term.Paint("vigil scan", "31") << ": " << summary.status().ToString() << '\n';
+    return kExitFailure;
+  }
+  if (a.json) {
+    std::cout << SummaryJson(*summary, a.db) << '\n';
+  } else if (!a.quiet) {
+    PrintSummary(*summary, a.db, term, a.jsonl ? std::cerr : std::cout);
+  }
+  return summary->errors > 0 ? kExitInputErrors : kExitOk;
+}
+
+}  // namespace
+
+void AddScanCommand(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<ScanArgs>();
+  auto* scan = app.add_subcommand(
+      "scan",
+      "Read exports (Telegram, WhatsApp, Facebook, JSONL, image folders, .zip), analyse "
+      "every post and photo, and store the results");
+  scan->add_option("paths", args->paths, "Export files, folders or .zip archives")->required();
+  scan->add_option("--db", args->db, "SQLite database to write (created if missing)")
+      ->capture_default_str();
+  scan->add_flag("--jsonl", args->jsonl, "Print one JSON object per post to stdout");
+  scan->add_flag("--json", args->json, "Print the summary as one JSON object to stdout");
+  scan->add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
+  scan->add_option("--threads", args->threads, "Analysis threads (0 = all cores)")
+      ->check(CLI::Range(0, 256));
+  scan->add_option("--batch", args->batch, "Posts per database transaction")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  scan->add_flag("!--no-match", args->match, "Skip matching media against lists and the store");
+  scan->add_option("--radius", args->radius, "PDQ match radius in bits")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  scan->add_option("--data-dir", args->data_dir,
+                   "Folder with lexicons/ (default $VIGIL_DATA_DIR or the source tree's data/)");
+  scan->add_option("--scratch-dir", args->scratch_dir,
+                   "Where .zip exports are extracted (default: a temporary folder)");
+  scan->add_option("--max-media-bytes", args->limits.max_media_bytes,
+                   "Largest media file inspected")
+      ->capture_default_str();
+  scan->add_option("--max-line-bytes", args->limits.max_line_bytes,
+                   "Longest JSONL/WhatsApp line or message")
+      ->capture_default_str();
+  scan->add_option("--max-pixels", args->limits.max_pixels, "Largest image (width x height)")
+      ->capture_default_str();
+  scan->add_option("--max-archive-bytes", args->limits.max_archive_bytes,
+                   "Most bytes extracted from one .zip")
+      ->capture_default_str();
+  scan->callback([args, &ctx] {
+    if (args->jsonl && args->json) {
+      ctx.exit_code = kExitUsage;
+      std::cerr << "vigil scan: --jsonl and --json cannot be combined\n";
+      return;
+    }
+    ctx.exit_code = RunScanCommand(*args, ctx.term);
+  });
+}
+
+}  // namespace vigil::cli

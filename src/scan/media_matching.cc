@@ -1,0 +1,203 @@
+#include "vigil/scan/media_matching.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <utility>
+
+#include "vigil/media/decode.h"
+#include "vigil/media/inspect.h"
+#include "vigil/media/pdq.h"
+
+namespace vigil::scan {
+namespace {
+
+bool IsVideoType(std::string_view type) {
+  return type == "mp4" || type == "mov" || type == "3gp" || type == "webm" || type == "mkv" ||
+         type == "avi";
+}
+
+std::string ReadBytes(const std::string& path, uint64_t limit) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes;
+  if (!in) return bytes;
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<uint64_t>(std::max<std::streamoff>(0, in.tellg()));
+  if (size > limit) return bytes;
+  bytes.resize(size);
+  in.seekg(0);
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  if (!in) bytes.clear();
+  return bytes;
+}
+
+std::string JoinLabels(const std::vector<std::string>& labels) {
+  std::string out;
+  for (const auto& l : labels) {
+    if (!out.empty()) out += ", ";
+    out += l;
+  }
+  return out;
+}
+
+}  // namespace
+
+store::MediaResult InspectMedia(const MediaRef& ref, const Limits& limits, MediaProbe* probe) {
+  store::MediaResult result;
+  if (ref.path.empty()) {
+    result.error = ref.missing_reason.empty() ? "not in export" : ref.missing_reason;
+    return result;
+  }
+  auto info = media::InspectFile(ref.path, limits);
+  if (!info.ok()) {
+    result.error = info.status().ToString();
+    return result;
+  }
+  if (!info->pdq.empty() && info->pdq_quality >= media::kPdqMinQuality) {
+    // The 8 rotations and mirrors come from one more decode of the same bytes.
+    const std::string bytes = ReadBytes(ref.path, limits.max_media_bytes);
+    const auto span = std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    if (auto dihedral = media::PdqDihedralFromImageBytes(span, limits); dihedral.ok()) {
+      probe->image.assign(dihedral->hashes.begin(), dihedral->hashes.end());
+    } else if (auto pdq = Hash256::FromHex(info->pdq)) {
+      probe->image.push_back(*pdq);
+    }
+  } else if (IsVideoType(info->type)) {
+    media::VideoOptions options;
+    options.limits = limits;
+    auto video = media::HashVideo(ref.path, options);
+    if (video.ok()) {
+      for (const auto& f : video->frames) {
+        result.frames.push_back({f.frame_index, f.timestamp_seconds, f.hash.ToHex(), f.quality});
+      }
+      if (info->width == 0) {
+        info->width = video->width;
+        info->height = video->height;
+      }
+      probe->frames = std::move(video->frames);
+    } else {
+      info->pdq_error = video.status().ToString();
+    }
+  }
+  result.info = std::move(info.value());
+  return result;
+}
+
+void MatchLists(const match::Matcher& lists, const media::MediaInfo& info, const MediaProbe& probe,
+                int radius, std::vector<store::MediaMatch>* out) {
+  // (list, signal) -> best match, so the 8 probes and many frames report once.
+  std::map<std::pair<std::string, std::string>, store::MediaMatch> best;
+  auto keep = [&](const match::ListMatch& m) {
+    const std::string value = m.entry->signal.ToHex();
+    store::MediaMatch candidate{"list",
+                                value,
+                                m.list->name,
+                                std::string(match::SignalTypeName(m.entry->signal.type)),
+                                JoinLabels(m.entry->labels),
+                                m.distance};
+    auto [it, inserted] = best.try_emplace({m.list->name, value}, candidate);
+    if (!inserted && m.distance < it->second.distance) it->second = candidate;
+  };
+  for (const auto& [type, hex] : {std::pair{match::SignalType::kMd5, info.md5},
+                                  std::pair{match::SignalType::kSha256, info.sha256}}) {
+    if (hex.empty()) continue;
+    if (auto hits = lists.MatchExact(type, hex); hits.ok()) {
+      for (const auto& m : *hits) keep(m);
+    }
+  }
+  match::MatchOptions options;
+  options.radius = radius;
+  auto query = [&](const Hash256& h) {
+    if (auto hits = lists.Match(h, options); hits.ok()) {
+      for (const auto& m : *hits) keep(m);
+    }
+  };
+  for (const Hash256& h : probe.image) query(h);
+  for (const auto& f : probe.frames) {
+    if (f.quality >= media::kPdqMinQuality) query(f.hash);
+  }
+  for (auto& [key, m] : best) out->push_back(std::move(m));
+}
+
+Result<SeenMedia> SeenMedia::Load(store::Store& store) {
+  SeenMedia seen;
+  std::vector<Hash256> hashes;
+  Status s = store.ForEachMediaHashes([&](const store::MediaHashes& m) {
+    seen.known_.insert(m.sha256);
+    if (auto h = Hash256::FromHex(m.pdq); h && m.pdq_quality >= media::kPdqMinQuality) {
+      hashes.push_back(*h);
+      seen.stored_sha_.push_back(m.sha256);
+    }
+    if (!m.frames.empty()) {
+      Video& v = seen.videos_.emplace_back();
+      v.sha256 = m.sha256;
+      for (const auto& f : m.frames) {
+        if (auto h = Hash256::FromHex(f.pdq)) {
+          v.frames.push_back({f.frame_index, f.timestamp_seconds, *h, f.quality});
+        }
+      }
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  if (!hashes.empty()) {
+    auto index = match::HashIndex::Build(std::move(hashes));
+    if (!index.ok()) return index.status();
+    seen.stored_index_.emplace(std::move(index).value());
+  }
+  return seen;
+}
+
+void SeenMedia::MatchAndAdd(const media::MediaInfo& info, const MediaProbe& probe, int radius,
+                            std::vector<store::MediaMatch>* out) {
+  // A file met before (earlier in this scan, or in the store) has had its
+  // turn: matching it again would record the same pair the other way round,
+  // and a re-run must add nothing.
+  if (!known_.insert(info.sha256).second) return;
+  Match(info, probe, radius, out);
+  if (!probe.image.empty()) {
+    new_hashes_.push_back(probe.image.front());
+    new_sha_.push_back(info.sha256);
+  }
+  if (!probe.frames.empty()) videos_.push_back({info.sha256, probe.frames});
+}
+
+void SeenMedia::Match(const media::MediaInfo& info, const MediaProbe& probe, int radius,
+                      std::vector<store::MediaMatch>* out) const {
+  std::map<std::string, int> best;  // other sha256 -> distance
+  auto keep = [&](const std::string& sha, int distance) {
+    if (sha == info.sha256) return;
+    auto [it, inserted] = best.try_emplace(sha, distance);
+    if (!inserted) it->second = std::min(it->second, distance);
+  };
+  std::vector<match::Neighbor> hits;
+  for (const Hash256& h : probe.image) {
+    if (stored_index_ && stored_index_->Search(h, radius, &hits).ok()) {
+      for (const auto& n : hits) keep(stored_sha_[n.id], n.distance);
+    }
+    for (size_t i = 0; i < new_hashes_.size(); ++i) {
+      const int d = Distance(h, new_hashes_[i]);
+      if (d <= radius) keep(new_sha_[i], d);
+    }
+  }
+  for (const auto& [sha, distance] : best) {
+    out->push_back({"media", sha, "", "pdq", "", distance});
+  }
+  if (!probe.frames.empty()) {
+    for (const Video& v : videos_) {
+      if (v.sha256 == info.sha256) continue;
+      const auto forward = media::CompareVideos(probe.frames, v.frames, radius);
+      const auto backward = media::CompareVideos(v.frames, probe.frames, radius);
+      if (media::IsMatch(forward) || media::IsMatch(backward)) {
+        // For vPDQ the distance is the share of frames that did not match, in percent.
+        const double pct =
+            std::max(forward.compared_match_percent, backward.compared_match_percent);
+        out->push_back(
+            {"media", v.sha256, "", "vpdq", "", static_cast<int>(std::lround(100 - pct))});
+      }
+    }
+  }
+}
+
+}  // namespace vigil::scan
