@@ -2,8 +2,11 @@
 //
 //   BM_PdqFast        DCT-scaled luma decode (kPdqFastMinSide) + PDQ: what
 //                     Inspect runs.
-//   BM_PdqFullDecode  full-resolution RGB decode + PDQ: the reference's
-//                     method (the baseline in the same run).
+//   BM_PdqFullDecode  full-resolution RGB decode + vigil's PDQ maths.
+//   BM_PdqReferenceMethod  the baseline: full-resolution RGB decode, a float
+//                     luma buffer, and the reference's maths as it is written
+//                     (full-size buffers, strided column passes), transcribed
+//                     below. Same hashes as vigil's maths, bit for bit.
 // Breakdowns: decode alone at both settings, PDQ maths alone on a full-size
 // luma buffer and on a 1/4-scale one, and the fast path at other min_side
 // values (the speed side of the drift/speed trade-off in pdq.h).
@@ -15,9 +18,11 @@
 #include <sched.h>
 #include <turbojpeg.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <numbers>
 #include <random>
 #include <vector>
 
@@ -102,6 +107,78 @@ const std::vector<std::vector<uint8_t>>& Jpegs() {
   return jpegs;
 }
 
+// The reference's pdqHash256FromFloatLuma, structure kept: four full-image
+// box passes (the column ones striding across rows), decimation, DCT as two
+// triple loops, median by sorting a copy.
+void RefBox1D(const float* in, float* out, int n, int stride, int window) {
+  const int half = (window + 2) / 2;
+  int li = 0, ri = 0, oi = 0, count = 0;
+  float sum = 0.0f;
+  for (int i = 0; i < half - 1; ++i, ri += stride) sum += in[ri], ++count;
+  for (int i = 0; i < window - half + 1; ++i, ri += stride, oi += stride) {
+    sum += in[ri];
+    out[oi] = sum / ++count;
+  }
+  for (int i = 0; i < n - window; ++i, li += stride, ri += stride, oi += stride) {
+    sum += in[ri];
+    sum -= in[li];
+    out[oi] = sum / count;
+  }
+  for (int i = 0; i < half - 1; ++i, li += stride, oi += stride) {
+    sum -= in[li];
+    out[oi] = sum / --count;
+  }
+}
+
+vigil::Hash256 ReferenceStylePdq(std::vector<float>& a, int w, int h) {
+  std::vector<float> b(a.size());
+  const int wr = (w + 127) / 128, wc = (h + 127) / 128;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int r = 0; r < h; ++r)
+      RefBox1D(&a[static_cast<size_t>(r) * w], &b[static_cast<size_t>(r) * w], w, 1, wr);
+    for (int c = 0; c < w; ++c) RefBox1D(&b[c], &a[c], h, w, wc);
+  }
+  static float d[16][64];
+  static const bool built = [] {
+    for (int i = 0; i < 16; ++i) {
+      for (int j = 0; j < 64; ++j) {
+        d[i][j] = static_cast<float>(std::sqrt(2.0 / 64) *
+                                     std::cos(std::numbers::pi / 2 / 64 * (i + 1) * (2 * j + 1)));
+      }
+    }
+    return true;
+  }();
+  benchmark::DoNotOptimize(built);
+  float small[64][64], t[16][64], dct[16][16];
+  for (int i = 0; i < 64; ++i) {
+    for (int j = 0; j < 64; ++j) {
+      small[i][j] =
+          a[static_cast<size_t>((i + 0.5) * h / 64) * w + static_cast<int>((j + 0.5) * w / 64)];
+    }
+  }
+  for (int i = 0; i < 16; ++i) {
+    for (int j = 0; j < 64; ++j) {
+      float sum = 0.0f;
+      for (int k = 0; k < 64; ++k) sum += d[i][k] * small[k][j];
+      t[i][j] = sum;
+    }
+  }
+  for (int i = 0; i < 16; ++i) {
+    for (int j = 0; j < 16; ++j) {
+      float sum = 0.0f;
+      for (int k = 0; k < 64; ++k) sum += t[i][k] * d[j][k];
+      dct[i][j] = sum;
+    }
+  }
+  std::vector<float> sorted(&dct[0][0], &dct[0][0] + 256);
+  std::nth_element(sorted.begin(), sorted.begin() + 127, sorted.end());
+  vigil::Hash256 hash;
+  for (int k = 0; k < 256; ++k) {
+    if (dct[k / 16][k % 16] > sorted[127]) hash.SetBit(k);
+  }
+  return hash;
+}
+
 void HashBytes(benchmark::State& state, bool fast) {
   const auto& jpegs = Jpegs();
   const Limits limits;
@@ -118,6 +195,20 @@ void BM_PdqFast(benchmark::State& state) { HashBytes(state, true); }
 void BM_PdqFullDecode(benchmark::State& state) { HashBytes(state, false); }
 BENCHMARK(BM_PdqFast)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PdqFullDecode)->Unit(benchmark::kMillisecond);
+
+void BM_PdqReferenceMethod(benchmark::State& state) {
+  const auto& jpegs = Jpegs();
+  size_t i = 0;
+  for (auto _ : state) {
+    Result<Image> image = DecodeImage(jpegs[i++ % jpegs.size()], DecodeOptions{});
+    if (!image.ok()) state.SkipWithError(image.status().ToString().c_str());
+    std::vector<float> luma(static_cast<size_t>(image->width) * image->height);
+    vigil::media::RgbToLuma(image->pixels, image->width, image->height, luma);
+    benchmark::DoNotOptimize(ReferenceStylePdq(luma, image->width, image->height));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PdqReferenceMethod)->Unit(benchmark::kMillisecond);
 
 // Fast path at other min_side values: arg = min_side.
 void BM_PdqScaled(benchmark::State& state) {
@@ -182,7 +273,17 @@ int main(int argc, char** argv) {
   CPU_ZERO(&one);
   CPU_SET(0, &one);
   if (sched_setaffinity(0, sizeof one, &one) != 0) std::perror("sched_setaffinity (continuing)");
-  Jpegs();  // build the inputs before any timing
+  // Build the inputs before any timing, and check that the baseline computes
+  // the same hashes as vigil.
+  for (size_t i = 0; i < 3; ++i) {
+    Result<Image> image = DecodeImage(Jpegs()[i], DecodeOptions{});
+    std::vector<float> luma(static_cast<size_t>(image->width) * image->height);
+    vigil::media::RgbToLuma(image->pixels, image->width, image->height, luma);
+    if (ReferenceStylePdq(luma, image->width, image->height) != PdqFromImage(*image).hash) {
+      std::fprintf(stderr, "baseline and vigil disagree on image %zu\n", i);
+      return 1;
+    }
+  }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -18,6 +18,11 @@
 #include <numbers>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#include <xmmintrin.h>
+#endif
+
 namespace vigil::media {
 namespace {
 
@@ -261,10 +266,76 @@ void BoxDownColumns(const float* in, int rows, int cols, int window, Pick pick, 
   }
 }
 
+// Lane-major transposes between `count` (<= 16) separate rows and a
+// cols x 16 scratch: lanes[c * 16 + k] is rows[k][c]. Pure data movement, so
+// they cannot change a result. On x86 they move 4x4 blocks through SSE
+// registers; elsewhere, and at the edges, one float at a time. Columns go in
+// tiles of 64 so the scratch lines touched stay in L1.
+constexpr int kTile = 64;
+
+void GatherLanes(const float* const* rows, int count, int cols, float* lanes) {
+  for (int c0 = 0; c0 < cols; c0 += kTile) {
+    const int c1 = std::min(cols, c0 + kTile);
+    int k = 0;
+#if defined(__SSE2__)
+    for (; k + 4 <= count; k += 4) {
+      int c = c0;
+      for (; c + 4 <= c1; c += 4) {
+        __m128 r0 = _mm_loadu_ps(rows[k] + c);
+        __m128 r1 = _mm_loadu_ps(rows[k + 1] + c);
+        __m128 r2 = _mm_loadu_ps(rows[k + 2] + c);
+        __m128 r3 = _mm_loadu_ps(rows[k + 3] + c);
+        _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+        float* dst = lanes + static_cast<size_t>(c) * kLanes + k;
+        _mm_storeu_ps(dst, r0);
+        _mm_storeu_ps(dst + kLanes, r1);
+        _mm_storeu_ps(dst + 2 * kLanes, r2);
+        _mm_storeu_ps(dst + 3 * kLanes, r3);
+      }
+      for (; c < c1; ++c) {
+        for (int j = 0; j < 4; ++j) lanes[static_cast<size_t>(c) * kLanes + k + j] = rows[k + j][c];
+      }
+    }
+#endif
+    for (; k < count; ++k) {
+      for (int c = c0; c < c1; ++c) lanes[static_cast<size_t>(c) * kLanes + k] = rows[k][c];
+    }
+  }
+}
+
+void ScatterLanes(const float* lanes, int count, int cols, float* const* rows) {
+  for (int c0 = 0; c0 < cols; c0 += kTile) {
+    const int c1 = std::min(cols, c0 + kTile);
+    int k = 0;
+#if defined(__SSE2__)
+    for (; k + 4 <= count; k += 4) {
+      int c = c0;
+      for (; c + 4 <= c1; c += 4) {
+        const float* src = lanes + static_cast<size_t>(c) * kLanes + k;
+        __m128 r0 = _mm_loadu_ps(src);
+        __m128 r1 = _mm_loadu_ps(src + kLanes);
+        __m128 r2 = _mm_loadu_ps(src + 2 * kLanes);
+        __m128 r3 = _mm_loadu_ps(src + 3 * kLanes);
+        _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+        _mm_storeu_ps(rows[k] + c, r0);
+        _mm_storeu_ps(rows[k + 1] + c, r1);
+        _mm_storeu_ps(rows[k + 2] + c, r2);
+        _mm_storeu_ps(rows[k + 3] + c, r3);
+      }
+      for (; c < c1; ++c) {
+        for (int j = 0; j < 4; ++j) rows[k + j][c] = lanes[static_cast<size_t>(c) * kLanes + k + j];
+      }
+    }
+#endif
+    for (; k < count; ++k) {
+      for (int c = c0; c < c1; ++c) rows[k][c] = lanes[static_cast<size_t>(c) * kLanes + k];
+    }
+  }
+}
+
 // Box filter along rows, up to 16 at a time: the rows are transposed into a
-// lane-major scratch so the pass runs as BoxLanes, then transposed back. The
-// transposes go in tiles of kTile columns so the scratch lines they touch
-// stay in L1. Scratch is kept between calls.
+// lane-major scratch so the pass runs as BoxLanes, then transposed back.
+// Scratch is kept between calls.
 class RowBox {
  public:
   RowBox(int cols, int window, Pick pick)
@@ -279,20 +350,9 @@ class RowBox {
 
   // Filters rows[0..count) (count <= 16) into out[k] (out_cols() floats each).
   void Run(const float* const* rows, int count, float* const* out) {
-    constexpr int kTile = 64;
-    for (int c0 = 0; c0 < cols_; c0 += kTile) {
-      const int c1 = std::min(cols_, c0 + kTile);
-      for (int k = 0; k < count; ++k) {
-        for (int c = c0; c < c1; ++c) src_[static_cast<size_t>(c) * kLanes + k] = rows[k][c];
-      }
-    }
+    GatherLanes(rows, count, cols_, src_.data());
     BoxLanes(src_.data(), kLanes, dst_.data(), kLanes, cols_, window_, pick_);
-    for (int c0 = 0; c0 < out_cols_; c0 += kTile) {
-      const int c1 = std::min(out_cols_, c0 + kTile);
-      for (int k = 0; k < count; ++k) {
-        for (int c = c0; c < c1; ++c) out[k][c] = dst_[static_cast<size_t>(c) * kLanes + k];
-      }
-    }
+    ScatterLanes(dst_.data(), count, out_cols_, out);
   }
 
  private:
@@ -611,9 +671,7 @@ void RgbToLuma(std::span<const uint8_t> rgb, int width, int height, std::span<fl
       {static_cast<size_t>(width) * static_cast<size_t>(height), rgb.size() / 3, luma.size()});
   const uint8_t* p = rgb.data();
   float* y = luma.data();
-  for (size_t i = 0; i < n; ++i) {
-    y[i] = kR * p[3 * i] + kG * p[3 * i + 1] + kB * p[3 * i + 2];
-  }
+  for (size_t i = 0; i < n; ++i) y[i] = kR * p[3 * i] + kG * p[3 * i + 1] + kB * p[3 * i + 2];
 }
 
 }  // namespace vigil::media
