@@ -366,9 +366,13 @@ TEST_F(PdqFixture, DihedralMatchesTransformedLuma) {
 TEST_F(PdqFixture, CppReferenceBinary) {
   // The C++ binary's hashes (which also match its 512x512 squash less well
   // than our full resolution does: emulating that squash gave 4-12 bits).
+  // The Java README lists the same hashes (quality 100), so they count too.
   Stats full, fast;
   for (const Row& row : ExpectedRows()) {
-    if (!row.implementation.starts_with("cpp-reference")) continue;
+    if (!row.implementation.starts_with("cpp-reference") &&
+        !row.implementation.starts_with("java README")) {
+      continue;
+    }
     const auto path = ImagePath(row.image);
     const Hash256 want = Hex(row.hex);
     full.Add(Distance(Full(path).hash, want));
@@ -376,18 +380,21 @@ TEST_F(PdqFixture, CppReferenceBinary) {
   }
   std::printf("cpp-reference rows: full max=%d mean=%.2f; fast max=%d mean=%.2f\n", full.max,
               full.mean(), fast.max, fast.mean());
-  ASSERT_EQ(full.count, 8);
+  ASSERT_EQ(full.count, 16);
   EXPECT_LE(full.max, 10);  // TE's conformance bound at quality >= 80
   EXPECT_LE(fast.max, 12);
 }
 
 TEST_F(PdqFixture, OtherImplementationsReported) {
   // Pure Python (Pillow thumbnail to 512), WASM and PHP pre-shrink
-  // differently; the pure-Python tests themselves allow 16 bits.
+  // differently, Java decodes with javax.imageio; the pure-Python tests
+  // themselves allow 16 bits.
   Stats stats;
   for (const Row& row : ExpectedRows()) {
     const std::string& impl = row.implementation;
-    if (impl.starts_with("pytx") || impl.starts_with("cpp") || impl.starts_with("java")) continue;
+    if (impl.starts_with("pytx") || impl.starts_with("cpp") || impl.starts_with("java README")) {
+      continue;
+    }
     const auto path = ImagePath(row.image);
     if (!std::filesystem::exists(path)) continue;  // b.jpg, c.png: not in testdata
     const int d = Distance(Full(path).hash, Hex(row.hex));
@@ -396,7 +403,16 @@ TEST_F(PdqFixture, OtherImplementationsReported) {
   }
   std::printf("other implementations: n=%d max=%d mean=%.2f\n", stats.count, stats.max,
               stats.mean());
-  EXPECT_LE(stats.max, 24);
+  EXPECT_LE(stats.max, 16);
+
+  // I16.png (16-bit grey): Pillow clips I;16 to 8 bits (pytx: quality 36);
+  // libpng here scales 16 -> 8 bits, a different image, so only reported.
+  const auto i16 =
+      kPdqData / "python-threatexchange/threatexchange/tests/hashing/resources/I16.png";
+  const PdqHash h = Full(i16);
+  std::printf(
+      "  I16.png: q=%d, d=%d from pytx (q=36)\n", h.quality,
+      Distance(h.hash, Hex("de2ef0e99ecdfc1d248a0eb055f023d1d61e79c3920cbb55d561c02accab1763")));
 }
 
 const char* const kDihedralFiles[8] = {"bridge-1-original.jpg",    "bridge-2-rotate-90.jpg",

@@ -28,15 +28,23 @@ struct PdqHash {
   int quality = 0;  // 0..100; below 50 the hash is not trusted for matching
 };
 
-// The 8 dihedral hashes in the reference's order: original, rotate 90,
-// rotate 180, rotate 270, flip X, flip Y, flip plus-1 (transpose), flip minus-1.
+// The 8 dihedral hashes in the reference's order: original, rotate 90
+// (counter-clockwise), rotate 180, rotate 270, flip X (rows reversed), flip Y
+// (columns reversed), flip plus-1 (transpose), flip minus-1 (anti-transpose).
+// hashes[k] approximates the hash of the image so transformed: exactly when
+// the filter grid is mirror-symmetric (e.g. 1600 or 320 px sides, 64x64),
+// within ~8 bits on photos in general, but 16-32 bits on small images whose
+// box window is even (129-256 px) and far more on pixel noise (pdq_test.cc).
 struct PdqDihedral {
   std::array<Hash256, 8> hashes;
   int quality = 0;
 };
 
 // Hash of a luma image (row-major, `width`*`height` floats in 0..255). Images
-// with a side under 5 px hash to zero with quality 0, as the reference does.
+// with a side under kPdqMinSide, or a span shorter than width*height, hash to
+// zero with quality 0, as the reference does for small images. A 64x64 input
+// skips the tent filter (video frames). Bit-identical to the reference's
+// float arithmetic.
 PdqHash PdqFromLuma(std::span<const float> luma, int width, int height);
 PdqDihedral PdqDihedralFromLuma(std::span<const float> luma, int width, int height);
 
@@ -52,9 +60,10 @@ PdqDihedral PdqDihedralFromImage(const Image& image);
 // >= kPdqFastMinSide, as luma only (DecodeOptions::min_side, luma_ok): a
 // 1280x960 photo decodes at 3/8 (480x360). Each of the 64x64 PDQ samples then
 // still rests on >= 4 px a side. On the reference test images this moves
-// hashes 2.7 bits on average, 6 at most, against a full decode (pdq_test.cc,
-// FastPathDrift); 128 px (1/4 scale here) was 15% faster but drifted 8 bits on
-// average and up to 50 on a small textured image, eating the match margin.
+// JPEG hashes 2.7 bits on average, 6 at most, against a full decode
+// (pdq_test.cc, FastPathDrift; other formats are unchanged); 128 px (1/4
+// scale here) was 15% faster but drifted 8 bits on average and up to 50 on a
+// small textured image, eating the match margin.
 inline constexpr int kPdqFastMinSide = 256;
 
 // Decodes `bytes` (any DecodeImage format, first frame) and hashes it.
