@@ -3,6 +3,7 @@
 #ifndef VIGIL_SRC_TEXT_UNICODE_TABLES_H_
 #define VIGIL_SRC_TEXT_UNICODE_TABLES_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -38,9 +39,16 @@ inline uint32_t Decode(std::string_view s, size_t& i) {
   return DecodeUtf8(s, i);
 }
 
-// u_isalpha() for the BMP as bits, built once (thread-safe) on first use.
-const uint64_t* BmpLetterBits();
+// u_isalpha() for the BMP as bits.
+std::array<uint64_t, 0x10000 / 64> BuildBmpLetterBits();
 bool IsSupplementaryLetter(uint32_t cp);
+
+// Built once (thread-safe) on first use; inline so that callers pay a guard
+// check, not a call.
+inline const uint64_t* BmpLetterBits() {
+  static const std::array<uint64_t, 0x10000 / 64> kBits = BuildBmpLetterBits();
+  return kBits.data();
+}
 
 // ASCII letters and ICU's alphabetic code points.
 inline bool IsLetter(uint32_t cp) {
