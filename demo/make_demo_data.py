@@ -5,12 +5,19 @@ Everything here is invented: channel names, people, phone numbers and handles.
 The posts imitate the *pattern* of the 2014 sale postings (person + age + price +
 contact) in clinical language, beside the hard negatives an analyst also sees
 (livestock and car ads with prices and ages, news about trafficking, family
-appeals). Images are generated geometric patterns, never photos of people.
+appeals). Images are generated geometric patterns, never photos of people. One
+Telegram photo is reposted in the WhatsApp group mirrored, shrunk and
+watermarked, as sellers do; a "known photos" folder plays the hash list an NGO
+would share (a re-encoded copy of one photo, and the MD5 of another).
 
-Usage: make_demo_data.py OUT_DIR     (needs python3 and cjpeg from libjpeg-turbo-progs)
+Usage: make_demo_data.py EXPORTS_DIR [KNOWN_DIR]
+       (needs python3 and cjpeg from libjpeg-turbo-progs)
 """
+import hashlib
 import json
+import math
 import os
+import random
 import struct
 import subprocess
 import sys
@@ -59,34 +66,70 @@ IMAGES = {  # name -> (width, height, seed)
     "photo_1.jpg": (640, 480, 1),
     "photo_2.jpg": (800, 600, 2),
     "IMG-20140903-WA0001.jpg": (720, 960, 3),
-    "IMG-20140907-WA0002.jpg": (640, 640, 4),
 }
 
 
 def pattern(w, h, seed):
-    """A deterministic abstract pattern (bands and circles), RGB bytes."""
+    """A deterministic abstract picture: soft coloured blobs over a gradient, RGB
+    rows. Smooth shapes spread PDQ's energy over many frequencies, as photos do,
+    so its hash is stable under re-encoding and resizing."""
+    rnd = random.Random(seed)
+    blobs = []
+    for i in range(40):
+        cx, cy = rnd.uniform(0, w), rnd.uniform(0, h)
+        size = 0.25 if i < 8 else 0.07
+        sx, sy = rnd.uniform(0.4, 1) * size * w, rnd.uniform(0.4, 1) * size * h
+        colour = [rnd.uniform(-160, 160) for _ in range(3)]
+        gx = [math.exp(-((x - cx) / sx) ** 2) for x in range(w)]
+        gy = [math.exp(-((y - cy) / sy) ** 2) for y in range(h)]
+        blobs.append((gx, gy, colour))
+    base = [rnd.uniform(60, 190) for _ in range(3)]
     rows = []
     for y in range(h):
-        row = bytearray()
-        for x in range(w):
-            cx, cy = w * (0.3 + 0.1 * seed), h * 0.5
-            d = ((x - cx) ** 2 + (y - cy) ** 2) ** 0.5
-            r = (x * (seed + 1) // 3) & 0xFF
-            g = (y * (seed + 2) // 4) & 0xFF
-            b = 220 if int(d) // 40 % 2 else 40
-            row += bytes((r, g, b))
+        acc = [[base[c] + 40.0 * y / h] * w for c in range(3)]
+        for gx, gy, colour in blobs:
+            wy = gy[y]
+            if wy < 1e-3:
+                continue
+            for c in range(3):
+                k = colour[c] * wy
+                a = acc[c]
+                for x in range(w):
+                    a[x] += k * gx[x]
+        row = bytearray(3 * w)
+        for c in range(3):
+            row[c::3] = bytes(min(255, max(0, int(v))) for v in acc[c])
         rows.append(bytes(row))
     return rows
 
 
-def write_jpeg(path, w, h, seed):
+def write_jpeg(path, w, h, seed, rows=None, quality=88):
+    rows = rows if rows is not None else pattern(w, h, seed)
     ppm = path + ".ppm"
     with open(ppm, "wb") as f:
         f.write(b"P6\n%d %d\n255\n" % (w, h))
-        for row in pattern(w, h, seed):
+        for row in rows:
             f.write(row)
-    subprocess.run(["cjpeg", "-quality", "88", "-outfile", path, ppm], check=True)
+    subprocess.run(["cjpeg", "-quality", str(quality), "-outfile", path, ppm], check=True)
     os.remove(ppm)
+
+
+def repost_of(w, h, seed):
+    """The photo as a seller reposts it: mirrored, shrunk to 3/4, watermarked.
+    Returns (width, height, rows)."""
+    rows = [bytes(b for x in range(w - 1, -1, -1) for b in row[3 * x:3 * x + 3])
+            for row in pattern(w, h, seed)]
+    nw, nh = w * 3 // 4, h * 3 // 4
+    small = []
+    for y in range(nh):
+        src = rows[y * h // nh]
+        small.append(bytearray(b for x in range(nw) for b in src[3 * (x * w // nw):3 * (x * w // nw) + 3]))
+    for y in range(nh - 34, nh - 14):  # a half-transparent banner with marks, bottom right
+        for x in range(nw - 130, nw - 12):
+            ink = 40 if (y - nh + 28) in range(4, 10) and (x // 7) % 2 == 0 else 250
+            for c in range(3):
+                small[y][3 * x + c] = (small[y][3 * x + c] + ink) // 2
+    return nw, nh, [bytes(r) for r in small]
 
 
 def write_png(path, w, h, seed):
@@ -184,8 +227,10 @@ def whatsapp_export(root):
             lines.extend(rest)
     tmp = os.path.join(root, "whatsapp", ".build")
     os.makedirs(tmp, exist_ok=True)
-    for name in ("IMG-20140903-WA0001.jpg", "IMG-20140907-WA0002.jpg"):
-        write_jpeg(os.path.join(tmp, name), *IMAGES[name])
+    write_jpeg(os.path.join(tmp, "IMG-20140903-WA0001.jpg"), *IMAGES["IMG-20140903-WA0001.jpg"])
+    # The Telegram channel's first photo, reposted here by another seller.
+    w, h, rows = repost_of(*IMAGES["photo_1.jpg"])
+    write_jpeg(os.path.join(tmp, "IMG-20140907-WA0002.jpg"), w, h, 0, rows=rows, quality=75)
     zpath = os.path.join(root, "whatsapp", "WhatsApp Chat with Demo Trade Group.zip")
     with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("WhatsApp Chat with Demo Trade Group.txt", "\n".join(lines) + "\n")
@@ -195,13 +240,27 @@ def whatsapp_export(root):
     os.rmdir(tmp)
 
 
+def known_photos(exports, known):
+    """What an NGO already holds: its own JPEG of the WhatsApp group's first
+    photo (same picture, other encoder settings), and the MD5 of a Telegram photo."""
+    os.makedirs(known, exist_ok=True)
+    write_jpeg(os.path.join(known, "ngo-copy-1.jpg"), *IMAGES["IMG-20140903-WA0001.jpg"], quality=60)
+    photo = os.path.join(exports, "telegram", "Demo Market Channel", "photos", "photo_2.jpg")
+    with open(photo, "rb") as f:
+        digest = hashlib.md5(f.read()).hexdigest()
+    with open(os.path.join(known, "known-md5.txt"), "w") as f:
+        f.write("md5 %s\n" % digest)
+
+
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     telegram_export(out)
     whatsapp_export(out)
+    if len(sys.argv) == 3:
+        known_photos(out, sys.argv[2])
     print(out)
 
 

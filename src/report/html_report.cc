@@ -114,12 +114,113 @@ void WritePost(const store::ScanRecord& r, std::ostream& out) {
       const auto& m = *r.media[i].info;
       out << EscapeHtml(m.type) << " " << m.width << "×" << m.height << " sha256 "
           << EscapeHtml(m.sha256);
+      for (const auto& m : r.media[i].matches) {
+        out << "<br>&nbsp;&nbsp;" << (m.kind == "list" ? "<b>on list " : "same as media ")
+            << EscapeHtml(m.kind == "list" ? m.list : m.target.substr(0, 16)) << "</b>"
+            << (m.kind == "list" ? "" : "…") << " (" << EscapeHtml(m.signal_type) << " distance "
+            << m.distance << ")";
+        if (!m.labels.empty()) out << " [" << EscapeHtml(m.labels) << "]";
+      }
     } else {
       out << "<i>" << EscapeHtml(r.media[i].error) << "</i>";
     }
     out << "</div>\n";
   }
   out << "</div>\n";
+}
+
+std::string Where(const store::MediaAppearance& a) {
+  return std::string(PlatformName(a.platform)) + " / " +
+         (a.channel_title.empty() ? a.channel_id : a.channel_title) + " #" + a.external_id;
+}
+
+// Union-find over media sha256s, joined by the repost matches the scan found.
+class Clusters {
+ public:
+  size_t Id(const std::string& sha) {
+    auto [it, inserted] = ids_.try_emplace(sha, parent_.size());
+    if (inserted) parent_.push_back(parent_.size());
+    return it->second;
+  }
+  size_t Find(size_t x) {
+    while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
+    return x;
+  }
+  void Join(const std::string& a, const std::string& b) {
+    const size_t ra = Find(Id(a)), rb = Find(Id(b));
+    if (ra != rb) parent_[std::max(ra, rb)] = std::min(ra, rb);
+  }
+
+ private:
+  std::map<std::string, size_t> ids_;
+  std::vector<size_t> parent_;
+};
+
+// "This photo appeared in N channels": every group of files that are the same
+// photo (identical bytes, or matched within the PDQ radius in any rotation or
+// mirror) with where and when each copy was posted, first sighting first.
+Status WriteRepeatedMedia(store::Store& store, std::ostream& out) {
+  auto matches = store.ListMediaMatches();
+  if (!matches.ok()) return matches.status();
+  Clusters clusters;
+  std::vector<std::pair<std::string, store::MediaMatch>> list_hits;
+  for (const auto& [sha, m] : *matches) {
+    if (m.kind == "media") {
+      clusters.Join(sha, m.target);
+    } else {
+      list_hits.emplace_back(sha, m);
+    }
+  }
+  std::map<size_t, std::vector<store::MediaAppearance>> groups;  // root -> appearances by time
+  std::map<std::string, store::MediaAppearance> first_seen;
+  VIGIL_RETURN_IF_ERROR(store.ForEachMediaAppearance([&](const store::MediaAppearance& a) {
+    groups[clusters.Find(clusters.Id(a.sha256))].push_back(a);
+    first_seen.try_emplace(a.sha256, a);
+    return Status::Ok();
+  }));
+
+  out << "<h2>Photos and videos seen more than once</h2>\n";
+  std::vector<const std::vector<store::MediaAppearance>*> repeated;
+  for (const auto& [root, apps] : groups) {
+    if (apps.size() > 1) repeated.push_back(&apps);
+  }
+  std::stable_sort(repeated.begin(), repeated.end(),
+                   [](const auto* a, const auto* b) { return a->size() > b->size(); });
+  if (repeated.empty()) out << "<p>None.</p>\n";
+  for (const auto* apps : repeated) {
+    std::set<std::string> channels, files;
+    for (const auto& a : *apps) {
+      channels.insert(std::string(PlatformName(a.platform)) + "/" + a.channel_id);
+      files.insert(a.sha256);
+    }
+    const auto& first = apps->front();
+    out << "<div class=\"post\"><b>Appeared in " << channels.size() << " channel"
+        << (channels.size() == 1 ? "" : "s") << " (" << apps->size() << " posts, " << files.size()
+        << " distinct file" << (files.size() == 1 ? "" : "s") << "), first on "
+        << FormatIso8601(first.time, first.time_is_utc) << " in <bdi>" << EscapeHtml(Where(first))
+        << "</bdi></b>\n<ul>";
+    for (const auto& a : *apps) {
+      out << "<li>" << FormatIso8601(a.time, a.time_is_utc) << " <bdi>" << EscapeHtml(Where(a))
+          << "</bdi> <span class=\"sel\">sha256 " << EscapeHtml(a.sha256.substr(0, 16))
+          << "…</span></li>";
+    }
+    out << "</ul></div>\n";
+  }
+
+  out << "<h2>Media on hash lists</h2>\n";
+  if (list_hits.empty()) out << "<p>None.</p>\n";
+  if (!list_hits.empty()) {
+    out << "<table><tr><th>first posted</th><th>list</th><th>signal</th><th>distance</th>"
+           "<th>labels</th></tr>\n";
+    for (const auto& [sha, m] : list_hits) {
+      const auto it = first_seen.find(sha);
+      out << "<tr><td><bdi>" << (it == first_seen.end() ? "" : EscapeHtml(Where(it->second)))
+          << "</bdi></td><td>" << EscapeHtml(m.list) << "</td><td>" << EscapeHtml(m.signal_type)
+          << "</td><td>" << m.distance << "</td><td>" << EscapeHtml(m.labels) << "</td></tr>\n";
+    }
+    out << "</table>\n";
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -241,6 +342,8 @@ Status WriteHtmlReport(store::Store& store, const ReportOptions& options, std::o
     out << "</td></tr>\n";
   }
   out << "</table>\n";
+
+  VIGIL_RETURN_IF_ERROR(WriteRepeatedMedia(store, out));
 
   if (!errors->empty()) {
     out << "<h2>Input errors</h2>\n<table><tr><th>file</th><th>item</th><th>reason</th></tr>\n";

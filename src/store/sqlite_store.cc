@@ -133,6 +133,8 @@ class SqliteStore final : public Store {
   Result<std::vector<match::HashList>> LoadHashLists(std::string_view name) override;
   Status DeleteHashList(std::string_view name) override;
   Status ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) override;
+  Status ForEachMediaAppearance(const std::function<Status(const MediaAppearance&)>& fn) override;
+  Result<std::vector<std::pair<std::string, MediaMatch>>> ListMediaMatches() override;
 
  private:
   Status ReadFrames(std::string_view sha256, std::vector<FrameHash>& out);
@@ -580,6 +582,47 @@ Status SqliteStore::DeleteHashList(std::string_view name) {
   if (!s.ok()) return Rollback(s);
   s = commit_.Run("commit");
   return s.ok() ? s : Rollback(s);
+}
+
+Status SqliteStore::ForEachMediaAppearance(
+    const std::function<Status(const MediaAppearance&)>& fn) {
+  Result<Stmt> s = Stmt::Prepare(db_.get(), R"sql(
+SELECT pm.sha256, p.platform, p.channel_id, p.channel_title, p.external_id, p.time, p.time_is_utc
+FROM post_media pm JOIN posts p ON p.id = pm.post_id WHERE pm.sha256 IS NOT NULL
+ORDER BY p.time, p.platform, p.channel_id, p.external_id, pm.sha256)sql",
+                                 false);
+  if (!s.ok()) return s.status();
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    MediaAppearance a;
+    a.sha256 = s->String(0);
+    a.platform = PlatformFromName(s->Text(1)).value_or(Platform::kJsonl);
+    a.channel_id = s->String(2);
+    a.channel_title = s->String(3);
+    a.external_id = s->String(4);
+    a.time = s->Int(5);
+    a.time_is_utc = s->Int(6) != 0;
+    VIGIL_RETURN_IF_ERROR(fn(a));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read media appearances");
+  return Status::Ok();
+}
+
+Result<std::vector<std::pair<std::string, MediaMatch>>> SqliteStore::ListMediaMatches() {
+  Result<Stmt> s = Stmt::Prepare(db_.get(), R"sql(
+SELECT sha256, kind, target, list_name, signal_type, labels, distance FROM media_matches
+ORDER BY sha256, distance, kind, list_name, target)sql",
+                                 false);
+  if (!s.ok()) return s.status();
+  std::vector<std::pair<std::string, MediaMatch>> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    out.emplace_back(s->String(0),
+                     MediaMatch{s->String(1), s->String(2), s->String(3), s->String(4),
+                                s->String(5), static_cast<int>(s->Int(6))});
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read media matches");
+  return out;
 }
 
 Status SqliteStore::ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) {

@@ -652,6 +652,31 @@ TEST_F(StoreTest, MediaHashesListEveryMediaWithFrames) {
   std::vector<ScanRecord> got = ReadAll(*store);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].media[0].matches, r.media[0].matches);
+
+  auto matches = store->ListMediaMatches();
+  ASSERT_TRUE(matches.ok());
+  ASSERT_EQ(matches->size(), 2u);
+  EXPECT_EQ((*matches)[0].first, std::string(64, 'a'));
+  EXPECT_EQ((*matches)[0].second, r.media[0].matches[0]);  // distance 12 before 20
+  EXPECT_EQ((*matches)[1].second, r.media[0].matches[1]);
+
+  ScanRecord repost = FullRecord();
+  repost.post.channel = {"-1009", "Other", "public_channel"};
+  repost.post.time = r.post.time - 60;  // earlier
+  ASSERT_TRUE(store->Write({&repost, 1}).ok());
+  std::vector<MediaAppearance> seen;
+  ASSERT_TRUE(store
+                  ->ForEachMediaAppearance([&](const MediaAppearance& a) {
+                    seen.push_back(a);
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_EQ(seen.size(), 2u);  // the missing video has no media row, so no appearance
+  EXPECT_EQ(seen[0].channel_id, "-1009");
+  EXPECT_EQ(seen[1].channel_id, "-1001234");
+  EXPECT_EQ(seen[1].external_id, "812");
+  EXPECT_EQ(seen[1].platform, Platform::kTelegram);
+  EXPECT_TRUE(seen[1].time_is_utc);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vigil/core/post.h"
@@ -109,6 +110,17 @@ struct MediaHashes {
   std::vector<FrameHash> frames{};
 };
 
+// Where a media file was posted.
+struct MediaAppearance {
+  std::string sha256;
+  Platform platform = Platform::kJsonl;
+  std::string channel_id;
+  std::string channel_title;
+  std::string external_id;
+  int64_t time = 0;
+  bool time_is_utc = false;
+};
+
 struct StoreOptions {
   // Seconds since the epoch, stamped as posts.first_seen when a post is first
   // written. Injected so that tests (and replays) are deterministic; the
@@ -169,6 +181,13 @@ class Store {
   virtual Result<std::vector<match::HashList>> LoadHashLists(std::string_view name = {}) = 0;
   // Removes a list and its entries; kNotFound when there is no such list.
   virtual Status DeleteHashList(std::string_view name) = 0;
+  // Every post of every stored media file, ordered by time, then platform,
+  // channel, post id, sha256.
+  virtual Status ForEachMediaAppearance(
+      const std::function<Status(const MediaAppearance&)>& fn) = 0;
+  // Every stored match as (sha256 of the media, match), ordered by sha256,
+  // then distance.
+  virtual Result<std::vector<std::pair<std::string, MediaMatch>>> ListMediaMatches() = 0;
   // Every stored media file's perceptual hashes, ordered by sha256.
   virtual Status ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) = 0;
 };
