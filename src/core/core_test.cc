@@ -27,6 +27,11 @@ TEST(PlatformTest, RoundTrip) {
     EXPECT_EQ(PlatformFromName(PlatformName(p)), p);
   }
   EXPECT_FALSE(PlatformFromName("myspace").has_value());
+  for (MediaKind k : {MediaKind::kPhoto, MediaKind::kVideo, MediaKind::kAudio, MediaKind::kSticker,
+                      MediaKind::kAnimation, MediaKind::kDocument, MediaKind::kOther}) {
+    EXPECT_EQ(MediaKindFromName(MediaKindName(k)), k);
+  }
+  EXPECT_FALSE(MediaKindFromName("hologram").has_value());
 }
 
 TEST(Utf8Test, ValidatesAndSanitizes) {
@@ -85,8 +90,8 @@ TEST(Hash256Test, HexRoundTripAndBitLayout) {
   auto h = Hash256::FromHex(hex);
   ASSERT_TRUE(h.has_value());
   EXPECT_EQ(h->ToHex(), hex);
-  EXPECT_TRUE(h->Bit(255));   // top bit of 'f'
-  EXPECT_FALSE(h->Bit(0));    // low bit of '2'
+  EXPECT_TRUE(h->Bit(255));  // top bit of 'f'
+  EXPECT_FALSE(h->Bit(0));   // low bit of '2'
   EXPECT_TRUE(h->Bit(1));
   Hash256 one;
   one.SetBit(0);

@@ -30,15 +30,30 @@ std::optional<Platform> PlatformFromName(std::string_view name) {
 
 std::string_view MediaKindName(MediaKind k) {
   switch (k) {
-    case MediaKind::kPhoto: return "photo";
-    case MediaKind::kVideo: return "video";
-    case MediaKind::kAudio: return "audio";
-    case MediaKind::kSticker: return "sticker";
-    case MediaKind::kAnimation: return "animation";
-    case MediaKind::kDocument: return "document";
-    case MediaKind::kOther: return "other";
+    case MediaKind::kPhoto:
+      return "photo";
+    case MediaKind::kVideo:
+      return "video";
+    case MediaKind::kAudio:
+      return "audio";
+    case MediaKind::kSticker:
+      return "sticker";
+    case MediaKind::kAnimation:
+      return "animation";
+    case MediaKind::kDocument:
+      return "document";
+    case MediaKind::kOther:
+      return "other";
   }
   return "other";
+}
+
+std::optional<MediaKind> MediaKindFromName(std::string_view name) {
+  for (MediaKind k : {MediaKind::kPhoto, MediaKind::kVideo, MediaKind::kAudio, MediaKind::kSticker,
+                      MediaKind::kAnimation, MediaKind::kDocument, MediaKind::kOther}) {
+    if (MediaKindName(k) == name) return k;
+  }
+  return std::nullopt;
 }
 
 }  // namespace vigil

@@ -9,17 +9,6 @@
 namespace vigil::store {
 namespace {
 
-constexpr std::array<std::pair<text::Category, std::string_view>, 4> kCategories = {{
-    {text::Category::kSaleOffer, "sale_offer"},
-    {text::Category::kSaleRequest, "sale_request"},
-    {text::Category::kAppeal, "appeal"},
-    {text::Category::kOther, "other"},
-}};
-
-constexpr std::array<MediaKind, 7> kMediaKinds = {
-    MediaKind::kPhoto,     MediaKind::kVideo,    MediaKind::kAudio, MediaKind::kSticker,
-    MediaKind::kAnimation, MediaKind::kDocument, MediaKind::kOther};
-
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 void String(Writer& w, std::string_view s) {
@@ -50,27 +39,6 @@ Status ParseArray(std::string_view json, const char* what, rapidjson::Document& 
 }
 
 }  // namespace
-
-std::string_view CategoryText(text::Category c) {
-  for (const auto& [v, name] : kCategories) {
-    if (v == c) return name;
-  }
-  return "other";
-}
-
-std::optional<text::Category> CategoryFromText(std::string_view s) {
-  for (const auto& [v, name] : kCategories) {
-    if (name == s) return v;
-  }
-  return std::nullopt;
-}
-
-std::optional<MediaKind> MediaKindFromText(std::string_view s) {
-  for (MediaKind k : kMediaKinds) {
-    if (MediaKindName(k) == s) return k;
-  }
-  return std::nullopt;
-}
 
 std::string_view JsonEncoder::Entities(const std::vector<Entity>& entities) {
   entities_.Clear();

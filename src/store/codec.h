@@ -18,12 +18,6 @@
 
 namespace vigil::store {
 
-// The store's own spelling of categories ("sale_offer", ...), identical to
-// text::CategoryName but without a link-time dependency on the text module.
-std::string_view CategoryText(text::Category c);
-std::optional<text::Category> CategoryFromText(std::string_view s);
-std::optional<MediaKind> MediaKindFromText(std::string_view s);
-
 // Encodes into buffers it owns and reuses; a returned view stays valid until
 // the next call of the same method.
 class JsonEncoder {

@@ -270,7 +270,7 @@ Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
     s.Bind(17, p.service);
     s.BindText(18, p.source_file);
     s.BindText(19, p.source_item);
-    s.BindText(20, CategoryText(rec.analysis.category));
+    s.BindText(20, text::CategoryName(rec.analysis.category));
     s.BindDouble(21, rec.analysis.score);
     s.BindText(22, reasons);
   };
@@ -410,7 +410,7 @@ Status SqliteStore::ReadChildren(int64_t post_id, ScanRecord& rec) {
     if (ord != rec.post.media.size()) return Status::Corrupt("post media rows out of order");
     MediaRef& ref = rec.post.media.emplace_back();
     ref.name = s.String(1);
-    ref.kind = MediaKindFromText(s.Text(2)).value_or(MediaKind::kOther);
+    ref.kind = MediaKindFromName(s.Text(2)).value_or(MediaKind::kOther);
     ref.mime = s.String(3);
     if (!s.IsNull(4)) ref.declared_size = static_cast<uint64_t>(s.Int(4));
     if (!s.IsNull(5)) ref.declared_width = static_cast<int>(s.Int(5));
@@ -688,7 +688,7 @@ Status SqliteStore::ForEachPost(const PostFilter& filter,
     p.service = s.Int(17) != 0;
     p.source_file = s.String(18);
     p.source_item = s.String(19);
-    const auto category = CategoryFromText(s.Text(20));
+    const auto category = text::CategoryFromName(s.Text(20));
     if (!category) return Status::Corrupt("post " + std::to_string(id) + ": unknown category");
     rec.analysis.category = *category;
     rec.analysis.score = s.Double(21);
@@ -710,7 +710,7 @@ WHERE service = 0 GROUP BY month, category)sql",
   std::vector<MonthCount> out;
   int rc;
   while ((rc = s->Step()) == SQLITE_ROW) {
-    const auto category = CategoryFromText(s->Text(1));
+    const auto category = text::CategoryFromName(s->Text(1));
     if (!category) return Status::Corrupt("unknown category '" + s->String(1) + "' in posts");
     out.push_back({s->String(0), *category, s->Int(2)});
   }

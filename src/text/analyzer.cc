@@ -27,6 +27,14 @@ std::string_view CategoryName(Category c) {
   return "other";
 }
 
+std::optional<Category> CategoryFromName(std::string_view name) {
+  for (Category c :
+       {Category::kSaleOffer, Category::kSaleRequest, Category::kAppeal, Category::kOther}) {
+    if (CategoryName(c) == name) return c;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 // Indicator counts for one post, from reasons and selectors.

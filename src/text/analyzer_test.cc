@@ -351,6 +351,11 @@ TEST(CategoryNameTest, Names) {
   EXPECT_EQ(CategoryName(Category::kSaleRequest), "sale_request");
   EXPECT_EQ(CategoryName(Category::kAppeal), "appeal");
   EXPECT_EQ(CategoryName(Category::kOther), "other");
+  for (Category c :
+       {Category::kSaleOffer, Category::kSaleRequest, Category::kAppeal, Category::kOther}) {
+    EXPECT_EQ(CategoryFromName(CategoryName(c)), c);
+  }
+  EXPECT_FALSE(CategoryFromName("sale").has_value());
 }
 
 }  // namespace

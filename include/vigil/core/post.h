@@ -43,6 +43,8 @@ struct Entity {
 
 enum class MediaKind { kPhoto, kVideo, kAudio, kSticker, kAnimation, kDocument, kOther };
 std::string_view MediaKindName(MediaKind k);
+// Inverse of MediaKindName; nullopt for an unknown name.
+std::optional<MediaKind> MediaKindFromName(std::string_view name);
 
 // A reference to a media file the post carried. `path` is an absolute path on
 // disk when the file is present in the export; when the export left it out,
@@ -69,8 +71,8 @@ struct Post {
   // wall-clock time read as if it were UTC.
   int64_t time = 0;
   bool time_is_utc = false;
-  std::string local_time;                    // the source's own time text, ISO-8601 when known
-  std::optional<int> utc_offset_minutes;     // local - UTC, when both are known
+  std::string local_time;                 // the source's own time text, ISO-8601 when known
+  std::optional<int> utc_offset_minutes;  // local - UTC, when both are known
 
   std::string text;  // UTF-8, as posted (entities flattened)
   std::vector<Entity> entities;

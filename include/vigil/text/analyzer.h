@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,8 @@ namespace vigil::text {
 enum class Category { kSaleOffer, kSaleRequest, kAppeal, kOther };
 // "sale_offer", "sale_request", "appeal", "other".
 std::string_view CategoryName(Category c);
+// Inverse of CategoryName; nullopt for an unknown name.
+std::optional<Category> CategoryFromName(std::string_view name);
 
 // A byte range [begin, end) in the ORIGINAL (un-normalised) UTF-8 text.
 struct Span {
