@@ -1,10 +1,19 @@
 # The two commands the README promises: `make demo` and `make test`.
-# Everything else here serves them (or developers: build, bench, format).
+# Everything else here serves them (or developers: build, bench, format,
+# fuzz, test-asan).
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# `make fuzz [SECONDS=60] [FUZZ_TARGETS="ingest image"]`: fuzz/README.md.
+FUZZ_BUILD ?= build-fuzz
+SECONDS ?= 60
+FUZZ_TARGETS ?=
+# `make test-asan`: every test (units, CLI, fuzz replays) under ASan+UBSan.
+ASAN_BUILD ?= build-asan
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/fuzz/ubsan.supp
 
-.PHONY: demo test deps build bench format clean
+.PHONY: demo test deps build bench format clean fuzz test-asan
 
 deps:
 	./scripts/install-deps
@@ -24,8 +33,21 @@ demo: build
 bench: build
 	./scripts/bench $(BUILD)
 
+fuzz: deps
+	JOBS=$(JOBS) ./scripts/fuzz $(FUZZ_BUILD) $(SECONDS) $(FUZZ_TARGETS)
+
+# Asserts stay on (no -DNDEBUG); -O1 keeps the sanitized tests quick to build.
+$(ASAN_BUILD)/CMakeCache.txt:
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" \
+	  -DVIGIL_SANITIZE=ON -DVIGIL_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+
+test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS)
+
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')
 
 clean:
-	rm -rf $(BUILD) demo-out
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) demo-out

@@ -2,8 +2,8 @@
 // the input is written to a temporary file, detected, opened and read to the
 // end. Catches crashes, hangs and sanitizer reports in every reader (Telegram
 // SAX routing, Facebook DOM walk, JSONL line splitting, WhatsApp, zip
-// extraction). Build with clang: -fsanitize=fuzzer,address (see
-// fuzz/CMakeLists.txt).
+// extraction). Built as ingest_fuzz (libFuzzer) and ingest_replay (see
+// fuzz/CMakeLists.txt). The temporary folder is removed at exit.
 #include <unistd.h>
 
 #include <cstdint>
@@ -11,11 +11,28 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "vigil/ingest/reader.h"
 
 namespace {
+
+const std::filesystem::path& TempDir() {
+  static const std::filesystem::path dir = [] {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "vigil-fuzz-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
+    return std::filesystem::path(tmpl);
+  }();
+  // Registered after `dir` is built, so it runs before `dir` is destroyed.
+  [[maybe_unused]] static const bool cleanup = [] {
+    return std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(TempDir(), ec);
+    }) == 0;
+  }();
+  return dir;
+}
 
 class NullSink : public vigil::ingest::PostSink {
  public:
@@ -26,11 +43,7 @@ class NullSink : public vigil::ingest::PostSink {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::filesystem::path dir = [] {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "vigil-fuzz-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-    return std::filesystem::path(tmpl);
-  }();
+  const std::filesystem::path& dir = TempDir();
   const std::filesystem::path file = dir / "input";
   if (std::FILE* f = std::fopen(file.c_str(), "wb")) {
     std::fwrite(data, 1, size, f);
