@@ -114,8 +114,8 @@ void BM_ScanTelegramToSqlite(benchmark::State& state) {
                                                  benchmark::Counter::kIsRate);
 }
 
-BENCHMARK(BM_ReadTelegramOnly)->Unit(benchmark::kMillisecond)->Iterations(3);
-BENCHMARK(BM_ScanTelegramToSqlite)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_ReadTelegramOnly)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK(BM_ScanTelegramToSqlite)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
 }  // namespace
 
