@@ -120,31 +120,49 @@ void MatchLists(const match::Matcher& lists, const media::MediaInfo& info, const
   for (auto& [key, m] : best) out->push_back(std::move(m));
 }
 
+template <typename Keep>
+void SeenMedia::HashSet::Search(const Hash256& h, int radius, Keep&& keep) const {
+  thread_local std::vector<match::Neighbor> hits;
+  if (stored && stored->Search(h, radius, &hits).ok()) {
+    for (const auto& n : hits) keep(stored_sha[n.id], n.distance);
+  }
+  for (size_t i = 0; i < added.size(); ++i) {
+    const int d = Distance(h, added[i]);
+    if (d <= radius) keep(added_sha[i], d);
+  }
+}
+
 Result<SeenMedia> SeenMedia::Load(store::Store& store) {
   SeenMedia seen;
-  std::vector<Hash256> hashes;
+  std::vector<Hash256> images, frames;
   Status s = store.ForEachMediaHashes([&](const store::MediaHashes& m) {
     seen.known_.insert(m.sha256);
     if (auto h = Hash256::FromHex(m.pdq); h && m.pdq_quality >= media::kPdqMinQuality) {
-      hashes.push_back(*h);
-      seen.stored_sha_.push_back(m.sha256);
+      images.push_back(*h);
+      seen.images_.stored_sha.push_back(m.sha256);
     }
     if (!m.frames.empty()) {
       Video& v = seen.videos_.emplace_back();
       v.sha256 = m.sha256;
       for (const auto& f : m.frames) {
-        if (auto h = Hash256::FromHex(f.pdq)) {
-          v.frames.push_back({f.frame_index, f.timestamp_seconds, *h, f.quality});
+        const auto h = Hash256::FromHex(f.pdq);
+        if (!h) continue;
+        v.frames.push_back({f.frame_index, f.timestamp_seconds, *h, f.quality});
+        if (f.quality >= media::kPdqMinQuality) {
+          frames.push_back(*h);
+          seen.frames_.stored_sha.push_back(m.sha256);
         }
       }
     }
     return Status::Ok();
   });
   if (!s.ok()) return s;
-  if (!hashes.empty()) {
-    auto index = match::HashIndex::Build(std::move(hashes));
+  for (auto [set, hashes] :
+       {std::pair{&seen.images_, &images}, std::pair{&seen.frames_, &frames}}) {
+    if (hashes->empty()) continue;
+    auto index = match::HashIndex::Build(std::move(*hashes));
     if (!index.ok()) return index.status();
-    seen.stored_index_.emplace(std::move(index).value());
+    set->stored.emplace(std::move(index).value());
   }
   return seen;
 }
@@ -157,10 +175,17 @@ void SeenMedia::MatchAndAdd(const media::MediaInfo& info, const MediaProbe& prob
   if (!known_.insert(info.sha256).second) return;
   Match(info, probe, radius, out);
   if (!probe.image.empty()) {
-    new_hashes_.push_back(probe.image.front());
-    new_sha_.push_back(info.sha256);
+    images_.added.push_back(probe.image.front());
+    images_.added_sha.push_back(info.sha256);
   }
-  if (!probe.frames.empty()) videos_.push_back({info.sha256, probe.frames});
+  if (!probe.frames.empty()) {
+    videos_.push_back({info.sha256, probe.frames});
+    for (const auto& f : probe.frames) {
+      if (f.quality < media::kPdqMinQuality) continue;
+      frames_.added.push_back(f.hash);
+      frames_.added_sha.push_back(info.sha256);
+    }
+  }
 }
 
 void SeenMedia::Match(const media::MediaInfo& info, const MediaProbe& probe, int radius,
@@ -171,31 +196,25 @@ void SeenMedia::Match(const media::MediaInfo& info, const MediaProbe& probe, int
     auto [it, inserted] = best.try_emplace(sha, distance);
     if (!inserted) it->second = std::min(it->second, distance);
   };
-  std::vector<match::Neighbor> hits;
-  for (const Hash256& h : probe.image) {
-    if (stored_index_ && stored_index_->Search(h, radius, &hits).ok()) {
-      for (const auto& n : hits) keep(stored_sha_[n.id], n.distance);
-    }
-    for (size_t i = 0; i < new_hashes_.size(); ++i) {
-      const int d = Distance(h, new_hashes_[i]);
-      if (d <= radius) keep(new_sha_[i], d);
-    }
+  for (const Hash256& h : probe.image) {  // photo vs photos, and vs frames of videos
+    images_.Search(h, radius, keep);
+    frames_.Search(h, radius, keep);
+  }
+  for (const auto& f : probe.frames) {  // a video's frames vs photos
+    if (f.quality >= media::kPdqMinQuality) images_.Search(f.hash, radius, keep);
   }
   for (const auto& [sha, distance] : best) {
     out->push_back({"media", sha, "", "pdq", "", distance});
   }
-  if (!probe.frames.empty()) {
-    for (const Video& v : videos_) {
-      if (v.sha256 == info.sha256) continue;
-      const auto forward = media::CompareVideos(probe.frames, v.frames, radius);
-      const auto backward = media::CompareVideos(v.frames, probe.frames, radius);
-      if (media::IsMatch(forward) || media::IsMatch(backward)) {
-        // For vPDQ the distance is the share of frames that did not match, in percent.
-        const double pct =
-            std::max(forward.compared_match_percent, backward.compared_match_percent);
-        out->push_back(
-            {"media", v.sha256, "", "vpdq", "", static_cast<int>(std::lround(100 - pct))});
-      }
+  if (probe.frames.empty()) return;
+  for (const Video& v : videos_) {  // video vs videos: vPDQ, either way round
+    if (v.sha256 == info.sha256) continue;
+    const auto forward = media::CompareVideos(probe.frames, v.frames, radius);
+    const auto backward = media::CompareVideos(v.frames, probe.frames, radius);
+    if (media::IsMatch(forward) || media::IsMatch(backward)) {
+      // For vPDQ the distance is the share of frames that did not match, in percent.
+      const double pct = std::max(forward.compared_match_percent, backward.compared_match_percent);
+      out->push_back({"media", v.sha256, "", "vpdq", "", static_cast<int>(std::lround(100 - pct))});
     }
   }
 }

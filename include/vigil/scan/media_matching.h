@@ -45,7 +45,8 @@ class SeenMedia {
   static Result<SeenMedia> Load(store::Store& store);
 
   // Appends matches of `info` against every other media seen so far (photos
-  // within `radius` in any rotation or mirror; videos by vPDQ, either way
+  // within `radius` in any rotation or mirror; a photo and a video when one
+  // of the video's frames is within `radius`; videos by vPDQ, either way
   // round), then remembers it. A file seen before gets no matches: each pair
   // is recorded once, by the later of the two, so re-runs add nothing.
   void MatchAndAdd(const media::MediaInfo& info, const MediaProbe& probe, int radius,
@@ -62,11 +63,19 @@ class SeenMedia {
     std::vector<media::VideoFrameHash> frames;
   };
   std::unordered_set<std::string> known_;
-  // Images stored before this scan, indexed once; images added since, scanned.
-  std::optional<match::HashIndex> stored_index_;
-  std::vector<std::string> stored_sha_;
-  std::vector<Hash256> new_hashes_;
-  std::vector<std::string> new_sha_;
+  // Hashes with the sha256 of the file they belong to: stored before this
+  // scan (indexed once) and added since (scanned).
+  struct HashSet {
+    std::optional<match::HashIndex> stored;
+    std::vector<std::string> stored_sha;
+    std::vector<Hash256> added;
+    std::vector<std::string> added_sha;
+    // Calls keep(sha256, distance) for every hash within `radius` of `h`.
+    template <typename Keep>
+    void Search(const Hash256& h, int radius, Keep&& keep) const;
+  };
+  HashSet images_;  // one PDQ per photo
+  HashSet frames_;  // every sampled video frame, so a photo is found inside a video
   std::vector<Video> videos_;
 };
 
