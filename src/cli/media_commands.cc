@@ -18,6 +18,7 @@
 #include "vigil/media/pdq.h"
 #include "vigil/media/video.h"
 #include "vigil/scan/media_matching.h"
+#include "vigil/scan/record_json.h"
 
 namespace vigil::cli {
 namespace {
@@ -44,10 +45,6 @@ std::span<const uint8_t> Bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-bool IsVideoType(std::string_view t) {
-  return t == "mp4" || t == "mov" || t == "3gp" || t == "webm" || t == "mkv" || t == "avi";
-}
-
 // --- vigil hash ------------------------------------------------------------
 
 struct HashArgs {
@@ -71,7 +68,7 @@ int RunHash(const HashArgs& a, const Context& ctx) {
       continue;
     }
     const std::string type = media::SniffType(Bytes(*bytes));
-    if (IsVideoType(type)) {
+    if (media::IsVideoType(type)) {
       media::VideoOptions options;
       options.limits = limits;
       auto video = media::HashVideoBytes(Bytes(*bytes), options);
@@ -277,14 +274,7 @@ void PrintMatches(const std::string& query, const std::vector<store::MediaMatch>
   if (jsonl) {
     JsonWriter w;
     w.BeginObject().Key("query").String(query).Key("matches").BeginArray();
-    for (const auto& m : matches) {
-      w.BeginObject().Key("kind").String(m.kind);
-      if (!m.list.empty()) w.Key("list").String(m.list);
-      w.Key("target").String(m.target).Key("signal").String(m.signal_type);
-      w.Key("distance").Int(m.distance);
-      if (!m.labels.empty()) w.Key("labels").String(m.labels);
-      w.EndObject();
-    }
+    for (const auto& m : matches) scan::WriteMatchJson(m, w);
     w.EndArray().EndObject();
     std::cout << w.str() << '\n';
     return;

@@ -54,4 +54,9 @@ bool IsMatch(const VideoMatch& match, double min_compared_percent, double min_qu
          match.query_match_percent >= min_query_percent;
 }
 
+bool IsVideoType(std::string_view type) {
+  return type == "mp4" || type == "mov" || type == "3gp" || type == "webm" || type == "mkv" ||
+         type == "avi";
+}
+
 }  // namespace vigil::media

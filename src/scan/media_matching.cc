@@ -13,11 +13,6 @@
 namespace vigil::scan {
 namespace {
 
-bool IsVideoType(std::string_view type) {
-  return type == "mp4" || type == "mov" || type == "3gp" || type == "webm" || type == "mkv" ||
-         type == "avi";
-}
-
 std::string ReadBytes(const std::string& path, uint64_t limit) {
   std::ifstream in(path, std::ios::binary);
   std::string bytes;
@@ -63,7 +58,7 @@ store::MediaResult InspectMedia(const MediaRef& ref, const Limits& limits, Media
     } else if (auto pdq = Hash256::FromHex(info->pdq)) {
       probe->image.push_back(*pdq);
     }
-  } else if (IsVideoType(info->type)) {
+  } else if (media::IsVideoType(info->type)) {
     media::VideoOptions options;
     options.limits = limits;
     auto video = media::HashVideo(ref.path, options);

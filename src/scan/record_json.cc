@@ -7,6 +7,15 @@
 
 namespace vigil::scan {
 
+void WriteMatchJson(const store::MediaMatch& m, JsonWriter& w) {
+  w.BeginObject().Key("kind").String(m.kind);
+  if (!m.list.empty()) w.Key("list").String(m.list);
+  w.Key("target").String(m.target).Key("signal").String(m.signal_type);
+  w.Key("distance").Int(m.distance);
+  if (!m.labels.empty()) w.Key("labels").String(m.labels);
+  w.EndObject();
+}
+
 std::string RecordToJson(const store::ScanRecord& r) {
   const Post& p = r.post;
   JsonWriter w;
@@ -67,14 +76,7 @@ std::string RecordToJson(const store::ScanRecord& r) {
         w.Key("frames").Int(static_cast<int64_t>(r.media[i].frames.size()));
       }
       w.Key("matches").BeginArray();
-      for (const auto& m : r.media[i].matches) {
-        w.BeginObject().Key("kind").String(m.kind);
-        if (!m.list.empty()) w.Key("list").String(m.list);
-        w.Key("target").String(m.target).Key("signal").String(m.signal_type);
-        w.Key("distance").Int(m.distance);
-        if (!m.labels.empty()) w.Key("labels").String(m.labels);
-        w.EndObject();
-      }
+      for (const auto& m : r.media[i].matches) WriteMatchJson(m, w);
       w.EndArray();
     } else {
       w.Key("error").String(r.media[i].error);

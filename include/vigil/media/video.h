@@ -47,6 +47,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vigil/core/hash256.h"
@@ -89,6 +90,10 @@ struct VideoHash {
 };
 
 // Hashes the video file at `path`, streaming it (never loaded whole).
+// True for the sniffed types (SniffType) that HashVideo reads: mp4, mov,
+// 3gp, webm, mkv, avi.
+bool IsVideoType(std::string_view type);
+
 Result<VideoHash> HashVideo(const std::filesystem::path& path, const VideoOptions& options);
 
 // Same for a video held in memory; `bytes` must outlive the call only.

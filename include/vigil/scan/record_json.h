@@ -24,11 +24,15 @@
 
 #include <string>
 
+#include "vigil/core/json_writer.h"
 #include "vigil/store/store.h"
 
 namespace vigil::scan {
 
 std::string RecordToJson(const store::ScanRecord& record);
+
+// One match as it appears in "matches" arrays (scan --jsonl, vigil match).
+void WriteMatchJson(const store::MediaMatch& match, JsonWriter& w);
 
 }  // namespace vigil::scan
 
