@@ -1,0 +1,158 @@
+#include "src/evidence/util.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace vigil::evidence::internal {
+
+std::string ToHex(std::span<const uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(bytes.size() * 2, '0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    out[2 * i] = kDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kDigits[bytes[i] & 15];
+  }
+  return out;
+}
+
+namespace {
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::optional<std::string> FromHex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out(hex.size() / 2, '\0');
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int hi = HexValue(hex[2 * i]), lo = HexValue(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[i] = static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+bool IsSha256Hex(std::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::optional<Digest> DigestFromHex(std::string_view hex) {
+  std::optional<std::string> b = hex.size() == 64 ? FromHex(hex) : std::nullopt;
+  if (!b) return std::nullopt;
+  Digest d;
+  std::copy(b->begin(), b->end(), d.begin());
+  return d;
+}
+
+Digest Sha256(std::string_view bytes) {
+  Digest d;
+  crypto_hash_sha256(d.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  return d;
+}
+
+std::string Sha256Hex(std::string_view bytes) { return ToHex(Sha256(bytes)); }
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.Release();
+  }
+  return *this;
+}
+
+UniqueFd::~UniqueFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status UniqueFd::Close(const std::string& what) {
+  const int fd = Release();
+  if (fd >= 0 && ::close(fd) != 0) return Status::IoError(ErrnoText(what + ": close"));
+  return Status::Ok();
+}
+
+std::string ErrnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+Status WriteAll(int fd, std::string_view bytes, const std::string& what) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IoError(ErrnoText(what + ": write"));
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+Status FsyncDir(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return Status::IoError(ErrnoText(dir + ": open folder"));
+  if (::fsync(fd.get()) != 0) return Status::IoError(ErrnoText(dir + ": fsync folder"));
+  return Status::Ok();
+}
+
+std::string TempSuffix() {
+  static std::atomic<uint64_t> counter{0};
+  return ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+         std::to_string(randombytes_random());
+}
+
+Status AtomicWriteFile(const std::string& path, std::string_view bytes, int mode) {
+  const std::string tmp = path + TempSuffix();
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (fd.get() < 0) return Status::IoError(ErrnoText(tmp + ": create"));
+  Status s = WriteAll(fd.get(), bytes, tmp);
+  if (s.ok() && ::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) {
+    s = Status::IoError(ErrnoText(tmp + ": chmod"));
+  }
+  if (s.ok() && ::fsync(fd.get()) != 0) s = Status::IoError(ErrnoText(tmp + ": fsync"));
+  if (s.ok()) s = fd.Close(tmp);
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    s = Status::IoError(ErrnoText(path + ": rename"));
+  }
+  if (!s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  return FsyncDir(dir.empty() ? "." : dir);
+}
+
+Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return Status::NotFound(path + ": no such file");
+    return Status::IoError(ErrnoText(path + ": open"));
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IoError(ErrnoText(path + ": read"));
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > max_bytes) {
+      return Status::ResourceExhausted(path + ": larger than " + std::to_string(max_bytes) +
+                                       " bytes");
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+}  // namespace vigil::evidence::internal
