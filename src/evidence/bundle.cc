@@ -28,9 +28,8 @@ constexpr uint64_t kMaxEntryBytes = 0xfffffffeull;  // no zip64
 
 std::string SafeName(std::string_view name) {
   std::string out;
-  for (char c : name.substr(name.find_last_of("/\\") == std::string_view::npos
-                                ? 0
-                                : name.find_last_of("/\\") + 1)) {
+  for (char c : name.substr(
+           name.find_last_of("/\\") == std::string_view::npos ? 0 : name.find_last_of("/\\") + 1)) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '.' || c == '-' || c == '_';
     out += ok ? c : '_';
@@ -128,7 +127,11 @@ Status ExportBundle(const std::vector<BundleItem>& items, const Vault& vault, Cu
     bool relevant = false;
     for (const std::string& s : e.items) relevant = relevant || seen.count(s) > 0;
     if (!relevant) continue;
-    w.BeginObject().Key("seq").Int(static_cast<int64_t>(e.seq)).Key("line").String(log.lines()[e.seq]);
+    w.BeginObject()
+        .Key("seq")
+        .Int(static_cast<int64_t>(e.seq))
+        .Key("line")
+        .String(log.lines()[e.seq]);
     w.Key("proof").BeginArray();
     for (const Digest& d : log.InclusionProofFor(e.seq, head->size)) w.String(ToHex(d));
     w.EndArray().EndObject();
@@ -152,8 +155,7 @@ Status ExportBundle(const std::vector<BundleItem>& items, const Vault& vault, Cu
       if (!path.empty()) ::unlink(path.c_str());
     }
   } cleanup{tmp};
-  internal::ZipWriter zip(
-      [&](std::string_view b) { return internal::WriteAll(fd.get(), b, tmp); });
+  internal::ZipWriter zip([&](std::string_view b) { return internal::WriteAll(fd.get(), b, tmp); });
   auto hook = [&](std::string_view what) {
     if (options.hook) options.hook(what);
   };
@@ -194,8 +196,8 @@ struct EntryInfo {
 // manifest.json and manifest.sig, and rebuild the canonical container.
 void ReadZip(const std::string& zip_path, const Limits& limits, Verdict& v,
              std::map<std::string, EntryInfo>& entries, std::string& manifest, std::string& sig,
-             std::vector<internal::ZipWriter::Region>& regions, std::vector<std::string>& region_sha,
-             uint64_t& canonical_size, bool& complete) {
+             std::vector<internal::ZipWriter::Region>& regions,
+             std::vector<std::string>& region_sha, uint64_t& canonical_size, bool& complete) {
   std::unique_ptr<archive, ArchiveFree> a(archive_read_new());
   archive_read_support_format_zip_seekable(a.get());
   complete = false;
@@ -210,7 +212,10 @@ void ReadZip(const std::string& zip_path, const Limits& limits, Verdict& v,
     region_hash.Update(b);
     return Status::Ok();
   });
-  auto close_region = [&] { region_sha.push_back(ToHex(region_hash.Final())); region_hash = {}; };
+  auto close_region = [&] {
+    region_sha.push_back(ToHex(region_hash.Final()));
+    region_hash = {};
+  };
   uint64_t total = 0;
   std::string buf(1 << 16, '\0');
   for (;;) {
@@ -241,7 +246,9 @@ void ReadZip(const std::string& zip_path, const Limits& limits, Verdict& v,
     const bool keep_manifest = name == "manifest.json" || name == "manifest.sig";
     internal::Sha256Stream h;
     uint64_t size = 0;
-    std::string* keep = name == "manifest.json" ? &manifest : name == "manifest.sig" ? &sig : nullptr;
+    std::string* keep = name == "manifest.json"  ? &manifest
+                        : name == "manifest.sig" ? &sig
+                                                 : nullptr;
     for (;;) {
       const la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
       if (n < 0) {
@@ -365,11 +372,13 @@ void CheckManifest(const std::string& manifest, const std::string& sig,
     if (!VerifySignature(signer->public_key, manifest, s)) {
       std::string who;
       for (const PublicKeyInfo& t : options.trusted_keys) {
-        if (VerifySignature(t.public_key, manifest, s)) who = " (it is a signature by " + t.key_id + ")";
+        if (VerifySignature(t.public_key, manifest, s))
+          who = " (it is a signature by " + t.key_id + ")";
       }
       problem("manifest.sig: bad signature: manifest.json altered or signed by another key" + who);
     } else if (!signer->ValidAt(created)) {
-      problem("manifest.sig: key " + signer->key_id + " was not valid at the bundle's creation time");
+      problem("manifest.sig: key " + signer->key_id +
+              " was not valid at the bundle's creation time");
     }
     if (!options.trusted_keys.empty()) {
       bool trusted = false;
@@ -465,7 +474,8 @@ void CheckManifest(const std::string& manifest, const std::string& sig,
         continue;
       }
       if (e->second.sha256 != sha) problem(path + ": sha256 mismatch");
-      if (size < 0 || e->second.size != static_cast<uint64_t>(size)) problem(path + ": size mismatch");
+      if (size < 0 || e->second.size != static_cast<uint64_t>(size))
+        problem(path + ": size mismatch");
       bool has_custody = false;
       for (const auto& [seq, ce] : custody) {
         has_custody = has_custody || std::count(ce.items.begin(), ce.items.end(), sha) > 0;
@@ -488,8 +498,8 @@ Verdict VerifyBundle(const std::string& zip_path, const VerifyOptions& options) 
   std::vector<std::string> region_sha;
   uint64_t canonical_size = 0;
   bool complete = false;
-  ReadZip(zip_path, options.limits, v, entries, manifest, sig, regions, region_sha,
-          canonical_size, complete);
+  ReadZip(zip_path, options.limits, v, entries, manifest, sig, regions, region_sha, canonical_size,
+          complete);
   if (complete) CheckContainer(zip_path, regions, region_sha, canonical_size, v);
   if (!entries.count("manifest.json")) {
     v.problems.push_back("manifest.json: missing from the bundle");

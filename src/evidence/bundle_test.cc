@@ -71,9 +71,15 @@ class BundleTest : public ::testing::Test {
       e.actor = "op";
       e.action = "acquire";
       e.items = {sha};
-      e.acquisition = AcquisitionRecord{"result.json", std::string(64, 'c'), "photos/a.jpg",
-                                        "telegram",    "-100",             "7",
-                                        1500,          "0.1.0",            "op"};
+      e.acquisition = AcquisitionRecord{"result.json",
+                                        std::string(64, 'c'),
+                                        "photos/a.jpg",
+                                        "telegram",
+                                        "-100",
+                                        "7",
+                                        1500,
+                                        "0.1.0",
+                                        "op"};
       ASSERT_TRUE(log_->Append(e).ok());
       items_.push_back({sha, std::string(content).substr(0, 10) + ".jpg"});
     }

@@ -64,7 +64,8 @@ Loaded Load(const std::string& path, std::span<const PublicKeyInfo> keys, bool c
       placeholder.seq = seq;
       l.entries.push_back(std::move(placeholder));
     } else {
-      if (e->seq != seq) l.problems.push_back(where + ": sequence number is " + std::to_string(e->seq));
+      if (e->seq != seq)
+        l.problems.push_back(where + ": sequence number is " + std::to_string(e->seq));
       const std::string& expect_prev = seq == 0 ? kZeroHash : l.entries.back().entry_hash;
       if (e->prev_hash != expect_prev) l.problems.push_back(where + ": chain broken");
       l.entries.push_back(std::move(*e));
@@ -327,11 +328,13 @@ Digest CustodyLog::Root(uint64_t size) const {
 }
 
 std::vector<Digest> CustodyLog::InclusionProofFor(uint64_t seq, uint64_t tree_size) const {
-  return InclusionProof(seq, std::span(leaves_).first(std::min<uint64_t>(tree_size, leaves_.size())));
+  return InclusionProof(seq,
+                        std::span(leaves_).first(std::min<uint64_t>(tree_size, leaves_.size())));
 }
 
 std::vector<Digest> CustodyLog::ConsistencyProofFor(uint64_t size1, uint64_t size2) const {
-  return ConsistencyProof(size1, std::span(leaves_).first(std::min<uint64_t>(size2, leaves_.size())));
+  return ConsistencyProof(size1,
+                          std::span(leaves_).first(std::min<uint64_t>(size2, leaves_.size())));
 }
 
 std::vector<std::string> VerifyCustodyLog(const std::string& path,

@@ -31,8 +31,15 @@ class CustodyTest : public ::testing::Test {
       e.items = {internal::Sha256Hex("item" + std::to_string(i % 2))};
       e.details = "step \"" + std::to_string(i) + "\" \u00e9";
       if (i == 0) {
-        e.acquisition = AcquisitionRecord{"result.json", std::string(64, 'c'), "photos/1.jpg",
-                                          "telegram", "-100123", "812", 77, "0.1.0", "op"};
+        e.acquisition = AcquisitionRecord{"result.json",
+                                          std::string(64, 'c'),
+                                          "photos/1.jpg",
+                                          "telegram",
+                                          "-100123",
+                                          "812",
+                                          77,
+                                          "0.1.0",
+                                          "op"};
       }
       ASSERT_TRUE(log->Append(e).ok());
       if (i == 2 || i == 5) {
@@ -65,8 +72,8 @@ TEST_F(CustodyTest, ChainHeadsAndProofs) {
   EXPECT_EQ(h1.size, 3u);
   EXPECT_EQ(h2.size, 6u);
   for (uint64_t i = 0; i < 6; ++i) {
-    EXPECT_TRUE(VerifyInclusion(i, 6, MerkleLeafHash(log->lines()[i]),
-                                log->InclusionProofFor(i, 6), *internal::DigestFromHex(h2.root)));
+    EXPECT_TRUE(VerifyInclusion(i, 6, MerkleLeafHash(log->lines()[i]), log->InclusionProofFor(i, 6),
+                                *internal::DigestFromHex(h2.root)));
   }
   EXPECT_TRUE(VerifyConsistency(3, 6, *internal::DigestFromHex(h1.root),
                                 *internal::DigestFromHex(h2.root), log->ConsistencyProofFor(3, 6)));

@@ -55,8 +55,8 @@ SecretBytes::SecretBytes(size_t n) {
 }
 
 std::string KeyIdOf(const PublicKey& pk) {
-  const std::string hex = internal::Sha256Hex(
-      std::string_view(reinterpret_cast<const char*>(pk.data()), pk.size()));
+  const std::string hex =
+      internal::Sha256Hex(std::string_view(reinterpret_cast<const char*>(pk.data()), pk.size()));
   return "ed25519:" + hex.substr(0, 16);
 }
 
@@ -170,8 +170,10 @@ Result<Keys> LoadKeys(const std::string& path, std::string_view passphrase) {
   }
   KdfLimits kdf{ops->value.GetUint64(), static_cast<size_t>(mem->value.GetUint64())};
   // A file may not make us burn unbounded memory or time.
-  if (kdf.opslimit < crypto_pwhash_OPSLIMIT_MIN || kdf.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
-      kdf.memlimit < crypto_pwhash_MEMLIMIT_MIN || kdf.memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE) {
+  if (kdf.opslimit < crypto_pwhash_OPSLIMIT_MIN ||
+      kdf.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
+      kdf.memlimit < crypto_pwhash_MEMLIMIT_MIN ||
+      kdf.memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE) {
     return corrupt("KDF limits out of range");
   }
   std::optional<std::string> salt = FromHex(str("salt"));

@@ -87,8 +87,8 @@ std::vector<Digest> ConsistencyProof(size_t m, std::span<const Digest> leaves) {
   return out;
 }
 
-bool VerifyInclusion(size_t index, size_t size, const Digest& leaf,
-                     std::span<const Digest> proof, const Digest& root) {
+bool VerifyInclusion(size_t index, size_t size, const Digest& leaf, std::span<const Digest> proof,
+                     const Digest& root) {
   if (index >= size) return false;
   size_t fn = index, sn = size - 1;
   Digest r = leaf;

@@ -18,7 +18,12 @@ std::vector<Digest> Leaves(size_t n) {
 // RFC 6962 reference vectors (certificate-transparency test data).
 TEST(Merkle, Rfc6962Vectors) {
   const std::vector<std::string> data = {
-      "", std::string(1, '\0'), "\x10", "\x20\x21", "\x30\x31", "\x40\x41\x42\x43",
+      "",
+      std::string(1, '\0'),
+      "\x10",
+      "\x20\x21",
+      "\x30\x31",
+      "\x40\x41\x42\x43",
       "\x50\x51\x52\x53\x54\x55\x56\x57",
       "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f"};
   const std::vector<std::string> roots = {

@@ -20,8 +20,8 @@ using Digest = std::array<uint8_t, 32>;
 
 std::string ToHex(std::span<const uint8_t> bytes);
 inline std::string ToHex(std::string_view bytes) {
-  return ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                        bytes.size()));
+  return ToHex(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 // Exactly 2*n lower- or upper-case hex digits; nullopt otherwise.
 std::optional<std::string> FromHex(std::string_view hex);

@@ -137,7 +137,8 @@ Result<std::string> Vault::Store(const std::string& area,
   struct stat sb;
   if (::stat(dest.c_str(), &sb) == 0) return sha;  // already stored; never rewritten
   VIGIL_RETURN_IF_ERROR(MakeDir(dir));
-  if (::rename(tmp.c_str(), dest.c_str()) != 0) return Status::IoError(ErrnoText(dest + ": rename"));
+  if (::rename(tmp.c_str(), dest.c_str()) != 0)
+    return Status::IoError(ErrnoText(dest + ": rename"));
   cleanup.path.clear();
   VIGIL_RETURN_IF_ERROR(internal::FsyncDir(dir));
   return sha;
@@ -159,8 +160,7 @@ Result<std::string> Vault::PutFile(const std::string& path) const {
     if (errno == ENOENT) return Status::NotFound(path + ": no such file");
     return Status::IoError(ErrnoText(path + ": open"));
   }
-  return Store("originals",
-               [&](char* buf, size_t n) { return ReadFull(fd.get(), buf, n, path); });
+  return Store("originals", [&](char* buf, size_t n) { return ReadFull(fd.get(), buf, n, path); });
 }
 
 Status Vault::Read(const std::string& rel, std::string_view sha256, const ByteSink& sink) const {
@@ -305,8 +305,8 @@ std::vector<std::string> Vault::VerifyAll() const {
   return problems;
 }
 
-Result<std::string> Vault::PutDerived(std::string_view original_sha256,
-                                      std::string_view derivation, std::string_view bytes) const {
+Result<std::string> Vault::PutDerived(std::string_view original_sha256, std::string_view derivation,
+                                      std::string_view bytes) const {
   if (!Contains(original_sha256)) {
     return Status::NotFound("vault: original " + std::string(original_sha256) + " not stored");
   }

@@ -155,8 +155,7 @@ TEST_F(VaultTest, KillDuringPutLeavesNoValidLookingFile) {
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    Result<Vault> v = Vault::Open(dir_ / "vault", *keys_,
-                                  Opts(4096, 0, [](uint64_t written) {
+    Result<Vault> v = Vault::Open(dir_ / "vault", *keys_, Opts(4096, 0, [](uint64_t written) {
                                     if (written > 8000) ::raise(SIGKILL);
                                   }));
     if (v.ok()) (void)v->Put(data);

@@ -86,8 +86,8 @@ Status ZipWriter::EndEntry() {
   Put32(d, static_cast<uint32_t>(size_));
   Put32(d, static_cast<uint32_t>(size_));
   VIGIL_RETURN_IF_ERROR(Emit(d));
-  central_.push_back({name_, crc_, static_cast<uint32_t>(size_),
-                      static_cast<uint32_t>(entry_offset_)});
+  central_.push_back(
+      {name_, crc_, static_cast<uint32_t>(size_), static_cast<uint32_t>(entry_offset_)});
   regions_.push_back({name_, entry_offset_, offset_ - entry_offset_});
   open_ = false;
   return Status::Ok();

@@ -11,8 +11,8 @@
 //   manifest.sig    64 raw bytes: Ed25519 detached signature over manifest.json
 //   originals/<sha[0:16]>_<name>   the decrypted originals
 // "custody" holds every log entry naming an exported item (including the
-// export entry itself; acquire entries carry the AcquisitionRecord), each as its exact log line with an RFC 6962 inclusion
-// proof against "tree_head", a head signed at export time.
+// export entry itself; acquire entries carry the AcquisitionRecord), each as its exact log line
+// with an RFC 6962 inclusion proof against "tree_head", a head signed at export time.
 //
 // Thread-safety: the functions are reentrant; ExportBundle appends to the
 // log, so calls sharing a CustodyLog must be serialised by the caller.
@@ -39,10 +39,10 @@ struct BundleItem {
 };
 
 struct ExportOptions {
-  std::string actor;                            // recorded in the custody log
-  int64_t now = 0;                              // manifest "created" (injected clock)
+  std::string actor;  // recorded in the custody log
+  int64_t now = 0;    // manifest "created" (injected clock)
   std::string vigil_version = "0.1.0";
-  std::function<void(std::string_view)> hook;   // test hook: after each zip entry
+  std::function<void(std::string_view)> hook;  // test hook: after each zip entry
 };
 
 // Writes the bundle to `out_zip` through a temp file + fsync + rename (a

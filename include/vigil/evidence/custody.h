@@ -39,13 +39,13 @@ namespace vigil::evidence {
 
 // Where an original came from.
 struct AcquisitionRecord {
-  std::string source_file;    // export file (e.g. result.json or chat.zip) as named
-  std::string source_sha256;  // SHA-256 of that export file
-  std::string path_in_source; // path of the item inside it
-  std::string platform;       // "telegram", "whatsapp", ...
-  std::string channel;        // platform channel id
-  std::string message_id;     // platform message id
-  int64_t acquired_time = 0;  // unix seconds
+  std::string source_file;     // export file (e.g. result.json or chat.zip) as named
+  std::string source_sha256;   // SHA-256 of that export file
+  std::string path_in_source;  // path of the item inside it
+  std::string platform;        // "telegram", "whatsapp", ...
+  std::string channel;         // platform channel id
+  std::string message_id;      // platform message id
+  int64_t acquired_time = 0;   // unix seconds
   std::string vigil_version;
   std::string operator_name;
   friend bool operator==(const AcquisitionRecord&, const AcquisitionRecord&) = default;

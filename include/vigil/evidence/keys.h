@@ -63,7 +63,9 @@ struct PublicKeyInfo {
   int64_t valid_from = 0;   // unix seconds
   int64_t valid_until = 0;  // unix seconds; 0 = current key, no end yet
   // True when `t` lies in [valid_from, valid_until] (open-ended when 0).
-  bool ValidAt(int64_t t) const { return t >= valid_from && (valid_until == 0 || t <= valid_until); }
+  bool ValidAt(int64_t t) const {
+    return t >= valid_from && (valid_until == 0 || t <= valid_until);
+  }
 };
 
 std::string KeyIdOf(const PublicKey& pk);

@@ -29,8 +29,8 @@ std::vector<Digest> InclusionProof(size_t index, std::span<const Digest> leaves)
 std::vector<Digest> ConsistencyProof(size_t m, std::span<const Digest> leaves);
 
 // True when `proof` shows `leaf` at `index` in the tree of `size` with `root`.
-bool VerifyInclusion(size_t index, size_t size, const Digest& leaf,
-                     std::span<const Digest> proof, const Digest& root);
+bool VerifyInclusion(size_t index, size_t size, const Digest& leaf, std::span<const Digest> proof,
+                     const Digest& root);
 // True when `proof` shows the tree (size1, root1) is a prefix of (size2, root2).
 bool VerifyConsistency(size_t size1, size_t size2, const Digest& root1, const Digest& root2,
                        std::span<const Digest> proof);
