@@ -8,12 +8,14 @@
 namespace vigil::cli {
 
 int Fail(const Context& ctx, std::string_view command, std::string_view message) {
-  std::cerr << ctx.term.Paint("vigil " + std::string(command), "31") << ": " << message << '\n';
+  const std::string who = command.empty() ? "vigil" : "vigil " + std::string(command);
+  std::cerr << ctx.term.Paint(who, "31") << ": " << message << '\n';
   return kExitFailure;
 }
 
 Result<std::unique_ptr<store::Store>> OpenStore(const std::string& db, bool create) {
-  if (!create && !std::filesystem::exists(db)) {
+  std::error_code ec;
+  if (!create && !std::filesystem::exists(db, ec)) {
     return Status::NotFound("no database at " + db + " (run vigil scan or vigil lists import)");
   }
   return store::Store::OpenSqlite(db);
@@ -34,10 +36,14 @@ int Main(int argc, char** argv) {
   AddListsCommand(app, ctx);
   AddMatchCommand(app, ctx);
   try {
-    app.parse(argc, argv);
+    app.parse(argc, argv);  // runs the chosen command's callback
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
+  } catch (const std::exception& e) {
+    // vigil's own code returns errors as values; this is a library or the
+    // standard library failing (out of memory, a file system error).
+    return Fail(ctx, "", std::string("unexpected error: ") + e.what());
   }
   return ctx.exit_code;
 }

@@ -141,7 +141,8 @@ match::ListFormat GuessFormat(const std::string& path) {
   while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
   if (i < head.size() && head[i] == '{') return match::ListFormat::kVicsJson;
   std::string first = head.substr(i, head.find('\n', i) - i);
-  std::transform(first.begin(), first.end(), first.begin(), ::tolower);
+  std::transform(first.begin(), first.end(), first.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (first.find("signal_type") != std::string::npos) return match::ListFormat::kThreatExchangeCsv;
   if (first.rfind("type,value", 0) == 0) return match::ListFormat::kVigilCsv;
   return match::ListFormat::kPlain;
@@ -205,10 +206,15 @@ int RunListsExport(const ListsArgs& a, const Context& ctx) {
     std::cerr << "vigil lists export: unknown --format " << a.format << '\n';
     return kExitUsage;
   }
+  if (a.name.empty()) {
+    std::cerr << "vigil lists export: a list name is required\n";
+    return kExitUsage;
+  }
   auto store = OpenStore(a.db, false);
   if (!store.ok()) return Fail(ctx, "lists export", store.status().ToString());
   auto lists = (*store)->LoadHashLists(a.name);
   if (!lists.ok()) return Fail(ctx, "lists export", lists.status().ToString());
+  if (lists->empty()) return Fail(ctx, "lists export", "no hash list named " + a.name);
   const std::string text = match::ExportHashList(lists->front(), *format);
   if (a.out.empty() || a.out == "-") {
     std::cout << text;
@@ -340,6 +346,9 @@ int RunMatch(const MatchArgs& a, const Context& ctx) {
         add(matcher->MatchExact(match::SignalType::kMd5, r.info->md5, a.lists));
         add(matcher->MatchExact(match::SignalType::kSha256, r.info->sha256, a.lists));
         for (const auto& h : probe.image) add(matcher->Match(h, options));
+        for (const auto& f : probe.frames) {
+          if (f.quality >= media::kPdqMinQuality) add(matcher->Match(f.hash, options));
+        }
       }
       if (seen) seen->Match(*r.info, probe, a.radius, &out);
       if (probe.image.empty() && probe.frames.empty() && !r.info->pdq_error.empty()) {

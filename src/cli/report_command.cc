@@ -12,7 +12,8 @@ namespace {
 
 int RunReportCommand(const std::string& db, const std::string& out_path, const std::string& title,
                      const Terminal& term) {
-  if (!std::filesystem::exists(db)) {
+  std::error_code ec;
+  if (!std::filesystem::exists(db, ec)) {
     std::cerr << "vigil report: no database at " << db << " (run vigil scan first)\n";
     return kExitFailure;
   }
@@ -34,12 +35,11 @@ int RunReportCommand(const std::string& db, const std::string& out_path, const s
     const Status s = report::WriteHtmlReport(**store, options, out);
     out.close();
     if (!s.ok() || !out) {
-      std::filesystem::remove(tmp);
+      std::filesystem::remove(tmp, ec);
       std::cerr << "vigil report: " << (s.ok() ? "write failed" : s.ToString()) << '\n';
       return kExitFailure;
     }
   }
-  std::error_code ec;
   std::filesystem::rename(tmp, out_path, ec);
   if (ec) {
     std::cerr << "vigil report: cannot write " << out_path << ": " << ec.message() << '\n';

@@ -46,7 +46,9 @@ class ArchiveReader : public Reader {
  public:
   ArchiveReader(std::unique_ptr<Reader> inner, fs::path dir, fs::path zip,
                 std::shared_ptr<TempDir> keep)
-      : inner_(std::move(inner)), dir_(std::move(dir)), zip_(std::move(zip)),
+      : inner_(std::move(inner)),
+        dir_(std::move(dir)),
+        zip_(std::move(zip)),
         keep_(std::move(keep)) {}
   std::string Describe() const override { return Rename(inner_->Describe()); }
   Status Read(PostSink& sink) override {
@@ -62,6 +64,9 @@ class ArchiveReader : public Reader {
     RenamingSink(const ArchiveReader& owner, PostSink& next) : owner_(owner), next_(next) {}
     Status OnPost(Post&& post) override {
       post.source_file = owner_.Rename(post.source_file);
+      for (MediaRef& m : post.media) {
+        if (!m.path.empty()) m.display_path = owner_.Rename(m.path);
+      }
       return next_.OnPost(std::move(post));
     }
     void OnError(const IngestError& error) override {
@@ -214,25 +219,33 @@ void OpenZip(const fs::path& zip, const ReaderOptions& options, std::vector<Inge
   std::error_code ec;
   const bool own = options.scratch_dir.empty();
   const fs::path parent = own ? fs::temp_directory_path(ec) : options.scratch_dir;
-  Result<fs::path> dir = MakeFreshDir(parent);
-  if (!dir.ok()) {
-    errors.push_back({zip.string(), "", dir.status().message()});
+  Result<fs::path> fresh = MakeFreshDir(parent);
+  if (!fresh.ok()) {
+    errors.push_back({zip.string(), "", fresh.status().message()});
     return;
   }
   std::shared_ptr<TempDir> keep;
-  if (own) keep = std::make_shared<TempDir>(*dir);
-  Status st = ExtractZip(zip, *dir, options.limits, errors);
+  if (own) keep = std::make_shared<TempDir>(*fresh);
+  // Extract into a folder named after the archive, so that what takes its
+  // name from the folder (WhatsApp's _chat.txt, loose images) gets a name that
+  // is the same on every run, never the random scratch name.
+  const fs::path dir = *fresh / zip.stem();
+  if (!fs::create_directory(dir, ec) || ec) {
+    errors.push_back({zip.string(), "", dir.string() + ": cannot create: " + ec.message()});
+    return;
+  }
+  Status st = ExtractZip(zip, dir, options.limits, errors);
   if (!st.ok()) {
     errors.push_back({zip.string(), "", st.ToString()});
     return;
   }
   Keyed inner;
-  OpenFolder(*dir, options, errors, depth, inner);
+  OpenFolder(dir, options, errors, depth, inner);
   if (inner.empty()) errors.push_back({zip.string(), "", "no export found in archive"});
   for (auto& [path, reader] : inner) {
     // Order by the archive's own name plus the path inside it.
-    fs::path key = zip / path.lexically_relative(*dir);
-    reader = std::make_unique<ArchiveReader>(std::move(reader), *dir, zip, keep);
+    fs::path key = zip / path.lexically_relative(dir);
+    reader = std::make_unique<ArchiveReader>(std::move(reader), dir, zip, keep);
     out.emplace_back(std::move(key), std::move(reader));
   }
 }

@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -163,6 +164,14 @@ Status Extract(const fs::path& zip, const fs::path& dest, const Limits& limits,
       if (size > 0 && !WriteAll(fd.get(), static_cast<const char*>(block), size)) {
         return Status::IoError(out.string() + ": " + std::strerror(errno));
       }
+    }
+    // Keep the archive's modification times: a folder of images inside a zip
+    // dates its posts by them, and they must not change from run to run.
+    if (archive_entry_mtime_is_set(entry)) {
+      const struct timespec times[2] = {
+          {0, UTIME_OMIT},
+          {static_cast<time_t>(archive_entry_mtime(entry)), archive_entry_mtime_nsec(entry)}};
+      (void)::futimens(fd.get(), times);
     }
     if (::close(fd.Release()) != 0) {
       return Status::IoError(out.string() + ": " + std::strerror(errno));

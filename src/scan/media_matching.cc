@@ -38,6 +38,18 @@ std::string JoinLabels(const std::vector<std::string>& labels) {
 
 }  // namespace
 
+namespace {
+// Error text names the file as the user knows it, never a scratch copy.
+std::string Shown(const MediaRef& ref, std::string message) {
+  if (ref.display_path.empty()) return message;
+  for (size_t pos = message.find(ref.path); pos != std::string::npos;
+       pos = message.find(ref.path, pos + ref.display_path.size())) {
+    message.replace(pos, ref.path.size(), ref.display_path);
+  }
+  return message;
+}
+}  // namespace
+
 store::MediaResult InspectMedia(const MediaRef& ref, const Limits& limits, MediaProbe* probe) {
   store::MediaResult result;
   if (ref.path.empty()) {
@@ -46,9 +58,10 @@ store::MediaResult InspectMedia(const MediaRef& ref, const Limits& limits, Media
   }
   auto info = media::InspectFile(ref.path, limits);
   if (!info.ok()) {
-    result.error = info.status().ToString();
+    result.error = Shown(ref, info.status().ToString());
     return result;
   }
+  info->pdq_error = Shown(ref, std::move(info->pdq_error));
   if (!info->pdq.empty() && info->pdq_quality >= media::kPdqMinQuality) {
     // The 8 rotations and mirrors come from one more decode of the same bytes.
     const std::string bytes = ReadBytes(ref.path, limits.max_media_bytes);
@@ -72,7 +85,7 @@ store::MediaResult InspectMedia(const MediaRef& ref, const Limits& limits, Media
       }
       probe->frames = std::move(video->frames);
     } else {
-      info->pdq_error = video.status().ToString();
+      info->pdq_error = Shown(ref, video.status().ToString());
     }
   }
   result.info = std::move(info.value());

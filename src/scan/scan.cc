@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <optional>
+#include <semaphore>
 #include <thread>
 #include <utility>
 #include <variant>
@@ -25,7 +27,14 @@ struct Done {
   uint64_t seq;
   store::ScanRecord record;
   std::vector<MediaProbe> probes;  // one per record.media, for matching in the writer
+  std::string failed;              // set when analysis threw: the post is reported, not stored
 };
+
+// Posts between the reader and the writer's commit. The writer re-orders
+// results, so one slow item (a long video) would otherwise let the others
+// pile up behind it without bound.
+constexpr std::ptrdiff_t kMaxInFlight = 8192;
+using InFlight = std::counting_semaphore<kMaxInFlight>;
 struct ReaderStarted {
   std::string name;
   size_t index;
@@ -37,9 +46,14 @@ using OutItem = std::variant<Done, ingest::IngestError, ReaderStarted>;
 // the writer. Runs on the reader thread.
 class QueueSink : public ingest::PostSink {
  public:
-  QueueSink(BoundedQueue<Work>& work, BoundedQueue<OutItem>& out) : work_(work), out_(out) {}
+  QueueSink(BoundedQueue<Work>& work, BoundedQueue<OutItem>& out, InFlight& in_flight,
+            const std::atomic<bool>& stop)
+      : work_(work), out_(out), in_flight_(in_flight), stop_(stop) {}
 
   Status OnPost(Post&& post) override {
+    while (!in_flight_.try_acquire_for(std::chrono::milliseconds(100))) {
+      if (stop_) return Status::Internal("scan stopped");
+    }
     if (!work_.Push(Work{next_seq_++, std::move(post)})) {
       return Status::Internal("scan stopped");
     }
@@ -50,6 +64,8 @@ class QueueSink : public ingest::PostSink {
  private:
   BoundedQueue<Work>& work_;
   BoundedQueue<OutItem>& out_;
+  InFlight& in_flight_;
+  const std::atomic<bool>& stop_;
   uint64_t next_seq_ = 0;
 };
 
@@ -58,8 +74,8 @@ class QueueSink : public ingest::PostSink {
 // still be inspecting that media after the reader has moved on.
 void ReadAll(const std::vector<std::filesystem::path>& inputs, const ScanOptions& options,
              BoundedQueue<Work>& work, BoundedQueue<OutItem>& out, const std::atomic<bool>& stop,
-             std::vector<std::unique_ptr<ingest::Reader>>& finished) {
-  QueueSink sink(work, out);
+             InFlight& in_flight, std::vector<std::unique_ptr<ingest::Reader>>& finished) {
+  QueueSink sink(work, out, in_flight, stop);
   ingest::ReaderOptions reader_options;
   reader_options.limits = options.limits;
   reader_options.scratch_dir = options.scratch_dir;
@@ -110,8 +126,20 @@ void AnalyseAll(const text::Analyzer& analyzer, const ScanOptions& options,
                 const match::Matcher* lists, BoundedQueue<Work>& work, BoundedQueue<OutItem>& out,
                 std::atomic<int>& live_workers) {
   while (auto w = work.Pop()) {
-    Analysis a = Analyse(std::move(w->post), analyzer, options.limits, lists, options.pdq_radius);
-    if (!out.Push(Done{w->seq, std::move(a.record), std::move(a.probes)})) break;
+    Done done{w->seq, {}, {}, {}};
+    // Libraries under hostile input may throw (bad_alloc on a crafted size);
+    // that post is reported and skipped, the scan goes on.
+    const std::string file = w->post.source_file, item = w->post.source_item;
+    try {
+      Analysis a = Analyse(std::move(w->post), analyzer, options.limits, lists, options.pdq_radius);
+      done.record = std::move(a.record);
+      done.probes = std::move(a.probes);
+    } catch (const std::exception& e) {
+      done.failed = std::string("analysis failed: ") + e.what();
+      done.record.post.source_file = file;
+      done.record.post.source_item = item;
+    }
+    if (!out.Push(std::move(done))) break;
   }
   if (--live_workers == 0) out.Close();
 }
@@ -164,7 +192,9 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
   const match::Matcher* lists_ptr = lists ? &*lists : nullptr;
 
   std::vector<std::unique_ptr<ingest::Reader>> finished_readers;  // destroyed after the workers
-  std::thread reader([&] { ReadAll(inputs, options, work, out, stop, finished_readers); });
+  InFlight in_flight(kMaxInFlight);
+  std::thread reader(
+      [&] { ReadAll(inputs, options, work, out, stop, in_flight, finished_readers); });
   std::vector<std::thread> workers;
   workers.reserve(threads);
   for (int i = 0; i < threads; ++i) {
@@ -200,7 +230,12 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
     return Status::Ok();
   };
   auto accept = [&](Done&& done) {
+    in_flight.release();
     store::ScanRecord& r = done.record;
+    if (!done.failed.empty()) {
+      report_error({r.post.source_file, r.post.source_item, done.failed});
+      return;
+    }
     if (seen) {  // reposts: in export order, on this one thread
       for (size_t i = 0; i < r.media.size(); ++i) {
         if (r.media[i].info) {
@@ -248,7 +283,10 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
         accept(std::move(it->second));
         pending.erase(it);
         ++next_seq;
-        if (batch.size() >= batch_size) failure = flush();
+        if (batch.size() >= batch_size) {
+          failure = flush();
+          if (!failure.ok()) break;
+        }
       }
     } else if (auto* err = std::get_if<ingest::IngestError>(&*item)) {
       report_error(std::move(*err));

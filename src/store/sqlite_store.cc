@@ -138,6 +138,7 @@ class SqliteStore final : public Store {
 
  private:
   Status ReadFrames(std::string_view sha256, std::vector<FrameHash>& out);
+  Status DeleteListMatches(std::string_view list_name);
   Status WriteOne(const ScanRecord& rec, int64_t now);
   Result<int64_t> SelectorId(const text::Selector& sel);
   Status ReadChildren(int64_t post_id, ScanRecord& rec);
@@ -365,7 +366,7 @@ Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
     s.BindOptional(7, ref.declared_size);
     s.BindOptional(8, ref.declared_width);
     s.BindOptional(9, ref.declared_height);
-    s.BindText(10, ref.path);
+    s.BindText(10, ref.shown_path());
     s.BindText(11, ref.missing_reason);
     s.BindText(12, result != nullptr ? std::string_view(result->error) : std::string_view());
     VIGIL_RETURN_IF_ERROR(s.Run("insert post media"));
@@ -482,11 +483,12 @@ ON CONFLICT (name) DO UPDATE SET source = excluded.source, labels = excluded.lab
   if (find->Step() != SQLITE_ROW) return fail(SqliteError(db_.get(), "find hash list"));
   const int64_t id = find->Int(0);
   if (replace) {
-    if (Status s =
-            Exec(db_.get(), "DELETE FROM hash_list_entries WHERE list_id = " + std::to_string(id));
-        !s.ok()) {
-      return fail(s);
-    }
+    // Matches found against the old entries go with them; the next scan
+    // matches against the new ones.
+    Status s =
+        Exec(db_.get(), "DELETE FROM hash_list_entries WHERE list_id = " + std::to_string(id));
+    if (s.ok()) s = DeleteListMatches(list.name);
+    if (!s.ok()) return fail(s);
   }
   Result<Stmt> insert = Stmt::Prepare(db_.get(), R"sql(
 INSERT INTO hash_list_entries (list_id, signal_type, value, labels, category, source)
@@ -567,6 +569,14 @@ WHERE ?1 = '' OR l.name = ?1 ORDER BY l.name, e.signal_type, e.value)sql",
   return out;
 }
 
+Status SqliteStore::DeleteListMatches(std::string_view list_name) {
+  Result<Stmt> s = Stmt::Prepare(
+      db_.get(), "DELETE FROM media_matches WHERE kind = 'list' AND list_name = ?1", false);
+  if (!s.ok()) return s.status();
+  s->BindText(1, list_name);
+  return s->Run("delete matches of a hash list");
+}
+
 Status SqliteStore::DeleteHashList(std::string_view name) {
   VIGIL_RETURN_IF_ERROR(begin_.Run("begin hash list delete"));
   Result<Stmt> find = Stmt::Prepare(db_.get(), "SELECT id FROM hash_lists WHERE name = ?1", false);
@@ -579,6 +589,7 @@ Status SqliteStore::DeleteHashList(std::string_view name) {
   find->Reset();
   Status s = Exec(db_.get(), "DELETE FROM hash_list_entries WHERE list_id = " + id +
                                  "; DELETE FROM hash_lists WHERE id = " + id);
+  if (s.ok()) s = DeleteListMatches(name);
   if (!s.ok()) return Rollback(s);
   s = commit_.Run("commit");
   return s.ok() ? s : Rollback(s);

@@ -627,7 +627,13 @@ TEST_F(StoreTest, HashListsImportIdempotentlyReplaceAndDelete) {
 
   EXPECT_EQ(store->LoadHashLists("nope").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store->DeleteHashList("nope").code(), StatusCode::kNotFound);
+  ScanRecord matched = FullRecord();  // its photo matched "known-2014"
+  ASSERT_TRUE(store->Write({&matched, 1}).ok());
   ASSERT_TRUE(store->DeleteHashList("known-2014").ok());
+  auto left = store->ListMediaMatches();
+  ASSERT_TRUE(left.ok());
+  for (const auto& [sha, m] : *left) EXPECT_NE(m.list, "known-2014") << "match outlived its list";
+  EXPECT_EQ(left->size(), 1u);  // the repost match stays
   EXPECT_TRUE(store->ListHashLists()->empty());
   EXPECT_TRUE(store->LoadHashLists()->empty());
   EXPECT_FALSE(store->PutHashList(match::HashList{}, false).ok());

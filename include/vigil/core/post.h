@@ -52,6 +52,11 @@ std::optional<MediaKind> MediaKindFromName(std::string_view name);
 // WhatsApp's "<Media omitted>", a file the export names but does not contain).
 struct MediaRef {
   std::string path;
+  // The file as the user knows it, when that differs from `path`: inside a
+  // .zip, "export.zip/IMG-1.jpg" while `path` is the scratch copy being read.
+  // What is stored and printed; the same on every run.
+  std::string display_path;
+  const std::string& shown_path() const { return display_path.empty() ? path : display_path; }
   std::string name;  // file name as the export wrote it
   MediaKind kind = MediaKind::kOther;
   std::string mime;  // as declared by the export, if any
