@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 
+#include <cstring>
 #include <filesystem>
 #include <string>
 
@@ -28,20 +29,22 @@ std::string Bytes(size_t n, uint32_t seed) {
 }
 
 struct Fixture {
+  Fixture()
+      : dir(MakeDir()),
+        keys(Keys::Generate(0).value()),
+        vault(Vault::Open(dir + "/vault", keys).value()) {}
+  static std::string MakeDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "evidence-bench-XXXXXX").string();
+    return ::mkdtemp(tmpl.data());
+  }
   std::string dir;
   Keys keys;
   Vault vault;
 };
 
 Fixture& Shared() {
-  static Fixture* f = [] {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "evidence-bench-XXXXXX").string();
-    std::string dir = ::mkdtemp(tmpl.data());
-    Keys keys = std::move(*Keys::Generate(0));
-    Vault vault = std::move(*Vault::Open(dir + "/vault", keys));
-    return new Fixture{dir, std::move(keys), std::move(vault)};  // lives for the process
-  }();
-  return *f;
+  static Fixture f;  // the vault folder is left in $TMPDIR for inspection
+  return f;
 }
 
 void BM_Sha256Sodium(benchmark::State& state) {
