@@ -314,6 +314,11 @@ Status WriteHtmlReport(store::Store& store, const ReportOptions& options, std::o
   WriteChart(*months, out);
 
   out << "<h2>Flagged posts</h2>\n";
+  if (static_cast<size_t>(totals->flagged) > options.max_posts) {
+    out << "<p class=\"meta\">Showing the first " << options.max_posts << " of " << totals->flagged
+        << " flagged posts (oldest first); the selectors table below covers "
+        << "the posts shown. Query the database for the rest.</p>\n";
+  }
   store::PostFilter filter;
   filter.flagged_only = true;
   filter.limit = options.max_posts;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <sstream>
+
 namespace vigil::report {
 namespace {
 
@@ -30,6 +33,64 @@ TEST(HighlightHtmlTest, IsolatesLeftToRightSelectors) {
 TEST(EscapeHtmlTest, EscapesAndRepairsUtf8) {
   EXPECT_EQ(EscapeHtml("<'\">&"), "&lt;&#39;&quot;&gt;&amp;");
   EXPECT_EQ(EscapeHtml("a\xff"), "a\xef\xbf\xbd");
+}
+
+store::ScanRecord Record(std::string channel, std::string id, int64_t time, std::string text,
+                         text::Category category, char sha_fill) {
+  store::ScanRecord r;
+  r.post.platform = Platform::kTelegram;
+  r.post.channel = {channel, channel + " title", "public_channel"};
+  r.post.external_id = std::move(id);
+  r.post.time = time;
+  r.post.time_is_utc = true;
+  r.post.text = std::move(text);
+  r.analysis.category = category;
+  r.analysis.score = 0.9;
+  MediaRef ref;
+  ref.name = "p.jpg";
+  ref.kind = MediaKind::kPhoto;
+  r.post.media.push_back(ref);
+  media::MediaInfo info;
+  info.sha256 = std::string(64, sha_fill);
+  info.md5 = std::string(32, sha_fill);
+  info.type = "jpeg";
+  r.media.push_back({info, "", {}, {}});
+  return r;
+}
+
+TEST(WriteHtmlReportTest, SelfContainedWithHighlightsChartAndReposts) {
+  const auto dir = std::filesystem::temp_directory_path() / "vigil_report_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto store = store::Store::OpenSqlite(dir / "r.db");
+  ASSERT_TRUE(store.ok());
+  // A sale offer in March, its photo reposted (mirrored) in another channel in April.
+  auto offer = Record("c1", "1", 1709208000, "for sale <girl>", text::Category::kSaleOffer, 'a');
+  offer.analysis.reasons = {{"sale", "for sale", "en", {0, 8}}};
+  auto repost = Record("c2", "9", 1712000000, "again", text::Category::kOther, 'b');
+  repost.media[0].matches = {{"media", std::string(64, 'a'), "", "pdq", "", 14}};
+  const std::vector<store::ScanRecord> batch = {offer, repost};
+  ASSERT_TRUE((*store)->Write(batch).ok());
+
+  std::ostringstream html;
+  ASSERT_TRUE(WriteHtmlReport(**store, {}, html).ok());
+  const std::string h = html.str();
+  EXPECT_EQ(h.find("<script"), std::string::npos);
+  EXPECT_NE(h.find("Content-Security-Policy"), std::string::npos);
+  EXPECT_NE(h.find("<mark class=\"sale\""), std::string::npos);
+  EXPECT_NE(h.find("&lt;girl&gt;"), std::string::npos);  // text is escaped
+  EXPECT_NE(h.find("<title>2024-02 sale_offer: 1</title>"), std::string::npos) << "chart bar";
+  EXPECT_NE(h.find("Appeared in 2 channels (2 posts, 2 distinct files), first on "
+                   "2024-02-29T12:00:00Z"),
+            std::string::npos);
+  EXPECT_EQ(h.find("Showing the first"), std::string::npos);
+
+  ReportOptions few;
+  few.max_posts = 0;
+  std::ostringstream truncated;
+  ASSERT_TRUE(WriteHtmlReport(**store, few, truncated).ok());
+  EXPECT_NE(truncated.str().find("Showing the first 0 of 1 flagged posts"), std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
