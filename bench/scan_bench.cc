@@ -82,8 +82,8 @@ void BM_ReadTelegramOnly(benchmark::State& state) {
     total += sink.posts;
   }
   state.SetItemsProcessed(total);
-  state.counters["posts/s"] = benchmark::Counter(static_cast<double>(total),
-                                                 benchmark::Counter::kIsRate);
+  state.counters["posts/s"] =
+      benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
 }
 
 // The target: read + normalise + indicators + selectors + score + SQLite.
@@ -110,8 +110,8 @@ void BM_ScanTelegramToSqlite(benchmark::State& state) {
     total += summary->posts;
   }
   state.SetItemsProcessed(total);
-  state.counters["posts/s"] = benchmark::Counter(static_cast<double>(total),
-                                                 benchmark::Counter::kIsRate);
+  state.counters["posts/s"] =
+      benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
 }
 
 BENCHMARK(BM_ReadTelegramOnly)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();

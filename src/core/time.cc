@@ -36,12 +36,11 @@ bool ParseInt(std::string_view s, size_t pos, size_t len, int& out) {
 
 std::optional<int64_t> ToUnixSeconds(const CivilTime& t) {
   if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > DaysInMonth(t.year, t.month) ||
-      t.hour < 0 || t.hour > 23 || t.minute < 0 || t.minute > 59 || t.second < 0 ||
-      t.second > 60) {
+      t.hour < 0 || t.hour > 23 || t.minute < 0 || t.minute > 59 || t.second < 0 || t.second > 60) {
     return std::nullopt;
   }
-  const int64_t days = DaysFromCivil(t.year, static_cast<unsigned>(t.month),
-                                     static_cast<unsigned>(t.day));
+  const int64_t days =
+      DaysFromCivil(t.year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day));
   return days * 86400 + t.hour * 3600 + t.minute * 60 + t.second;
 }
 
@@ -74,8 +73,8 @@ CivilTime FromUnixSeconds(int64_t s) {
 std::string FormatIso8601(int64_t unix_seconds, bool with_z) {
   const CivilTime t = FromUnixSeconds(unix_seconds);
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%s", t.year, t.month, t.day,
-                t.hour, t.minute, t.second, with_z ? "Z" : "");
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%s", t.year, t.month, t.day, t.hour,
+                t.minute, t.second, with_z ? "Z" : "");
   return buf;
 }
 

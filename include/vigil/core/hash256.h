@@ -22,8 +22,7 @@ struct Hash256 {
   bool Bit(int k) const { return (w[k >> 6] >> (k & 63)) & 1u; }
   void SetBit(int k) { w[k >> 6] |= uint64_t{1} << (k & 63); }
   int Weight() const {
-    return std::popcount(w[0]) + std::popcount(w[1]) + std::popcount(w[2]) +
-           std::popcount(w[3]);
+    return std::popcount(w[0]) + std::popcount(w[1]) + std::popcount(w[2]) + std::popcount(w[3]);
   }
   friend int Distance(const Hash256& a, const Hash256& b) {
     return std::popcount(a.w[0] ^ b.w[0]) + std::popcount(a.w[1] ^ b.w[1]) +

@@ -23,7 +23,8 @@ CivilTime FromUnixSeconds(int64_t s);
 std::string FormatIso8601(int64_t unix_seconds, bool with_z = true);
 // Parses "YYYY-MM-DDTHH:MM:SS" with optional fraction and optional "Z" or
 // "+hh:mm"/"-hh:mm". Sets *offset_minutes when an offset was present (Z = 0).
-std::optional<int64_t> ParseIso8601(std::string_view s, std::optional<int>* offset_minutes = nullptr);
+std::optional<int64_t> ParseIso8601(std::string_view s,
+                                    std::optional<int>* offset_minutes = nullptr);
 
 // "2024-03" for grouping by month.
 std::string MonthKey(int64_t unix_seconds);

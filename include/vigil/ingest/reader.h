@@ -23,8 +23,8 @@ namespace vigil::ingest {
 // One bad item: names the file, where in it, and why.
 struct IngestError {
   std::string file;
-  std::string item;    // "message 12", "line 40"; empty for the whole file
-  std::string reason;  // one line
+  std::string item;              // "message 12", "line 40"; empty for the whole file
+  std::string reason;            // one line
   std::string ToString() const;  // "file: item: reason"
 };
 
