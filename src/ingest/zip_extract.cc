@@ -16,6 +16,12 @@
 namespace vigil::ingest {
 namespace {
 
+// libarchive leaves the message NULL for some failures.
+std::string ArchiveError(struct archive* a) {
+  const char* message = archive_error_string(a);
+  return message != nullptr ? message : "unreadable archive";
+}
+
 namespace fs = std::filesystem;
 
 struct ArchiveFree {
@@ -84,7 +90,7 @@ Status Extract(const fs::path& zip, const fs::path& dest, const Limits& limits,
   // A small block size keeps the compressed-bytes count used by the ratio
   // guard close to the truth.
   if (archive_read_open_filename(a.get(), zip.c_str(), 16 * 1024) != ARCHIVE_OK) {
-    return Status::Corrupt(zip.string() + ": " + archive_error_string(a.get()));
+    return Status::Corrupt(zip.string() + ": " + ArchiveError(a.get()));
   }
   const std::string zip_name = zip.string();
   uint64_t entries = 0, total = 0;
@@ -93,7 +99,7 @@ Status Extract(const fs::path& zip, const fs::path& dest, const Limits& limits,
     const int r = archive_read_next_header(a.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN) {
-      return Status::Corrupt(zip_name + ": " + archive_error_string(a.get()));
+      return Status::Corrupt(zip_name + ": " + ArchiveError(a.get()));
     }
     if (++entries > limits.max_archive_entries) {
       return Status::ResourceExhausted(zip_name + ": more than " +
@@ -145,7 +151,7 @@ Status Extract(const fs::path& zip, const fs::path& dest, const Limits& limits,
       const int d = archive_read_data_block(a.get(), &block, &size, &offset);
       if (d == ARCHIVE_EOF) break;
       if (d < ARCHIVE_WARN) {
-        return Status::Corrupt(zip_name + ": " + name + ": " + archive_error_string(a.get()));
+        return Status::Corrupt(zip_name + ": " + name + ": " + ArchiveError(a.get()));
       }
       entry_bytes += size;
       total += size;

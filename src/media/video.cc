@@ -546,7 +546,12 @@ class VideoHasher {
     // Decoders tag the YUV matrix and range per frame; swscale assumes BT.601
     // limited range unless told. AVColorSpace values are the SWS_CS_* values.
     const int full_range = f.color_range == AVCOL_RANGE_JPEG || IsJpegRange(f.format);
-    sws_setColorspaceDetails(sws_.get(), sws_getCoefficients(f.colorspace), full_range,
+    // A damaged stream can carry any number in the colorspace field; read it
+    // as a plain int (not the enum) and let unknown values mean the default.
+    int colorspace;
+    std::memcpy(&colorspace, &f.colorspace, sizeof colorspace);
+    if (colorspace < 0 || colorspace >= AVCOL_SPC_NB) colorspace = SWS_CS_DEFAULT;
+    sws_setColorspaceDetails(sws_.get(), sws_getCoefficients(colorspace), full_range,
                              sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
 
     const int row = w * 3;
