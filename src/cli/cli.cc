@@ -35,6 +35,7 @@ int Main(int argc, char** argv) {
   AddHashCommand(app, ctx);
   AddListsCommand(app, ctx);
   AddMatchCommand(app, ctx);
+  AddEvidenceCommands(app, ctx);
   try {
     app.parse(argc, argv);  // runs the chosen command's callback
   } catch (const CLI::ParseError& e) {

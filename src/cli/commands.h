@@ -44,6 +44,18 @@ void AddReportCommand(CLI::App& app, Context& ctx);
 void AddHashCommand(CLI::App& app, Context& ctx);
 void AddListsCommand(CLI::App& app, Context& ctx);
 void AddMatchCommand(CLI::App& app, Context& ctx);
+void AddEvidenceCommands(CLI::App& app, Context& ctx);
+
+// Evidence files live beside the database: vigil.keys (unless --keys),
+// vault/, custody.log.
+struct EvidencePaths {
+  std::string keys, vault, custody;
+};
+EvidencePaths EvidencePathsFor(const std::string& db, const std::string& keys);
+// The passphrase from the first line of `file`, else $VIGIL_PASSPHRASE.
+Result<std::string> ReadPassphrase(const std::string& file);
+// Who is acting, for the custody log: $VIGIL_OPERATOR, else $USER.
+std::string OperatorName();
 
 }  // namespace vigil::cli
 

@@ -1,10 +1,15 @@
+#include <ctime>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "commands.h"
 #include "vigil/core/json_writer.h"
+#include "vigil/evidence/custody.h"
+#include "vigil/evidence/keys.h"
+#include "vigil/evidence/vault.h"
 #include "vigil/report/html_report.h"
 #include "vigil/scan/record_json.h"
 #include "vigil/scan/scan.h"
@@ -101,10 +106,13 @@ struct ScanArgs {
   size_t batch = 1000;
   bool match = true;
   int radius = 31;
+  bool evidence = false;
+  std::string keys, passphrase_file;
   Limits limits;
 };
 
-int RunScanCommand(const ScanArgs& a, const Terminal& term) {
+int RunScanCommand(const ScanArgs& a, const Context& ctx) {
+  const Terminal& term = ctx.term;
   scan::ScanOptions options;
   options.db_path = a.db;
   options.lexicon_dir =
@@ -116,6 +124,32 @@ int RunScanCommand(const ScanArgs& a, const Terminal& term) {
   options.match_media = a.match;
   options.pdq_radius = a.radius;
   std::vector<std::filesystem::path> inputs(a.paths.begin(), a.paths.end());
+
+  // With --evidence, originals go to the vault and acquisitions to the
+  // custody log beside the database.
+  std::optional<evidence::Keys> keys;
+  std::optional<evidence::Vault> vault;
+  std::optional<evidence::CustodyLog> custody;
+  if (a.evidence) {
+    const EvidencePaths paths = EvidencePathsFor(a.db, a.keys);
+    auto passphrase = ReadPassphrase(a.passphrase_file);
+    if (!passphrase.ok()) return Fail(ctx, "scan", passphrase.status().message());
+    auto loaded = evidence::LoadKeys(paths.keys, *passphrase);
+    if (!loaded.ok()) {
+      return Fail(ctx, "scan", loaded.status().ToString() + " (create keys with vigil keys init)");
+    }
+    keys.emplace(std::move(loaded).value());
+    auto v = evidence::Vault::Open(paths.vault, *keys);
+    if (!v.ok()) return Fail(ctx, "scan", v.status().ToString());
+    vault.emplace(std::move(v).value());
+    auto log = evidence::CustodyLog::Open(paths.custody,
+                                          [] { return static_cast<int64_t>(std::time(nullptr)); });
+    if (!log.ok()) return Fail(ctx, "scan", log.status().ToString());
+    custody.emplace(std::move(log).value());
+    options.vault = &*vault;
+    options.custody = &*custody;
+    options.operator_name = OperatorName();
+  }
 
   CliObserver observer(term, a.jsonl, !a.quiet);
   auto summary = scan::RunScan(inputs, options, &observer);
@@ -155,6 +189,12 @@ void AddScanCommand(CLI::App& app, Context& ctx) {
   scan->add_option("--radius", args->radius, "PDQ match radius in bits")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
+  scan->add_flag("--evidence", args->evidence,
+                 "Keep every original in the encrypted vault and record its acquisition in the "
+                 "custody log (needs vigil keys init)");
+  scan->add_option("--keys", args->keys, "Key file (default: vigil.keys beside the database)");
+  scan->add_option("--passphrase-file", args->passphrase_file,
+                   "File whose first line is the key passphrase (default: $VIGIL_PASSPHRASE)");
   scan->add_option("--data-dir", args->data_dir,
                    "Folder with lexicons/ (default $VIGIL_DATA_DIR or the source tree's data/)");
   scan->add_option("--scratch-dir", args->scratch_dir,
@@ -176,7 +216,7 @@ void AddScanCommand(CLI::App& app, Context& ctx) {
       std::cerr << "vigil scan: --jsonl and --json cannot be combined\n";
       return;
     }
-    ctx.exit_code = RunScanCommand(*args, ctx.term);
+    ctx.exit_code = RunScanCommand(*args, ctx);
   });
 }
 

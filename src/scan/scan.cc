@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <map>
 #include <optional>
 #include <semaphore>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 #include <variant>
 
@@ -26,8 +28,9 @@ struct Work {
 struct Done {
   uint64_t seq;
   store::ScanRecord record;
-  std::vector<MediaProbe> probes;  // one per record.media, for matching in the writer
-  std::string failed;              // set when analysis threw: the post is reported, not stored
+  std::vector<MediaProbe> probes;   // one per record.media, for matching in the writer
+  std::string failed;               // set when analysis threw: the post is reported, not stored
+  std::vector<std::string> errors;  // problems with this post's media, reported
 };
 
 // Posts between the reader and the writer's commit. The writer re-orders
@@ -102,10 +105,12 @@ void ReadAll(const std::vector<std::filesystem::path>& inputs, const ScanOptions
 struct Analysis {
   store::ScanRecord record;
   std::vector<MediaProbe> probes;
+  std::vector<std::string> errors;  // reported by the writer
 };
 
 Analysis Analyse(Post post, const text::Analyzer& analyzer, const Limits& limits,
-                 const match::Matcher* lists, int pdq_radius) {
+                 const match::Matcher* lists, int pdq_radius,
+                 const evidence::Vault* vault = nullptr) {
   Analysis a;
   store::ScanRecord& record = a.record;
   if (!post.service && !post.text.empty()) record.analysis = analyzer.Analyze(post.text);
@@ -115,6 +120,15 @@ Analysis Analyse(Post post, const text::Analyzer& analyzer, const Limits& limits
     store::MediaResult result = InspectMedia(post.media[i], limits, &a.probes[i]);
     if (lists != nullptr && result.info) {
       MatchLists(*lists, *result.info, a.probes[i], pdq_radius, &result.matches);
+    }
+    if (vault != nullptr && result.info) {
+      auto stored = vault->PutFile(post.media[i].path);
+      if (!stored.ok()) {
+        a.errors.push_back("media " + post.media[i].name +
+                           ": not kept in the vault: " + stored.status().ToString());
+      } else if (*stored != result.info->sha256) {
+        a.errors.push_back("media " + post.media[i].name + ": changed while it was read");
+      }
     }
     record.media.push_back(std::move(result));
   }
@@ -126,14 +140,16 @@ void AnalyseAll(const text::Analyzer& analyzer, const ScanOptions& options,
                 const match::Matcher* lists, BoundedQueue<Work>& work, BoundedQueue<OutItem>& out,
                 std::atomic<int>& live_workers) {
   while (auto w = work.Pop()) {
-    Done done{w->seq, {}, {}, {}};
+    Done done{w->seq, {}, {}, {}, {}};
     // Libraries under hostile input may throw (bad_alloc on a crafted size);
     // that post is reported and skipped, the scan goes on.
     const std::string file = w->post.source_file, item = w->post.source_item;
     try {
-      Analysis a = Analyse(std::move(w->post), analyzer, options.limits, lists, options.pdq_radius);
+      Analysis a = Analyse(std::move(w->post), analyzer, options.limits, lists, options.pdq_radius,
+                           options.vault);
       done.record = std::move(a.record);
       done.probes = std::move(a.probes);
+      done.errors = std::move(a.errors);
     } catch (const std::exception& e) {
       done.failed = std::string("analysis failed: ") + e.what();
       done.record.post.source_file = file;
@@ -216,6 +232,39 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
     obs.OnError(e);
     error_batch.push_back({std::move(e.file), std::move(e.item), std::move(e.reason)});
   };
+  // Originals already acquired (by this or an earlier scan): acquisition is
+  // recorded once per file, so re-runs and resumed scans add nothing.
+  std::unordered_set<std::string> acquired;
+  if (options.custody != nullptr) {
+    for (const auto& e : options.custody->entries()) {
+      if (e.action == "acquire") acquired.insert(e.items.begin(), e.items.end());
+    }
+  }
+  auto record_acquisitions = [&]() -> Status {
+    if (options.custody == nullptr) return Status::Ok();
+    for (const auto& r : batch) {
+      for (size_t i = 0; i < r.media.size(); ++i) {
+        const auto& info = r.media[i].info;
+        if (!info || !acquired.insert(info->sha256).second) continue;
+        evidence::CustodyEntry entry;
+        entry.actor = options.operator_name;
+        entry.action = "acquire";
+        entry.items = {info->sha256};
+        evidence::AcquisitionRecord& acq = entry.acquisition.emplace();
+        acq.source_file = r.post.source_file;
+        acq.path_in_source = r.post.media[i].shown_path();
+        acq.platform = std::string(PlatformName(r.post.platform));
+        acq.channel = r.post.channel.id;
+        acq.message_id = r.post.external_id;
+        acq.acquired_time = static_cast<int64_t>(std::time(nullptr));
+        acq.vigil_version = VIGIL_VERSION_STRING;
+        acq.operator_name = options.operator_name;
+        auto appended = options.custody->Append(std::move(entry));
+        if (!appended.ok()) return appended.status();
+      }
+    }
+    return Status::Ok();
+  };
   auto flush = [&]() -> Status {
     if (!error_batch.empty()) {
       VIGIL_RETURN_IF_ERROR(store.WriteErrors(error_batch));
@@ -223,6 +272,7 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
     }
     if (batch.empty()) return Status::Ok();
     VIGIL_RETURN_IF_ERROR(store.Write(batch));
+    VIGIL_RETURN_IF_ERROR(record_acquisitions());
     for (const auto& r : batch) obs.OnRecord(r);
     progress.posts += static_cast<int64_t>(batch.size());
     obs.OnProgress(progress);
@@ -236,6 +286,7 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
       report_error({r.post.source_file, r.post.source_item, done.failed});
       return;
     }
+    for (auto& e : done.errors) report_error({r.post.source_file, r.post.source_item, e});
     if (seen) {  // reposts: in export order, on this one thread
       for (size_t i = 0; i < r.media.size(); ++i) {
         if (r.media[i].info) {

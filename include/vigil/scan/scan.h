@@ -18,6 +18,8 @@
 
 #include "vigil/core/limits.h"
 #include "vigil/core/status.h"
+#include "vigil/evidence/custody.h"
+#include "vigil/evidence/vault.h"
 #include "vigil/ingest/reader.h"
 #include "vigil/match/matcher.h"
 #include "vigil/store/store.h"
@@ -37,6 +39,12 @@ struct ScanOptions {
   // file already in the store, within this PDQ radius.
   bool match_media = true;
   int pdq_radius = 31;
+  // Evidence (optional, both or neither): every media original is stored in
+  // the vault, and the first acquisition of each is appended to the custody
+  // log (with where it came from), after its batch is committed.
+  const evidence::Vault* vault = nullptr;
+  evidence::CustodyLog* custody = nullptr;
+  std::string operator_name;  // recorded as the acquiring actor
 };
 
 struct ScanSummary {
