@@ -217,11 +217,14 @@ void SeenMedia::Match(const media::MediaInfo& info, const MediaProbe& probe, int
   if (probe.frames.empty()) return;
   for (const Video& v : videos_) {  // video vs videos: vPDQ, either way round
     if (v.sha256 == info.sha256) continue;
-    const auto forward = media::CompareVideos(probe.frames, v.frames, radius);
-    const auto backward = media::CompareVideos(v.frames, probe.frames, radius);
-    if (media::IsMatch(forward) || media::IsMatch(backward)) {
+    // One comparison gives both directions: the compared side's share is the
+    // vPDQ rule one way round, the query side's share the other way round.
+    const auto m = media::CompareVideos(probe.frames, v.frames, radius);
+    const media::VideoMatch reverse{m.compared_match_percent, m.query_match_percent,
+                                    m.compared_unique_frames, m.query_unique_frames};
+    if (media::IsMatch(m) || media::IsMatch(reverse)) {
       // For vPDQ the distance is the share of frames that did not match, in percent.
-      const double pct = std::max(forward.compared_match_percent, backward.compared_match_percent);
+      const double pct = std::max(m.compared_match_percent, m.query_match_percent);
       out->push_back({"media", v.sha256, "", "vpdq", "", static_cast<int>(std::lround(100 - pct))});
     }
   }
