@@ -98,13 +98,15 @@ void FillPdq(std::span<const uint8_t> bytes, const Limits& limits, MediaInfo& in
                      ", too small for PDQ (needs " + std::to_string(kPdqMinSide) + " px a side)";
     return;
   }
-  Result<PdqHash> h = PdqFromImageBytes(bytes, limits, /*fast=*/true);
+  // One decode gives all 8 dihedral hashes; the first is the PDQ itself.
+  Result<PdqDihedral> h = PdqDihedralFromImageBytes(bytes, limits, /*fast=*/true);
   if (!h.ok()) {
     info.pdq_error = h.status().ToString();
     return;
   }
-  info.pdq = h->hash.ToHex();
+  info.pdq = h->hashes[0].ToHex();
   info.pdq_quality = h->quality;
+  info.pdq_dihedral.assign(h->hashes.begin(), h->hashes.end());
 }
 
 Status WithPath(const std::filesystem::path& path, const Status& s) {

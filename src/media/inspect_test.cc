@@ -6,6 +6,7 @@
 #include <turbojpeg.h>
 #include <webp/encode.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "vigil/core/hash256.h"
+#include "vigil/media/pdq.h"
 
 namespace vigil::media {
 namespace {
@@ -208,6 +210,14 @@ TEST_F(InspectTest, PdqOfImages) {
     ASSERT_TRUE(f.ok()) << f.status().ToString();
     EXPECT_EQ(f->pdq, r->pdq);
     EXPECT_EQ(f->pdq_quality, r->pdq_quality);
+    // The rotations/mirrors come from the same decode: the first is the PDQ,
+    // and they are what PdqDihedralFromImageBytes gives.
+    ASSERT_EQ(r->pdq_dihedral.size(), 8u);
+    EXPECT_EQ(r->pdq_dihedral[0].ToHex(), r->pdq);
+    auto dihedral = PdqDihedralFromImageBytes(bytes, limits_);
+    ASSERT_TRUE(dihedral.ok());
+    EXPECT_TRUE(
+        std::equal(r->pdq_dihedral.begin(), r->pdq_dihedral.end(), dihedral->hashes.begin()));
   }
   // Not an image: no hash and no error.
   Result<MediaInfo> r = Inspect(FromString("%PDF-1.4 hello"), limits_);

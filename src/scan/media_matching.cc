@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <utility>
 
@@ -12,20 +11,6 @@
 
 namespace vigil::scan {
 namespace {
-
-std::string ReadBytes(const std::string& path, uint64_t limit) {
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes;
-  if (!in) return bytes;
-  in.seekg(0, std::ios::end);
-  const auto size = static_cast<uint64_t>(std::max<std::streamoff>(0, in.tellg()));
-  if (size > limit) return bytes;
-  bytes.resize(size);
-  in.seekg(0);
-  in.read(bytes.data(), static_cast<std::streamsize>(size));
-  if (!in) bytes.clear();
-  return bytes;
-}
 
 std::string JoinLabels(const std::vector<std::string>& labels) {
   std::string out;
@@ -63,14 +48,7 @@ store::MediaResult InspectMedia(const MediaRef& ref, const Limits& limits, Media
   }
   info->pdq_error = Shown(ref, std::move(info->pdq_error));
   if (!info->pdq.empty() && info->pdq_quality >= media::kPdqMinQuality) {
-    // The 8 rotations and mirrors come from one more decode of the same bytes.
-    const std::string bytes = ReadBytes(ref.path, limits.max_media_bytes);
-    const auto span = std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-    if (auto dihedral = media::PdqDihedralFromImageBytes(span, limits); dihedral.ok()) {
-      probe->image.assign(dihedral->hashes.begin(), dihedral->hashes.end());
-    } else if (auto pdq = Hash256::FromHex(info->pdq)) {
-      probe->image.push_back(*pdq);
-    }
+    probe->image = info->pdq_dihedral;
   } else if (media::IsVideoType(info->type)) {
     media::VideoOptions options;
     options.limits = limits;

@@ -10,7 +10,9 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
+#include "vigil/core/hash256.h"
 #include "vigil/core/limits.h"
 #include "vigil/core/status.h"
 
@@ -32,6 +34,9 @@ struct MediaInfo {
   std::string pdq;
   int pdq_quality = -1;  // 0..100 with pdq; -1 without
   std::string pdq_error;
+  // With pdq: the 8 dihedral hashes (pdq.h order; the first is `pdq`), from
+  // the same decode, for finding rotated and mirrored copies. Not persisted.
+  std::vector<Hash256> pdq_dihedral;
 };
 
 // Sniffs the type from the first bytes ("unknown" if none matches).
