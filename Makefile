@@ -33,7 +33,8 @@ demo: build
 bench: build
 	./scripts/bench $(BUILD)
 
-fuzz: deps
+fuzz:
+	./scripts/install-deps fuzz
 	JOBS=$(JOBS) ./scripts/fuzz $(FUZZ_BUILD) $(SECONDS) $(FUZZ_TARGETS)
 
 # Asserts stay on (no -DNDEBUG); -O1 keeps the sanitized tests quick to build.

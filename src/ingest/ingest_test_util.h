@@ -72,7 +72,7 @@ inline std::filesystem::path Fixture(const std::string& rel) {
 }
 
 // Smallest valid-looking image headers for sniffing.
-inline constexpr std::string_view kJpegBytes("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01", 14);
+inline constexpr std::string_view kJpegBytes("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01", 12);
 inline constexpr std::string_view kPngBytes("\x89PNG\r\n\x1A\n\x00\x00\x00\x0DIHDR", 16);
 
 }  // namespace vigil::ingest::testing

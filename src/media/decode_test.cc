@@ -165,6 +165,10 @@ Bytes WriteGif(int w, int h, int bg, const std::vector<GifFrame>& frames) {
     }
   }
   GifFreeMapObject(gmap);
+  // EGifPutImageDesc keeps a copy of the last local colour map that
+  // EGifCloseFile does not free.
+  GifFreeMapObject(gif->Image.ColorMap);
+  gif->Image.ColorMap = nullptr;
   EXPECT_EQ(EGifCloseFile(gif, &error), GIF_OK);
   return sink.bytes;
 }
