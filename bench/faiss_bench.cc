@@ -38,9 +38,13 @@ int main() {
 #include <vector>
 
 #include "vigil/match/index.h"
+#include "vigil/match/testing.h"
 
 namespace vigil::match {
 namespace {
+
+using testing::FlipBits;
+using testing::RandomHash;
 
 constexpr int kQueries = 1000;
 constexpr int kRadius = 31;
@@ -51,23 +55,6 @@ size_t HaystackSize() {
 }
 
 // Identical to index_bench.cc's generator, so both benches see the same data.
-Hash256 RandomHash(std::mt19937_64& rng) {
-  Hash256 h;
-  for (uint64_t& w : h.w) w = rng();
-  return h;
-}
-
-Hash256 FlipBits(Hash256 h, int d, std::mt19937_64& rng) {
-  for (int flipped = 0; flipped < d;) {
-    const int bit = static_cast<int>(rng() & 255);
-    if (!h.Bit(bit)) {
-      h.SetBit(bit);
-      ++flipped;
-    }
-  }
-  return h;
-}
-
 struct Dataset {
   std::vector<Hash256> hashes;
   std::vector<Hash256> queries;

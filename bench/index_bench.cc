@@ -37,9 +37,13 @@
 #include <vector>
 
 #include "vigil/match/index.h"
+#include "vigil/match/testing.h"
 
 namespace vigil::match {
 namespace {
+
+using testing::FlipBits;
+using testing::RandomHash;
 
 constexpr int kQueries = 1000;
 constexpr int kRadius = 31;
@@ -47,23 +51,6 @@ constexpr int kRadius = 31;
 size_t HaystackSize() {
   const char* env = std::getenv("VIGIL_BENCH_HASHES");
   return env != nullptr ? std::strtoull(env, nullptr, 10) : 10'000'000;
-}
-
-Hash256 RandomHash(std::mt19937_64& rng) {
-  Hash256 h;
-  for (uint64_t& w : h.w) w = rng();
-  return h;
-}
-
-Hash256 FlipBits(Hash256 h, int d, std::mt19937_64& rng) {
-  for (int flipped = 0; flipped < d;) {
-    const int bit = static_cast<int>(rng() & 255);
-    if (!h.Bit(bit)) {
-      h.SetBit(bit);
-      ++flipped;
-    }
-  }
-  return h;
 }
 
 struct Dataset {

@@ -8,25 +8,13 @@
 #include <random>
 #include <vector>
 
+#include "vigil/match/testing.h"
+
 namespace vigil::match {
 namespace {
 
-Hash256 RandomHash(std::mt19937_64& rng) {
-  Hash256 h;
-  for (uint64_t& w : h.w) w = rng();
-  return h;
-}
-
-Hash256 FlipBits(Hash256 h, int d, std::mt19937_64& rng) {
-  for (int flipped = 0; flipped < d;) {
-    const int bit = static_cast<int>(rng() & 255);
-    if (!h.Bit(bit)) {
-      h.SetBit(bit);
-      ++flipped;
-    }
-  }
-  return h;
-}
+using testing::FlipBits;
+using testing::RandomHash;
 
 // 300 planted groups of 2..12 members, each within 15 bits of its centre (so
 // within 30 of each other), shuffled among 20k random singletons. Clusters at

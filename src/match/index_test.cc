@@ -11,27 +11,13 @@
 #include <vector>
 
 #include "huge_buffer.h"
+#include "vigil/match/testing.h"
 
 namespace vigil::match {
 namespace {
 
-Hash256 RandomHash(std::mt19937_64& rng) {
-  Hash256 h;
-  for (uint64_t& w : h.w) w = rng();
-  return h;
-}
-
-// Flips `d` distinct random bits of h.
-Hash256 FlipBits(Hash256 h, int d, std::mt19937_64& rng) {
-  std::array<int, 256> bits;
-  std::iota(bits.begin(), bits.end(), 0);
-  for (int i = 0; i < d; ++i) {
-    std::uniform_int_distribution<int> pick(i, 255);
-    std::swap(bits[i], bits[pick(rng)]);
-    h.w[bits[i] >> 6] ^= uint64_t{1} << (bits[i] & 63);
-  }
-  return h;
-}
+using testing::FlipBits;
+using testing::RandomHash;
 
 // Flips `d` distinct random bits within bits [lo, lo + width) of h.
 Hash256 FlipBitsIn(Hash256 h, int lo, int width, int d, std::mt19937_64& rng) {
