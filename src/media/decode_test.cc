@@ -16,8 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "media_test_util.h"
+
 namespace vigil::media {
 namespace {
+
+using testing::PngHeaderClaiming;
 
 using Bytes = std::vector<uint8_t>;
 
@@ -435,28 +439,6 @@ TEST(DecodePng, EveryLayout) {
     EXPECT_EQ(img->channels, 3);
     EXPECT_EQ(img->pixels, expect);
   }
-}
-
-uint32_t Crc32(const uint8_t* p, size_t n) {
-  uint32_t c = 0xffffffffu;
-  for (size_t i = 0; i < n; ++i) {
-    c ^= p[i];
-    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
-  }
-  return ~c;
-}
-
-// Signature + a valid IHDR claiming w x h, then IEND: no pixel data at all.
-Bytes PngHeaderClaiming(uint32_t w, uint32_t h) {
-  Bytes b = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
-  for (uint32_t v : {w, h}) {
-    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
-  }
-  for (uint8_t v : {8, 2, 0, 0, 0}) b.push_back(v);
-  const uint32_t crc = Crc32(b.data() + 12, 17);
-  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(crc >> s));
-  b.insert(b.end(), {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82});
-  return b;
 }
 
 TEST(DecodePng, BombsTruncationAndDamage) {

@@ -13,11 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "media_test_util.h"
 #include "vigil/core/hash256.h"
 #include "vigil/media/pdq.h"
 
 namespace vigil::media {
 namespace {
+
+using testing::PngHeaderClaiming;
 
 using Bytes = std::vector<uint8_t>;
 
@@ -96,27 +99,6 @@ Bytes MakeGif() {
   return {0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x03, 0x00, 0x02, 0x00, 0x80, 0x00, 0x00, 0xff, 0xff,
           0xff, 0x00, 0x00, 0x00, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00,
           0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b};
-}
-
-uint32_t Crc32(const uint8_t* p, size_t n) {
-  uint32_t c = 0xffffffffu;
-  for (size_t i = 0; i < n; ++i) {
-    c ^= p[i];
-    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
-  }
-  return ~c;
-}
-
-// Signature + a valid IHDR (correct CRC) claiming w x h, and nothing else.
-Bytes PngHeaderClaiming(uint32_t w, uint32_t h) {
-  Bytes b = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
-  for (uint32_t v : {w, h}) {
-    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
-  }
-  for (uint8_t v : {8, 2, 0, 0, 0}) b.push_back(v);  // depth 8, RGB
-  const uint32_t crc = Crc32(b.data() + 12, 17);
-  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(crc >> s));
-  return b;
 }
 
 class InspectTest : public ::testing::Test {
