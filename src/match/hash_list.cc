@@ -5,7 +5,7 @@
 #include <fstream>
 #include <system_error>
 
-#include "csv.h"
+#include "vigil/core/csv.h"
 #include "hash_list_internal.h"
 #include "vigil/core/utf8.h"
 
@@ -102,15 +102,15 @@ std::string_view Field(const std::vector<std::string>& fields, int column) {
 }
 
 Status ImportCsv(std::string_view content, bool threatexchange, ImportSink& sink) {
-  internal::CsvReader reader(content, sink.limits().max_line_bytes);
+  CsvReader reader(content, sink.limits().max_line_bytes);
   std::vector<std::string> fields;
   uint64_t line = 0;
   std::string error;
   std::optional<CsvColumns> cols;
   while (true) {
     const auto outcome = reader.Next(&fields, &line, &error);
-    if (outcome == internal::CsvReader::Outcome::kEnd) break;
-    if (outcome == internal::CsvReader::Outcome::kError) {
+    if (outcome == CsvReader::Outcome::kEnd) break;
+    if (outcome == CsvReader::Outcome::kError) {
       if (!cols) return Status::Corrupt(sink.file() + ":" + std::to_string(line) + ": " + error);
       sink.Error(line, error);
       continue;
@@ -169,20 +169,20 @@ Status ImportCsv(std::string_view content, bool threatexchange, ImportSink& sink
 std::string ExportThreatExchangeCsv(const HashList& list) {
   std::string out = "collab,signal_type,signal_str,category,tags\n";
   for (const HashEntry& e : list.entries) {
-    internal::AppendCsvField(out, e.source);
+    AppendCsvField(out, e.source);
     out += ',';
     out += SignalTypeName(e.signal.type);
     out += ',';
     out += e.signal.ToHex();
     out += ',';
-    internal::AppendCsvField(out, e.category);
+    AppendCsvField(out, e.category);
     out += ',';
     std::string tags;
     for (const std::string& label : e.labels) {
       if (!tags.empty()) tags += ' ';
       for (char c : label) tags += (c == ' ' || c == ',' || c == '\t') ? '_' : c;
     }
-    internal::AppendCsvField(out, tags);
+    AppendCsvField(out, tags);
     out += '\n';
   }
   return out;
@@ -195,11 +195,11 @@ std::string ExportVigilCsv(const HashList& list) {
     out += ',';
     out += e.signal.ToHex();
     out += ',';
-    internal::AppendCsvField(out, JoinEscaped(e.labels));
+    AppendCsvField(out, JoinEscaped(e.labels));
     out += ',';
-    internal::AppendCsvField(out, e.category);
+    AppendCsvField(out, e.category);
     out += ',';
-    internal::AppendCsvField(out, e.source);
+    AppendCsvField(out, e.source);
     out += '\n';
   }
   return out;

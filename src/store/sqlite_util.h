@@ -44,6 +44,10 @@ class Stmt {
     sqlite3_bind_text(s_.get(), i, v.empty() ? "" : v.data(), static_cast<int>(v.size()),
                       SQLITE_STATIC);
   }
+  void BindBlob(int i, std::string_view v) {
+    sqlite3_bind_blob(s_.get(), i, v.empty() ? "" : v.data(), static_cast<int>(v.size()),
+                      SQLITE_STATIC);
+  }
   void BindNull(int i) { sqlite3_bind_null(s_.get(), i); }
   template <typename T>
   void BindOptional(int i, const std::optional<T>& v) {
@@ -70,6 +74,12 @@ class Stmt {
                : std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(s_.get(), col)));
   }
   std::string String(int col) const { return std::string(Text(col)); }
+  std::string_view Blob(int col) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(s_.get(), col));
+    return p == nullptr
+               ? std::string_view()
+               : std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(s_.get(), col)));
+  }
   sqlite3* db() const { return sqlite3_db_handle(s_.get()); }
 
  private:

@@ -94,4 +94,15 @@ class [[nodiscard]] Result {
     if (!vigil_status_.ok()) return vigil_status_; \
   } while (0)
 
+// `VIGIL_ASSIGN_OR_RETURN(T x, Call());` declares x from a Result<T>, or
+// returns the Result's Status from the enclosing function.
+#define VIGIL_STATUS_CONCAT_INNER_(a, b) a##b
+#define VIGIL_STATUS_CONCAT_(a, b) VIGIL_STATUS_CONCAT_INNER_(a, b)
+#define VIGIL_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                                 \
+  if (!tmp.ok()) return tmp.status();                \
+  lhs = std::move(tmp).value()
+#define VIGIL_ASSIGN_OR_RETURN(lhs, expr) \
+  VIGIL_ASSIGN_OR_RETURN_IMPL_(VIGIL_STATUS_CONCAT_(vigil_result_, __LINE__), lhs, expr)
+
 #endif  // VIGIL_CORE_STATUS_H_

@@ -1,14 +1,15 @@
 // RFC 4180 CSV records over an in-memory buffer, with a per-record size limit
-// and recovery after a malformed record. Internal to the match module.
-#ifndef VIGIL_SRC_MATCH_CSV_H_
-#define VIGIL_SRC_MATCH_CSV_H_
+// and recovery after a malformed record. Used by the hash-list and registry
+// importers.
+#ifndef VIGIL_CORE_CSV_H_
+#define VIGIL_CORE_CSV_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace vigil::match::internal {
+namespace vigil {
 
 class CsvReader {
  public:
@@ -35,6 +36,6 @@ class CsvReader {
 // Quotes a field when it holds a comma, quote, CR or LF.
 void AppendCsvField(std::string& out, std::string_view field);
 
-}  // namespace vigil::match::internal
+}  // namespace vigil
 
-#endif  // VIGIL_SRC_MATCH_CSV_H_
+#endif  // VIGIL_CORE_CSV_H_

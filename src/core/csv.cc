@@ -1,6 +1,6 @@
-#include "csv.h"
+#include "vigil/core/csv.h"
 
-namespace vigil::match::internal {
+namespace vigil {
 
 void CsvReader::SkipToLineEnd() {
   while (pos_ < data_.size() && data_[pos_] != '\n') ++pos_;
@@ -92,4 +92,4 @@ void AppendCsvField(std::string& out, std::string_view field) {
   out += '"';
 }
 
-}  // namespace vigil::match::internal
+}  // namespace vigil

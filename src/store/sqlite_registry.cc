@@ -1,0 +1,360 @@
+// SQLite implementation of RegistryStore. Statements are prepared per call:
+// registry commands are rare and small, the scan's hot path is elsewhere.
+#include <sqlite3.h>
+
+#include <cstring>
+#include <set>
+#include <utility>
+
+#include "src/store/sqlite_util.h"
+#include "vigil/store/registry_store.h"
+#include "vigil/store/store.h"
+
+namespace vigil::store {
+namespace {
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back when a step fails or the scope is
+// left early.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  ~Transaction() {
+    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  Status Begin() {
+    VIGIL_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+    open_ = true;
+    return Status::Ok();
+  }
+  Status Commit() {
+    VIGIL_RETURN_IF_ERROR(Exec(db_, "COMMIT"));
+    open_ = false;
+    return Status::Ok();
+  }
+
+ private:
+  sqlite3* db_;
+  bool open_ = false;
+};
+
+class SqliteRegistryStore final : public RegistryStore {
+ public:
+  explicit SqliteRegistryStore(DbPtr db) : db_(std::move(db)) {}
+
+  Status AddPersons(std::span<const NewPerson> persons) override {
+    std::set<std::string_view> codes;
+    for (const auto& p : persons) {
+      if (!codes.insert(p.person.case_code).second) {
+        return Status::InvalidArgument("case code " + p.person.case_code + " appears twice");
+      }
+    }
+    Transaction tx(db());
+    VIGIL_RETURN_IF_ERROR(tx.Begin());
+    VIGIL_ASSIGN_OR_RETURN(
+        Stmt exists, Stmt::Prepare(db(), "SELECT 1 FROM registry_persons WHERE case_code = ?"));
+    VIGIL_ASSIGN_OR_RETURN(Stmt insert,
+                           Stmt::Prepare(db(),
+                                         "INSERT INTO registry_persons (case_code, status, "
+                                         "sealed, created, updated) VALUES (?, ?, ?, ?, ?)"));
+    for (const auto& p : persons) {
+      exists.BindText(1, p.person.case_code);
+      const int rc = exists.Step();
+      exists.Reset();
+      if (rc == SQLITE_ROW) {
+        return Status::InvalidArgument("case code " + p.person.case_code + " exists already");
+      }
+      if (rc != SQLITE_DONE) return SqliteError(db(), "registry lookup");
+      insert.BindText(1, p.person.case_code);
+      insert.BindText(2, p.person.status);
+      insert.BindBlob(3, p.person.sealed);
+      insert.Bind(4, p.person.created);
+      insert.Bind(5, p.person.updated);
+      VIGIL_RETURN_IF_ERROR(insert.Run("registry add " + p.person.case_code));
+      VIGIL_RETURN_IF_ERROR(InsertStatus(p.first_status));
+      for (const auto& photo : p.photos) {
+        VIGIL_ASSIGN_OR_RETURN(int64_t id, InsertPhoto(photo));
+        (void)id;
+      }
+    }
+    return tx.Commit();
+  }
+
+  Status UpdatePerson(std::string_view case_code, std::string_view sealed,
+                      int64_t updated) override {
+    VIGIL_ASSIGN_OR_RETURN(
+        Stmt s, Stmt::Prepare(db(),
+                              "UPDATE registry_persons SET sealed = ?, updated = ? "
+                              "WHERE case_code = ?",
+                              false));
+    s.BindBlob(1, sealed);
+    s.Bind(2, updated);
+    s.BindText(3, case_code);
+    VIGIL_RETURN_IF_ERROR(s.Run("registry update"));
+    if (sqlite3_changes(db()) == 0) {
+      return Status::NotFound("no case " + std::string(case_code));
+    }
+    return Status::Ok();
+  }
+
+  Status ChangeStatus(const StatusRow& change) override {
+    Transaction tx(db());
+    VIGIL_RETURN_IF_ERROR(tx.Begin());
+    VIGIL_ASSIGN_OR_RETURN(auto person, GetPerson(change.case_code));
+    if (!person) return Status::NotFound("no case " + change.case_code);
+    if (person->status != change.from_status) {
+      return Status::InvalidArgument("case " + change.case_code + " is " + person->status +
+                                     ", not " + change.from_status);
+    }
+    VIGIL_ASSIGN_OR_RETURN(
+        Stmt s, Stmt::Prepare(db(),
+                              "UPDATE registry_persons SET status = ?, updated = ? "
+                              "WHERE case_code = ?",
+                              false));
+    s.BindText(1, change.to_status);
+    s.Bind(2, change.time);
+    s.BindText(3, change.case_code);
+    VIGIL_RETURN_IF_ERROR(s.Run("registry status"));
+    VIGIL_RETURN_IF_ERROR(InsertStatus(change));
+    return tx.Commit();
+  }
+
+  Result<int64_t> AddPhoto(const SealedPhoto& photo) override {
+    Transaction tx(db());
+    VIGIL_RETURN_IF_ERROR(tx.Begin());
+    VIGIL_ASSIGN_OR_RETURN(auto person, GetPerson(photo.case_code));
+    if (!person) return Status::NotFound("no case " + photo.case_code);
+    VIGIL_ASSIGN_OR_RETURN(int64_t id, InsertPhoto(photo));
+    VIGIL_RETURN_IF_ERROR(tx.Commit());
+    return id;
+  }
+
+  Result<std::optional<SealedPerson>> GetPerson(std::string_view case_code) override {
+    VIGIL_ASSIGN_OR_RETURN(std::vector<SealedPerson> v, Persons(case_code));
+    if (v.empty()) return std::optional<SealedPerson>();
+    return std::optional<SealedPerson>(std::move(v.front()));
+  }
+
+  Result<std::vector<SealedPerson>> ListPersons() override { return Persons({}); }
+
+  Result<std::vector<StatusRow>> History(std::string_view case_code) override {
+    VIGIL_ASSIGN_OR_RETURN(
+        Stmt s, Stmt::Prepare(db(),
+                              "SELECT id, case_code, from_status, to_status, actor, time, "
+                              "sealed_reason FROM registry_status "
+                              "WHERE ?1 = '' OR case_code = ?1 ORDER BY id",
+                              false));
+    s.BindText(1, case_code);
+    std::vector<StatusRow> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({s.Int(0), s.String(1), s.String(2), s.String(3), s.String(4), s.Int(5),
+                     std::string(s.Blob(6))});
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db(), "registry history");
+    return out;
+  }
+
+  Result<std::vector<SealedPhoto>> Photos(std::string_view case_code) override {
+    VIGIL_ASSIGN_OR_RETURN(
+        Stmt s, Stmt::Prepare(db(),
+                              "SELECT id, case_code, sealed_image, sealed_features, added "
+                              "FROM registry_photos WHERE ?1 = '' OR case_code = ?1 ORDER BY id",
+                              false));
+    s.BindText(1, case_code);
+    std::vector<SealedPhoto> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({s.Int(0), s.String(1), std::string(s.Blob(2)), std::string(s.Blob(3)),
+                     s.Int(4)});
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db(), "registry photos");
+    return out;
+  }
+
+  Result<bool> AddSighting(const SightingRow& r) override {
+    VIGIL_ASSIGN_OR_RETURN(auto person, GetPerson(r.case_code));
+    if (!person) return Status::NotFound("no case " + r.case_code);
+    VIGIL_ASSIGN_OR_RETURN(
+        Stmt s, Stmt::Prepare(db(),
+                              "INSERT OR IGNORE INTO registry_sightings (case_code, "
+                              "media_sha256, platform, channel_id, external_id, post_time, "
+                              "distance, actor, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              false));
+    s.BindText(1, r.case_code);
+    s.BindText(2, r.media_sha256);
+    s.BindText(3, r.platform);
+    s.BindText(4, r.channel_id);
+    s.BindText(5, r.external_id);
+    s.Bind(6, r.post_time);
+    s.BindDouble(7, r.distance);
+    s.BindText(8, r.actor);
+    s.Bind(9, r.time);
+    VIGIL_RETURN_IF_ERROR(s.Run("registry sighting"));
+    return sqlite3_changes(db()) > 0;
+  }
+
+  Result<std::vector<SightingRow>> Sightings(std::string_view case_code) override {
+    VIGIL_ASSIGN_OR_RETURN(
+        Stmt s, Stmt::Prepare(db(),
+                              "SELECT id, case_code, media_sha256, platform, channel_id, "
+                              "external_id, post_time, distance, actor, time "
+                              "FROM registry_sightings WHERE ?1 = '' OR case_code = ?1 "
+                              "ORDER BY post_time, id",
+                              false));
+    s.BindText(1, case_code);
+    std::vector<SightingRow> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({s.Int(0), s.String(1), s.String(2), s.String(3), s.String(4), s.String(5),
+                     s.Int(6), s.Double(7), s.String(8), s.Int(9)});
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db(), "registry sightings");
+    return out;
+  }
+
+  Status ForEachStoredFace(const std::function<Status(const StoredFace&)>& fn) override {
+    VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+                                                 "SELECT sha256, face, x, y, w, h, embedding "
+                                                 "FROM media_faces ORDER BY sha256, face",
+                                                 false));
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      StoredFace f;
+      f.sha256 = s.String(0);
+      f.face = static_cast<int>(s.Int(1));
+      f.x = static_cast<int>(s.Int(2));
+      f.y = static_cast<int>(s.Int(3));
+      f.w = static_cast<int>(s.Int(4));
+      f.h = static_cast<int>(s.Int(5));
+      const std::string_view blob = s.Blob(6);
+      if (blob.size() % sizeof(float) != 0) {
+        return Status::Corrupt("media_faces " + f.sha256 + ": embedding of " +
+                               std::to_string(blob.size()) + " bytes");
+      }
+      f.embedding.resize(blob.size() / sizeof(float));
+      std::memcpy(f.embedding.data(), blob.data(), blob.size());
+      VIGIL_RETURN_IF_ERROR(fn(f));
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db(), "media faces");
+    return Status::Ok();
+  }
+
+  Status ReplaceFaceMatches(std::span<const FaceMatchRow> matches) override {
+    Transaction tx(db());
+    VIGIL_RETURN_IF_ERROR(tx.Begin());
+    VIGIL_RETURN_IF_ERROR(Exec(db(), "DELETE FROM face_matches"));
+    VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+                                                 "INSERT OR REPLACE INTO face_matches (sha256, "
+                                                 "face, case_code, photo_id, kind, distance) "
+                                                 "VALUES (?, ?, ?, ?, ?, ?)",
+                                                 false));
+    for (const auto& m : matches) {
+      s.BindText(1, m.sha256);
+      s.Bind(2, m.face);
+      s.BindText(3, m.case_code);
+      s.Bind(4, m.photo_id);
+      s.BindText(5, m.kind);
+      s.BindDouble(6, m.distance);
+      VIGIL_RETURN_IF_ERROR(s.Run("face match"));
+    }
+    return tx.Commit();
+  }
+
+  Result<std::vector<FaceMatchRow>> FaceMatches(std::string_view case_code) override {
+    VIGIL_ASSIGN_OR_RETURN(
+        Stmt s, Stmt::Prepare(db(),
+                              "SELECT sha256, face, case_code, photo_id, kind, distance "
+                              "FROM face_matches WHERE ?1 = '' OR case_code = ?1 "
+                              "ORDER BY case_code, distance, sha256, face, photo_id",
+                              false));
+    s.BindText(1, case_code);
+    std::vector<FaceMatchRow> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({s.String(0), static_cast<int>(s.Int(1)), s.String(2), s.Int(3), s.String(4),
+                     s.Double(5)});
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db(), "face matches");
+    return out;
+  }
+
+ private:
+  sqlite3* db() const { return db_.get(); }
+
+  Result<std::vector<SealedPerson>> Persons(std::string_view case_code) {
+    VIGIL_ASSIGN_OR_RETURN(
+        Stmt s, Stmt::Prepare(db(),
+                              "SELECT case_code, status, sealed, created, updated "
+                              "FROM registry_persons WHERE ?1 = '' OR case_code = ?1 "
+                              "ORDER BY case_code",
+                              false));
+    s.BindText(1, case_code);
+    std::vector<SealedPerson> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({s.String(0), s.String(1), std::string(s.Blob(2)), s.Int(3), s.Int(4)});
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db(), "registry read");
+    return out;
+  }
+
+  Status InsertStatus(const StatusRow& r) {
+    VIGIL_ASSIGN_OR_RETURN(
+        Stmt s, Stmt::Prepare(db(),
+                              "INSERT INTO registry_status (case_code, from_status, to_status, "
+                              "actor, time, sealed_reason) VALUES (?, ?, ?, ?, ?, ?)",
+                              false));
+    s.BindText(1, r.case_code);
+    s.BindText(2, r.from_status);
+    s.BindText(3, r.to_status);
+    s.BindText(4, r.actor);
+    s.Bind(5, r.time);
+    s.BindBlob(6, r.sealed_reason);
+    return s.Run("registry status of " + r.case_code);
+  }
+
+  Result<int64_t> InsertPhoto(const SealedPhoto& p) {
+    VIGIL_ASSIGN_OR_RETURN(
+        Stmt s, Stmt::Prepare(db(),
+                              "INSERT INTO registry_photos (case_code, sealed_image, "
+                              "sealed_features, added) VALUES (?, ?, ?, ?)",
+                              false));
+    s.BindText(1, p.case_code);
+    s.BindBlob(2, p.sealed_image);
+    s.BindBlob(3, p.sealed_features);
+    s.Bind(4, p.added);
+    VIGIL_RETURN_IF_ERROR(s.Run("registry photo of " + p.case_code));
+    return sqlite3_last_insert_rowid(db());
+  }
+
+  DbPtr db_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<RegistryStore>> RegistryStore::OpenSqlite(
+    const std::filesystem::path& path) {
+  {  // creates and migrates the schema, with the checks Store makes
+    auto store = Store::OpenSqlite(path);
+    if (!store.ok()) return store.status();
+  }
+  const std::string name = path.string();
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(name.c_str(), &raw,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                                     SQLITE_OPEN_EXRESCODE,
+                                 nullptr);
+  DbPtr db(raw);
+  if (rc != SQLITE_OK) {
+    return SqliteError(rc, name + ": cannot open database",
+                       raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
+  }
+  sqlite3_busy_timeout(db.get(), 10'000);
+  Status s = Exec(db.get(),
+                  "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                  "PRAGMA foreign_keys = ON");
+  if (!s.ok()) return Status(s.code(), name + ": " + s.message());
+  return std::unique_ptr<RegistryStore>(std::make_unique<SqliteRegistryStore>(std::move(db)));
+}
+
+}  // namespace vigil::store
