@@ -13,6 +13,11 @@ int Fail(const Context& ctx, std::string_view command, std::string_view message)
   return kExitFailure;
 }
 
+std::filesystem::path DefaultDataDir() {
+  if (const char* env = std::getenv("VIGIL_DATA_DIR"); env && *env) return env;
+  return VIGIL_DEFAULT_DATA_DIR;
+}
+
 Result<std::unique_ptr<store::Store>> OpenStore(const std::string& db, bool create) {
   std::error_code ec;
   if (!create && !std::filesystem::exists(db, ec)) {
@@ -36,6 +41,8 @@ int Main(int argc, char** argv) {
   AddListsCommand(app, ctx);
   AddMatchCommand(app, ctx);
   AddEvidenceCommands(app, ctx);
+  AddRegistryCommands(app, ctx);
+  AddFacesCommand(app, ctx);
   try {
     app.parse(argc, argv);  // runs the chosen command's callback
   } catch (const CLI::ParseError& e) {

@@ -14,6 +14,9 @@
 #include <string_view>
 
 #include "vigil/cli/cli.h"
+#include "vigil/evidence/custody.h"
+#include "vigil/evidence/keys.h"
+#include "vigil/registry/registry.h"
 #include "vigil/store/store.h"
 
 namespace vigil::cli {
@@ -36,6 +39,10 @@ struct Context {
 // Prints "vigil <command>: <message>" to stderr and returns kExitFailure.
 int Fail(const Context& ctx, std::string_view command, std::string_view message);
 
+// Data files (lexicons, models) are found through --data-dir, then
+// $VIGIL_DATA_DIR, then the folder this build was configured from.
+std::filesystem::path DefaultDataDir();
+
 // Opens the database; a missing file is an error unless `create`.
 Result<std::unique_ptr<store::Store>> OpenStore(const std::string& db, bool create);
 
@@ -45,6 +52,8 @@ void AddHashCommand(CLI::App& app, Context& ctx);
 void AddListsCommand(CLI::App& app, Context& ctx);
 void AddMatchCommand(CLI::App& app, Context& ctx);
 void AddEvidenceCommands(CLI::App& app, Context& ctx);
+void AddRegistryCommands(CLI::App& app, Context& ctx);
+void AddFacesCommand(CLI::App& app, Context& ctx);
 
 // Evidence files live beside the database: vigil.keys (unless --keys),
 // vault/, custody.log.
@@ -56,6 +65,10 @@ EvidencePaths EvidencePathsFor(const std::string& db, const std::string& keys);
 Result<std::string> ReadPassphrase(const std::string& file);
 // Who is acting, for the custody log: $VIGIL_OPERATOR, else $USER.
 std::string OperatorName();
+
+// A registry session over unlocked keys, auditing to the custody log (both
+// must outlive the session).
+registry::Session RegistrySessionFor(const evidence::Keys& keys, evidence::CustodyLog& log);
 
 }  // namespace vigil::cli
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "commands.h"
+#include "vigil/store/registry_store.h"
 #include "vigil/report/html_report.h"
 
 namespace vigil::cli {
@@ -32,6 +33,17 @@ int RunReportCommand(const std::string& db, const std::string& out_path, const s
     }
     report::ReportOptions options;
     options.title = title;
+    auto registry = store::RegistryStore::OpenSqlite(db);
+    if (!registry.ok()) {
+      std::cerr << "vigil report: " << registry.status().ToString() << '\n';
+      return kExitFailure;
+    }
+    auto matches = (*registry)->FaceMatches("");
+    if (!matches.ok()) {
+      std::cerr << "vigil report: " << matches.status().ToString() << '\n';
+      return kExitFailure;
+    }
+    options.registry_matches = std::move(matches).value();
     const Status s = report::WriteHtmlReport(**store, options, out);
     out.close();
     if (!s.ok() || !out) {

@@ -10,19 +10,14 @@
 #include "vigil/evidence/custody.h"
 #include "vigil/evidence/keys.h"
 #include "vigil/evidence/vault.h"
+#include "vigil/faces/faces.h"
+#include "vigil/registry/registry.h"
 #include "vigil/report/html_report.h"
 #include "vigil/scan/record_json.h"
 #include "vigil/scan/scan.h"
 
 namespace vigil::cli {
 namespace {
-
-// Data files (lexicons) are found through --data-dir, then $VIGIL_DATA_DIR,
-// then the folder this build was configured from.
-std::filesystem::path DefaultDataDir() {
-  if (const char* env = std::getenv("VIGIL_DATA_DIR"); env && *env) return env;
-  return VIGIL_DEFAULT_DATA_DIR;
-}
 
 // Prints errors as they come (one line each, to stderr), JSONL records to
 // stdout, and a progress line on a TTY.
@@ -78,6 +73,11 @@ void PrintSummary(const scan::ScanSummary& s, const std::filesystem::path& db, c
       << " absent\n";
   out << "media matching a hash list " << s.list_matches << ", matching other media "
       << s.media_matches << "\n";
+  if (s.faces > 0 || s.face_matches > 0) {
+    out << "faces " << s.faces << ", media that may show a registered person "
+        << (s.face_matches ? term.Paint(std::to_string(s.face_matches), "33") : "0")
+        << (s.face_matches ? " (vigil registry show CASE)" : "") << "\n";
+  }
   out << (s.errors ? term.Paint("errors ", "31") : std::string("errors ")) << s.errors << "\n";
 }
 
@@ -90,7 +90,8 @@ std::string SummaryJson(const scan::ScanSummary& s, const std::filesystem::path&
   w.EndObject();
   w.Key("selectors").Int(s.selectors).Key("media").Int(s.media);
   w.Key("media_missing").Int(s.media_missing).Key("list_matches").Int(s.list_matches);
-  w.Key("media_matches").Int(s.media_matches).Key("errors").Int(s.errors).EndObject();
+  w.Key("media_matches").Int(s.media_matches).Key("faces").Int(s.faces);
+  w.Key("face_matches").Int(s.face_matches).Key("errors").Int(s.errors).EndObject();
   return w.str();
 }
 
@@ -108,6 +109,7 @@ struct ScanArgs {
   int radius = 31;
   bool evidence = false;
   std::string keys, passphrase_file;
+  std::string faces = "auto";
   Limits limits;
 };
 
@@ -130,25 +132,72 @@ int RunScanCommand(const ScanArgs& a, const Context& ctx) {
   std::optional<evidence::Keys> keys;
   std::optional<evidence::Vault> vault;
   std::optional<evidence::CustodyLog> custody;
-  if (a.evidence) {
-    const EvidencePaths paths = EvidencePathsFor(a.db, a.keys);
-    auto passphrase = ReadPassphrase(a.passphrase_file);
-    if (!passphrase.ok()) return Fail(ctx, "scan", passphrase.status().message());
-    auto loaded = evidence::LoadKeys(paths.keys, *passphrase);
+  const EvidencePaths paths = EvidencePathsFor(a.db, a.keys);
+  auto open_session = [&]() -> Status {  // keys and custody log, once
+    if (keys) return Status::Ok();
+    VIGIL_ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase(a.passphrase_file));
+    auto loaded = evidence::LoadKeys(paths.keys, passphrase);
     if (!loaded.ok()) {
-      return Fail(ctx, "scan", loaded.status().ToString() + " (create keys with vigil keys init)");
+      return Status(loaded.status().code(),
+                    loaded.status().message() + " (create keys with vigil keys init)");
     }
     keys.emplace(std::move(loaded).value());
+    auto log = evidence::CustodyLog::Open(paths.custody,
+                                          [] { return static_cast<int64_t>(std::time(nullptr)); });
+    if (!log.ok()) return log.status();
+    custody.emplace(std::move(log).value());
+    return Status::Ok();
+  };
+  if (a.evidence) {
+    if (Status s = open_session(); !s.ok()) return Fail(ctx, "scan", s.ToString());
     auto v = evidence::Vault::Open(paths.vault, *keys);
     if (!v.ok()) return Fail(ctx, "scan", v.status().ToString());
     vault.emplace(std::move(v).value());
-    auto log = evidence::CustodyLog::Open(paths.custody,
-                                          [] { return static_cast<int64_t>(std::time(nullptr)); });
-    if (!log.ok()) return Fail(ctx, "scan", log.status().ToString());
-    custody.emplace(std::move(log).value());
     options.vault = &*vault;
     options.custody = &*custody;
     options.operator_name = OperatorName();
+  }
+
+  // Faces: with --faces on always; with auto when the registry holds photos.
+  // Matching them against the registry needs a session (the passphrase);
+  // without one, faces are stored and `vigil registry match` matches later.
+  std::unique_ptr<store::RegistryStore> registry_store;
+  std::unique_ptr<registry::Registry> registry;
+  std::optional<scan::RegistryMatcher> registry_matcher;
+  std::unique_ptr<faces::FaceEngine> face_engine;
+  if (a.faces != "off") {
+    auto rs = store::RegistryStore::OpenSqlite(a.db);
+    if (!rs.ok()) return Fail(ctx, "scan", rs.status().ToString());
+    registry_store = std::move(rs).value();
+    auto photos = registry_store->Photos("");
+    if (!photos.ok()) return Fail(ctx, "scan", photos.status().ToString());
+    const bool registry_has_photos = !photos->empty();
+    if (registry_has_photos) {
+      const Status s = open_session();
+      if (!s.ok()) {
+        std::cerr << "vigil scan: the registry is not searched: " << s.message() << "\n";
+      } else {
+        auto rs2 = store::RegistryStore::OpenSqlite(a.db);
+        if (!rs2.ok()) return Fail(ctx, "scan", rs2.status().ToString());
+        auto r = registry::Registry::Open(std::move(rs2).value(),
+                                          RegistrySessionFor(*keys, *custody));
+        if (!r.ok()) return Fail(ctx, "scan", r.status().ToString());
+        registry = std::move(r).value();
+        auto refs = registry->References();
+        if (!refs.ok()) return Fail(ctx, "scan", refs.status().ToString());
+        registry_matcher.emplace(scan::RegistryMatcher::Build(*refs));
+        options.registry = &*registry_matcher;
+      }
+    }
+    if (a.faces == "on" || registry_has_photos) {
+      const std::filesystem::path data_dir =
+          a.data_dir.empty() ? DefaultDataDir() : std::filesystem::path(a.data_dir);
+      auto engine = faces::FaceEngine::Load(faces::DefaultModelDir(data_dir));
+      if (!engine.ok()) return Fail(ctx, "scan", engine.status().ToString());
+      face_engine = std::move(engine).value();
+      options.face_engine = face_engine.get();
+      options.registry_store = registry_store.get();
+    }
   }
 
   CliObserver observer(term, a.jsonl, !a.quiet);
@@ -195,6 +244,10 @@ void AddScanCommand(CLI::App& app, Context& ctx) {
   scan->add_option("--keys", args->keys, "Key file (default: vigil.keys beside the database)");
   scan->add_option("--passphrase-file", args->passphrase_file,
                    "File whose first line is the key passphrase (default: $VIGIL_PASSPHRASE)");
+  scan->add_option("--faces", args->faces,
+                   "Find faces in images: auto (when the registry has photos), on, off")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->capture_default_str();
   scan->add_option("--data-dir", args->data_dir,
                    "Folder with lexicons/ (default $VIGIL_DATA_DIR or the source tree's data/)");
   scan->add_option("--scratch-dir", args->scratch_dir,

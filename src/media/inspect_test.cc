@@ -7,7 +7,9 @@
 #include <webp/encode.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -16,6 +18,7 @@
 #include "media_test_util.h"
 #include "vigil/core/hash256.h"
 #include "vigil/media/pdq.h"
+#include "vigil/media/video.h"
 
 namespace vigil::media {
 namespace {
@@ -377,10 +380,71 @@ TEST(SniffTypeTest, MagicBytes) {
       {"PK\x05\x06"s, "zip"},
       {"hello"s, "unknown"},
       {""s, "unknown"},
+      {"FLV\x01\x05\0\0\0\x09"s, "flv"},
+      {"FLV\x02"s, "unknown"},
+      {"DKIF\0\0\x20\0VP80"s, "ivf"},
+      {"\x30\x26\xB2\x75\x8E\x66\xCF\x11\xA6\xD9\x00\xAA\x00\x62\xCE\x6C"s, "asf"},
+      {"\x30\x26\xB2\x75\x8E\x66\xCF\x11\xA6\xD9\x00\xAA\x00\x62\xCE\x6D"s, "unknown"},
   };
   for (const auto& [bytes, type] : cases) {
     EXPECT_EQ(SniffType(FromString(bytes)), type) << bytes;
   }
+}
+
+// A transport stream is told by its sync byte repeating every 188 bytes (192
+// in M2TS); one 'G' at the start, as in a text file, is not enough.
+TEST(SniffTypeTest, TransportStreamNeedsRepeatedSyncBytes) {
+  auto packets = [](size_t n, size_t stride, size_t first) {
+    Bytes b(first + n * stride, 0xFF);
+    for (size_t i = 0; i < n; ++i) b[first + i * stride] = 0x47;
+    return b;
+  };
+  EXPECT_EQ(SniffType(packets(5, 188, 0)), "ts");
+  EXPECT_EQ(SniffType(packets(3, 188, 0)), "ts");
+  EXPECT_EQ(SniffType(packets(5, 192, 4)), "ts");
+  EXPECT_EQ(SniffType(packets(2, 188, 0)), "unknown");  // too short to tell
+  Bytes broken = packets(5, 188, 0);
+  broken[4 * 188] = 'x';
+  EXPECT_EQ(SniffType(broken), "unknown");
+  std::string text = "Good morning. This is a text file starting with G.\n";
+  while (text.size() < 4096) text += "Nothing here lines up with a transport stream.\n";
+  EXPECT_EQ(SniffType(FromString(text)), "unknown");
+  EXPECT_EQ(SniffType(FromString("G")), "unknown");
+}
+
+// The containers FFmpeg is allowed to open are recognised from real files,
+// so that they are hashed: each is made by the ffmpeg CLI at test time.
+TEST(InspectVideoTest, SniffsAndHashesEveryAllowedContainer) {
+  if (std::system("ffmpeg -version >/dev/null 2>&1") != 0) GTEST_SKIP() << "no ffmpeg CLI";
+  std::string tmpl = (std::filesystem::temp_directory_path() / "vigil_inspect_XXXXXX").string();
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  const std::filesystem::path dir = tmpl;
+  const std::string src = "-f lavfi -i testsrc2=s=160x120:r=10:d=2 ";
+  const struct {
+    std::string file, args, type, mime;
+  } cases[] = {
+      {"clip.flv", "-c:v flv", "flv", "video/x-flv"},
+      {"clip.ts", "-c:v mpeg2video", "ts", "video/mp2t"},
+      {"clip.wmv", "-c:v wmv2", "asf", "video/x-ms-asf"},
+      {"clip.ivf", "-c:v libvpx -deadline realtime", "ivf", "video/x-ivf"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.file);
+    const std::string cmd = "cd '" + dir.string() +
+                            "' && ffmpeg -nostdin -hide_banner -loglevel error -y " + src + c.args +
+                            " " + c.file + " >/dev/null 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    Result<MediaInfo> info = InspectFile(dir / c.file, Limits{});
+    ASSERT_TRUE(info.ok()) << info.status().ToString();
+    EXPECT_EQ(info->type, c.type);
+    EXPECT_EQ(info->mime, c.mime);
+    ASSERT_TRUE(IsVideoType(info->type));
+    Result<VideoHash> video = HashVideo(dir / c.file, VideoOptions{});
+    ASSERT_TRUE(video.ok()) << video.status().ToString();
+    ASSERT_FALSE(video->frames.empty());
+    EXPECT_GE(video->frames[0].quality, kPdqMinQuality);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -47,6 +47,21 @@ std::string SniffFtyp(std::span<const uint8_t> b) {
   return "mp4";
 }
 
+// MPEG transport stream: the 0x47 sync byte opens every packet, 188 bytes
+// apart (192 in Blu-ray M2TS, after a 4-byte timestamp). One 'G' is too weak
+// (a text file may start with it): at least 3 packets must line up, and every
+// packet the head holds, up to 5.
+bool IsTransportStream(std::span<const uint8_t> b, size_t first, size_t stride) {
+  constexpr size_t kMinPackets = 3, kMaxPackets = 5;
+  if (b.size() <= first) return false;
+  const size_t packets = std::min(kMaxPackets, (b.size() - first + stride - 1) / stride);
+  if (packets < kMinPackets) return false;
+  for (size_t i = 0; i < packets; ++i) {
+    if (b[first + i * stride] != 0x47) return false;
+  }
+  return true;
+}
+
 bool IsMp3FrameSync(std::span<const uint8_t> b) {
   if (b.size() < 4 || b[0] != 0xFF || (b[1] & 0xE0) != 0xE0) return false;
   const int version = (b[1] >> 3) & 3;    // 1 is reserved
@@ -87,6 +102,13 @@ std::string SniffType(std::span<const uint8_t> b) {
     return head.find("webm") != std::string_view::npos ? "webm" : "mkv";
   }
   if (StartsWith(b, 0, "OggS")) return "ogg";
+  if (StartsWith(b, 0, "FLV\x01")) return "flv";
+  if (StartsWith(b, 0, "DKIF")) return "ivf";
+  // ASF (WMV, WMA): the header object's GUID 75B22630-668E-11CF-A6D9-00AA0062CE6C.
+  constexpr std::string_view kAsfHeader(
+      "\x30\x26\xB2\x75\x8E\x66\xCF\x11\xA6\xD9\x00\xAA\x00\x62\xCE\x6C", 16);
+  if (StartsWith(b, 0, kAsfHeader)) return "asf";
+  if (IsTransportStream(b, 0, 188) || IsTransportStream(b, 4, 192)) return "ts";
   if (StartsWith(b, 0, "ID3") || IsMp3FrameSync(b)) return "mp3";
   if (StartsWith(b, 0, "%PDF-")) return "pdf";
   if (StartsWith(b, 0, "PK\x03\x04") || StartsWith(b, 0, "PK\x05\x06")) return "zip";
@@ -101,7 +123,8 @@ std::string_view MimeForType(std::string_view type) {
       {"mov", "video/quicktime"}, {"3gp", "video/3gpp"},       {"m4a", "audio/mp4"},
       {"webm", "video/webm"},     {"mkv", "video/x-matroska"}, {"ogg", "audio/ogg"},
       {"mp3", "audio/mpeg"},      {"wav", "audio/wav"},        {"avi", "video/x-msvideo"},
-      {"pdf", "application/pdf"}, {"zip", "application/zip"},
+      {"pdf", "application/pdf"}, {"zip", "application/zip"},  {"flv", "video/x-flv"},
+      {"ts", "video/mp2t"},       {"asf", "video/x-ms-asf"},   {"ivf", "video/x-ivf"},
   };
   for (const auto& [t, mime] : kMimes) {
     if (t == type) return mime;

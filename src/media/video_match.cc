@@ -56,7 +56,7 @@ bool IsMatch(const VideoMatch& match, double min_compared_percent, double min_qu
 
 bool IsVideoType(std::string_view type) {
   return type == "mp4" || type == "mov" || type == "3gp" || type == "webm" || type == "mkv" ||
-         type == "avi";
+         type == "avi" || type == "flv" || type == "ts" || type == "asf" || type == "ivf";
 }
 
 }  // namespace vigil::media

@@ -223,6 +223,56 @@ Status WriteRepeatedMedia(store::Store& store, std::ostream& out) {
   return Status::Ok();
 }
 
+// "This post may show case C-0142": every candidate match of a scanned face
+// (or photo) with the registry, strongest first, with where it was posted.
+Status WriteRegistryMatches(store::Store& store, const std::vector<store::FaceMatchRow>& rows,
+                            std::ostream& out) {
+  out << "<h2>Posts that may show a registered missing person</h2>\n";
+  if (rows.empty()) {
+    out << "<p>None.</p>\n";
+    return Status::Ok();
+  }
+  std::map<std::string, std::vector<store::MediaAppearance>> where;
+  VIGIL_RETURN_IF_ERROR(store.ForEachMediaAppearance([&](const store::MediaAppearance& a) {
+    where[a.sha256].push_back(a);
+    return Status::Ok();
+  }));
+  std::vector<store::FaceMatchRow> sorted = rows;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    if (a.kind != b.kind) return a.kind == "pdq";  // identical photos first
+    return a.distance < b.distance;
+  });
+  out << "<p class=\"meta\">For review: a face within 0.5 of a registry photo is a strong "
+         "candidate, within 0.6 a possible one; a PDQ match is the registry photo itself, "
+         "reposted. Compare with <code>vigil registry show CASE</code>.</p>\n"
+         "<table><tr><th>case</th><th>match</th><th>distance</th><th>posted</th>"
+         "<th>media</th></tr>\n";
+  for (const auto& m : sorted) {
+    const char* strength =
+        m.kind == "pdq" ? "same photo (PDQ)" : (m.distance <= 0.5 ? "strong" : "possible");
+    out << "<tr><td>" << EscapeHtml(m.case_code) << "</td><td>" << strength
+        << (m.face >= 0 ? " (face " + std::to_string(m.face + 1) + ")" : "") << "</td><td>";
+    if (m.kind == "pdq") {
+      out << static_cast<int>(m.distance) << " bits";
+    } else {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%.3f", m.distance);
+      out << buf;
+    }
+    out << "</td><td>";
+    const auto it = where.find(m.sha256);
+    if (it != where.end()) {
+      for (const auto& a : it->second) {
+        out << FormatIso8601(a.time, a.time_is_utc) << " <bdi>" << EscapeHtml(Where(a))
+            << "</bdi><br>";
+      }
+    }
+    out << "</td><td class=\"sel\">" << EscapeHtml(m.sha256.substr(0, 16)) << "…</td></tr>\n";
+  }
+  out << "</table>\n";
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string EscapeHtml(std::string_view s) {
@@ -349,6 +399,7 @@ Status WriteHtmlReport(store::Store& store, const ReportOptions& options, std::o
   out << "</table>\n";
 
   VIGIL_RETURN_IF_ERROR(WriteRepeatedMedia(store, out));
+  VIGIL_RETURN_IF_ERROR(WriteRegistryMatches(store, options.registry_matches, out));
 
   if (!errors->empty()) {
     out << "<h2>Input errors</h2>\n<table><tr><th>file</th><th>item</th><th>reason</th></tr>\n";

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "vigil/media/decode.h"
@@ -120,14 +122,25 @@ void SeenMedia::HashSet::Search(const Hash256& h, int radius, Keep&& keep) const
 
 Result<SeenMedia> SeenMedia::Load(store::Store& store) {
   SeenMedia seen;
-  std::vector<Hash256> images, frames;
+  std::vector<Hash256> images, dihedral, frames;
   Status s = store.ForEachMediaHashes([&](const store::MediaHashes& m) {
     seen.known_.insert(m.sha256);
+    MediaProbe probe;
     if (auto h = Hash256::FromHex(m.pdq); h && m.pdq_quality >= media::kPdqMinQuality) {
       images.push_back(*h);
       seen.images_.stored_sha.push_back(m.sha256);
+      for (const auto& hex : m.pdq_dihedral) {
+        if (auto d = Hash256::FromHex(hex)) probe.image.push_back(*d);
+      }
+      // Stored before schema 003 (or damaged): the PDQ is all there is.
+      if (probe.image.size() != m.pdq_dihedral.size() || probe.image.empty()) probe.image = {*h};
+      for (const Hash256& d : probe.image) {
+        dihedral.push_back(d);
+        seen.dihedral_.stored_sha.push_back(m.sha256);
+      }
     }
     if (!m.frames.empty()) {
+      seen.video_of_.emplace(m.sha256, seen.videos_.size());
       Video& v = seen.videos_.emplace_back();
       v.sha256 = m.sha256;
       for (const auto& f : m.frames) {
@@ -139,18 +152,59 @@ Result<SeenMedia> SeenMedia::Load(store::Store& store) {
           seen.frames_.stored_sha.push_back(m.sha256);
         }
       }
+      probe.frames = v.frames;
+    }
+    if (!m.matched) {
+      seen.pending_rank_.emplace(m.sha256, seen.pending_.size());
+      seen.pending_.push_back({m.sha256, m.md5, std::move(probe)});
     }
     return Status::Ok();
   });
   if (!s.ok()) return s;
   for (auto [set, hashes] :
-       {std::pair{&seen.images_, &images}, std::pair{&seen.frames_, &frames}}) {
+       {std::pair{&seen.images_, &images}, std::pair{&seen.dihedral_, &dihedral},
+        std::pair{&seen.frames_, &frames}}) {
     if (hashes->empty()) continue;
     auto index = match::HashIndex::Build(std::move(*hashes));
     if (!index.ok()) return index.status();
     set->stored.emplace(std::move(index).value());
   }
   return seen;
+}
+
+Status SeenMedia::MatchStored(store::Store& store, const match::Matcher* lists, int radius,
+                              size_t batch_size) {
+  if (pending_.empty()) return Status::Ok();
+  // Pairs the store already holds, either way round (from scans before
+  // schema 003, which count as unmatched).
+  std::set<std::pair<std::string, std::string>> recorded;
+  auto stored = store.ListMediaMatches();
+  if (!stored.ok()) return stored.status();
+  for (const auto& [sha, m] : *stored) {
+    if (m.kind == "media") recorded.insert(std::minmax(sha, m.target));
+  }
+  std::vector<store::StoredMediaMatches> batch;
+  for (size_t rank = 0; rank < pending_.size(); ++rank) {
+    const Pending& p = pending_[rank];
+    media::MediaInfo info;
+    info.sha256 = p.sha256;
+    info.md5 = p.md5;
+    store::StoredMediaMatches& out = batch.emplace_back();
+    out.sha256 = p.sha256;
+    if (lists != nullptr) MatchLists(*lists, info, p.probe, radius, &out.matches);
+    std::vector<store::MediaMatch> found;
+    MatchBefore(info, p.probe, radius, rank, &found);
+    for (auto& m : found) {
+      if (!recorded.contains(std::minmax(p.sha256, m.target))) out.matches.push_back(std::move(m));
+    }
+    if (batch.size() >= std::max<size_t>(1, batch_size) || rank + 1 == pending_.size()) {
+      VIGIL_RETURN_IF_ERROR(store.WriteMediaMatches(batch));
+      batch.clear();
+    }
+  }
+  pending_.clear();
+  pending_rank_.clear();
+  return Status::Ok();
 }
 
 void SeenMedia::MatchAndAdd(const media::MediaInfo& info, const MediaProbe& probe, int radius,
@@ -160,25 +214,47 @@ void SeenMedia::MatchAndAdd(const media::MediaInfo& info, const MediaProbe& prob
   // and a re-run must add nothing.
   if (!known_.insert(info.sha256).second) return;
   Match(info, probe, radius, out);
+  Add(info.sha256, probe);
+}
+
+void SeenMedia::Add(const std::string& sha256, const MediaProbe& probe) {
   if (!probe.image.empty()) {
     images_.added.push_back(probe.image.front());
-    images_.added_sha.push_back(info.sha256);
+    images_.added_sha.push_back(sha256);
+    for (const Hash256& h : probe.image) {
+      dihedral_.added.push_back(h);
+      dihedral_.added_sha.push_back(sha256);
+    }
   }
   if (!probe.frames.empty()) {
-    videos_.push_back({info.sha256, probe.frames});
+    video_of_.emplace(sha256, videos_.size());
+    videos_.push_back({sha256, probe.frames});
     for (const auto& f : probe.frames) {
       if (f.quality < media::kPdqMinQuality) continue;
       frames_.added.push_back(f.hash);
-      frames_.added_sha.push_back(info.sha256);
+      frames_.added_sha.push_back(sha256);
     }
   }
 }
 
 void SeenMedia::Match(const media::MediaInfo& info, const MediaProbe& probe, int radius,
                       std::vector<store::MediaMatch>* out) const {
+  MatchBefore(info, probe, radius, std::numeric_limits<size_t>::max(), out);
+}
+
+void SeenMedia::MatchBefore(const media::MediaInfo& info, const MediaProbe& probe, int radius,
+                            size_t rank_limit, std::vector<store::MediaMatch>* out) const {
+  // A pending file of rank r is matched by MatchStored before those of higher
+  // rank: they, not it, record the pair.
+  auto eligible = [&](const std::string& sha) {
+    if (sha == info.sha256) return false;
+    if (rank_limit == std::numeric_limits<size_t>::max()) return true;
+    const auto it = pending_rank_.find(sha);
+    return it == pending_rank_.end() || it->second < rank_limit;
+  };
   std::map<std::string, int> best;  // other sha256 -> distance
   auto keep = [&](const std::string& sha, int distance) {
-    if (sha == info.sha256) return;
+    if (!eligible(sha)) return;
     auto [it, inserted] = best.try_emplace(sha, distance);
     if (!inserted) it->second = std::min(it->second, distance);
   };
@@ -186,15 +262,35 @@ void SeenMedia::Match(const media::MediaInfo& info, const MediaProbe& probe, int
     images_.Search(h, radius, keep);
     frames_.Search(h, radius, keep);
   }
-  for (const auto& f : probe.frames) {  // a video's frames vs photos
-    if (f.quality >= media::kPdqMinQuality) images_.Search(f.hash, radius, keep);
+  for (const auto& f : probe.frames) {  // a video's frames vs photos in every orientation
+    if (f.quality >= media::kPdqMinQuality) dihedral_.Search(f.hash, radius, keep);
   }
   for (const auto& [sha, distance] : best) {
     out->push_back({"media", sha, "", "pdq", "", distance});
   }
   if (probe.frames.empty()) return;
-  for (const Video& v : videos_) {  // video vs videos: vPDQ, either way round
-    if (v.sha256 == info.sha256) continue;
+  // Video vs videos. vPDQ needs a share of frames within `radius`, so a video
+  // without one such frame cannot match: the frame index picks the candidates.
+  std::vector<size_t> candidates;
+  if (video_candidates_from_index_) {
+    for (const auto& f : probe.frames) {
+      if (f.quality < media::kPdqMinQuality) continue;
+      frames_.Search(f.hash, radius, [&](const std::string& sha, int) {
+        if (!eligible(sha)) return;
+        if (const auto it = video_of_.find(sha); it != video_of_.end()) {
+          candidates.push_back(it->second);
+        }
+      });
+    }
+    std::sort(candidates.begin(), candidates.end());  // videos_ order, as the brute force
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  } else {
+    for (size_t i = 0; i < videos_.size(); ++i) {
+      if (eligible(videos_[i].sha256)) candidates.push_back(i);
+    }
+  }
+  for (const size_t i : candidates) {
+    const Video& v = videos_[i];
     // One comparison gives both directions: the compared side's share is the
     // vPDQ rule one way round, the query side's share the other way round.
     const auto m = media::CompareVideos(probe.frames, v.frames, radius);

@@ -4,6 +4,7 @@
 
 #include "vigil/core/json_writer.h"
 #include "vigil/core/time.h"
+#include "vigil/faces/faces.h"
 
 namespace vigil::scan {
 
@@ -78,6 +79,30 @@ std::string RecordToJson(const store::ScanRecord& r) {
       w.Key("matches").BeginArray();
       for (const auto& m : r.media[i].matches) WriteMatchJson(m, w);
       w.EndArray();
+      if (r.media[i].faces_searched) {
+        w.Key("faces").BeginArray();
+        for (const auto& f : r.media[i].faces) {
+          w.BeginObject().Key("box").BeginArray();
+          for (int v : f.box) w.Int(v);
+          w.EndArray().Key("matches").BeginArray();
+          for (const auto& c : f.matches) {
+            w.BeginObject().Key("case").String(c.case_code).Key("distance").Double(c.distance);
+            w.Key("strength").String(c.distance <= faces::kStrongMatch ? "strong" : "possible");
+            w.EndObject();
+          }
+          w.EndArray().EndObject();
+        }
+        w.EndArray();
+      }
+      if (!r.media[i].registry_pdq.empty()) {
+        w.Key("registry_pdq").BeginArray();
+        for (const auto& c : r.media[i].registry_pdq) {
+          w.BeginObject().Key("case").String(c.case_code).Key("distance").Int(
+              static_cast<int64_t>(c.distance));
+          w.EndObject();
+        }
+        w.EndArray();
+      }
     } else {
       w.Key("error").String(r.media[i].error);
     }

@@ -108,9 +108,15 @@ struct Analysis {
   std::vector<std::string> errors;  // reported by the writer
 };
 
+// Face search for one worker: its own engine and the shared registry.
+struct FaceSearch {
+  faces::FaceEngine* engine = nullptr;
+  const RegistryMatcher* registry = nullptr;
+};
+
 Analysis Analyse(Post post, const text::Analyzer& analyzer, const Limits& limits,
                  const match::Matcher* lists, int pdq_radius,
-                 const evidence::Vault* vault = nullptr) {
+                 const evidence::Vault* vault = nullptr, FaceSearch face_search = {}) {
   Analysis a;
   store::ScanRecord& record = a.record;
   if (!post.service && !post.text.empty()) record.analysis = analyzer.Analyze(post.text);
@@ -120,6 +126,11 @@ Analysis Analyse(Post post, const text::Analyzer& analyzer, const Limits& limits
     store::MediaResult result = InspectMedia(post.media[i], limits, &a.probes[i]);
     if (lists != nullptr && result.info) {
       MatchLists(*lists, *result.info, a.probes[i], pdq_radius, &result.matches);
+    }
+    if (face_search.engine != nullptr && result.info) {
+      const std::string error = FindFaces(post.media[i], *face_search.engine, face_search.registry,
+                                          a.probes[i].image, pdq_radius, limits, &result);
+      if (!error.empty()) a.errors.push_back("media " + post.media[i].name + ": " + error);
     }
     if (vault != nullptr && result.info) {
       auto stored = vault->PutFile(post.media[i].path);
@@ -139,6 +150,10 @@ Analysis Analyse(Post post, const text::Analyzer& analyzer, const Limits& limits
 void AnalyseAll(const text::Analyzer& analyzer, const ScanOptions& options,
                 const match::Matcher* lists, BoundedQueue<Work>& work, BoundedQueue<OutItem>& out,
                 std::atomic<int>& live_workers) {
+  // Each worker has its own face engine (dlib's network keeps per-call state).
+  std::unique_ptr<faces::FaceEngine> engine =
+      options.face_engine != nullptr ? options.face_engine->Clone() : nullptr;
+  const FaceSearch face_search{engine.get(), options.registry};
   while (auto w = work.Pop()) {
     Done done{w->seq, {}, {}, {}, {}};
     // Libraries under hostile input may throw (bad_alloc on a crafted size);
@@ -146,7 +161,7 @@ void AnalyseAll(const text::Analyzer& analyzer, const ScanOptions& options,
     const std::string file = w->post.source_file, item = w->post.source_item;
     try {
       Analysis a = Analyse(std::move(w->post), analyzer, options.limits, lists, options.pdq_radius,
-                           options.vault);
+                           options.vault, face_search);
       done.record = std::move(a.record);
       done.probes = std::move(a.probes);
       done.errors = std::move(a.errors);
@@ -204,6 +219,8 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
     auto loaded = SeenMedia::Load(store);
     if (!loaded.ok()) return loaded.status();
     seen.emplace(std::move(loaded).value());
+    // Media stored by a scan with --no-match get their matches now.
+    VIGIL_RETURN_IF_ERROR(seen->MatchStored(store, lists ? &*lists : nullptr, options.pdq_radius));
   }
   const match::Matcher* lists_ptr = lists ? &*lists : nullptr;
 
@@ -265,6 +282,27 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
     }
     return Status::Ok();
   };
+  // Faces go in after their media rows are committed; a crash in between
+  // is mended by the re-run, which finds and stores them again.
+  auto store_faces = [&]() -> Status {
+    if (options.face_engine == nullptr) return Status::Ok();
+    if (options.registry_store == nullptr) {
+      return Status::InvalidArgument("scan: face search needs a registry store");
+    }
+    std::vector<store::MediaFaces> faces;
+    std::unordered_set<std::string> done;
+    for (const auto& r : batch) {
+      for (const auto& m : r.media) {
+        if (!m.info || !m.faces_searched || !done.insert(m.info->sha256).second) continue;
+        faces.push_back(ToMediaFaces(m.info->sha256, m));
+        summary.faces += static_cast<int64_t>(m.faces.size());
+        bool matched = !m.registry_pdq.empty();
+        for (const auto& f : m.faces) matched = matched || !f.matches.empty();
+        if (matched) ++summary.face_matches;
+      }
+    }
+    return faces.empty() ? Status::Ok() : options.registry_store->PutMediaFaces(faces);
+  };
   auto flush = [&]() -> Status {
     if (!error_batch.empty()) {
       VIGIL_RETURN_IF_ERROR(store.WriteErrors(error_batch));
@@ -272,6 +310,7 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
     }
     if (batch.empty()) return Status::Ok();
     VIGIL_RETURN_IF_ERROR(store.Write(batch));
+    VIGIL_RETURN_IF_ERROR(store_faces());
     VIGIL_RETURN_IF_ERROR(record_acquisitions());
     for (const auto& r : batch) obs.OnRecord(r);
     progress.posts += static_cast<int64_t>(batch.size());
@@ -292,6 +331,7 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
         if (r.media[i].info) {
           seen->MatchAndAdd(*r.media[i].info, done.probes[i], options.pdq_radius,
                             &r.media[i].matches);
+          r.media[i].matched = true;
         }
       }
     }

@@ -239,6 +239,58 @@ class SqliteRegistryStore final : public RegistryStore {
     return Status::Ok();
   }
 
+  Status PutMediaFaces(std::span<const MediaFaces> batch) override {
+    Transaction tx(db());
+    VIGIL_RETURN_IF_ERROR(tx.Begin());
+    VIGIL_ASSIGN_OR_RETURN(Stmt known,
+                           Stmt::Prepare(db(), "SELECT 1 FROM media WHERE sha256 = ?", false));
+    VIGIL_ASSIGN_OR_RETURN(Stmt drop_faces,
+                           Stmt::Prepare(db(), "DELETE FROM media_faces WHERE sha256 = ?", false));
+    VIGIL_ASSIGN_OR_RETURN(Stmt drop_matches,
+                           Stmt::Prepare(db(), "DELETE FROM face_matches WHERE sha256 = ?", false));
+    VIGIL_ASSIGN_OR_RETURN(Stmt face, Stmt::Prepare(db(),
+                                                    "INSERT INTO media_faces (sha256, face, x, y, "
+                                                    "w, h, embedding) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                                    false));
+    VIGIL_ASSIGN_OR_RETURN(Stmt match, Stmt::Prepare(db(),
+                                                     "INSERT OR REPLACE INTO face_matches (sha256, "
+                                                     "face, case_code, photo_id, kind, distance) "
+                                                     "VALUES (?, ?, ?, ?, ?, ?)",
+                                                     false));
+    for (const auto& m : batch) {
+      known.BindText(1, m.sha256);
+      const int rc = known.Step();
+      known.Reset();
+      if (rc == SQLITE_DONE) return Status::NotFound("no media " + m.sha256 + " in the store");
+      if (rc != SQLITE_ROW) return SqliteError(db(), "media lookup");
+      drop_faces.BindText(1, m.sha256);
+      VIGIL_RETURN_IF_ERROR(drop_faces.Run("media faces"));
+      drop_matches.BindText(1, m.sha256);
+      VIGIL_RETURN_IF_ERROR(drop_matches.Run("face matches"));
+      for (const auto& f : m.faces) {
+        face.BindText(1, m.sha256);
+        face.Bind(2, f.face);
+        face.Bind(3, f.x);
+        face.Bind(4, f.y);
+        face.Bind(5, f.w);
+        face.Bind(6, f.h);
+        face.BindBlob(7, std::string_view(reinterpret_cast<const char*>(f.embedding.data()),
+                                          f.embedding.size() * sizeof(float)));
+        VIGIL_RETURN_IF_ERROR(face.Run("media face"));
+      }
+      for (const auto& r : m.matches) {
+        match.BindText(1, m.sha256);
+        match.Bind(2, r.face);
+        match.BindText(3, r.case_code);
+        match.Bind(4, r.photo_id);
+        match.BindText(5, r.kind);
+        match.BindDouble(6, r.distance);
+        VIGIL_RETURN_IF_ERROR(match.Run("face match"));
+      }
+    }
+    return tx.Commit();
+  }
+
   Status ReplaceFaceMatches(std::span<const FaceMatchRow> matches) override {
     Transaction tx(db());
     VIGIL_RETURN_IF_ERROR(tx.Begin());

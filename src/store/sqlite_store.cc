@@ -48,12 +48,25 @@ constexpr std::string_view kFindSelector =
 constexpr std::string_view kInsertPostSelector =
     "INSERT INTO post_selectors (post_id, selector_id, begin, end, ord) VALUES (?1, ?2, ?3, ?4, "
     "?5) ON CONFLICT DO NOTHING";
+// A stored file keeps its row; it only gains a PDQ it lacked, and `matched`
+// once set stays set.
 constexpr std::string_view kInsertMedia = R"sql(
-INSERT INTO media (sha256, md5, size, type, mime, width, height, pdq, pdq_quality, pdq_error)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-ON CONFLICT (sha256) DO UPDATE SET pdq = excluded.pdq, pdq_quality = excluded.pdq_quality,
-  pdq_error = excluded.pdq_error
-WHERE media.pdq = '' AND excluded.pdq <> '')sql";
+INSERT INTO media (sha256, md5, size, type, mime, width, height, pdq, pdq_quality, pdq_error,
+  matched)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+ON CONFLICT (sha256) DO UPDATE SET
+  pdq = CASE WHEN media.pdq = '' AND excluded.pdq <> '' THEN excluded.pdq ELSE media.pdq END,
+  pdq_quality = CASE WHEN media.pdq = '' AND excluded.pdq <> '' THEN excluded.pdq_quality
+    ELSE media.pdq_quality END,
+  pdq_error = CASE WHEN media.pdq = '' AND excluded.pdq <> '' THEN excluded.pdq_error
+    ELSE media.pdq_error END,
+  matched = MAX(media.matched, excluded.matched)
+WHERE (media.pdq = '' AND excluded.pdq <> '') OR excluded.matched > media.matched)sql";
+constexpr std::string_view kInsertDihedral = R"sql(
+INSERT INTO media_dihedral (sha256, ord, pdq) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING)sql";
+constexpr std::string_view kSelectDihedral =
+    "SELECT pdq FROM media_dihedral WHERE sha256 = ?1 ORDER BY ord";
+constexpr std::string_view kMarkMatched = "UPDATE media SET matched = 1 WHERE sha256 = ?1";
 constexpr std::string_view kInsertFrame = R"sql(
 INSERT INTO media_frames (sha256, ord, frame_index, ts, pdq, quality)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING)sql";
@@ -133,11 +146,14 @@ class SqliteStore final : public Store {
   Result<std::vector<match::HashList>> LoadHashLists(std::string_view name) override;
   Status DeleteHashList(std::string_view name) override;
   Status ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) override;
+  Status WriteMediaMatches(std::span<const StoredMediaMatches> batch) override;
   Status ForEachMediaAppearance(const std::function<Status(const MediaAppearance&)>& fn) override;
   Result<std::vector<std::pair<std::string, MediaMatch>>> ListMediaMatches() override;
 
  private:
   Status ReadFrames(std::string_view sha256, std::vector<FrameHash>& out);
+  Status ReadDihedral(std::string_view sha256, std::vector<std::string>& out);
+  Status InsertMatch(std::string_view sha256, const MediaMatch& m);
   Status DeleteListMatches(std::string_view list_name);
   Status WriteOne(const ScanRecord& rec, int64_t now);
   Result<int64_t> SelectorId(const text::Selector& sel);
@@ -152,6 +168,7 @@ class SqliteStore final : public Store {
   Stmt insert_media_, insert_post_media_, delete_post_selectors_, delete_post_media_;
   Stmt insert_error_, select_posts_, select_post_selectors_, select_post_media_;
   Stmt insert_frame_, insert_match_, select_matches_, select_frames_;
+  Stmt insert_dihedral_, select_dihedral_, mark_matched_;
   JsonEncoder json_;
   // (kind '\0' value) -> selectors.id. `pending_` holds ids created by the
   // open transaction; they join `selectors_` only once it commits.
@@ -182,6 +199,9 @@ Status SqliteStore::Prepare() {
       {&insert_match_, kInsertMatch},
       {&select_matches_, kSelectMatches},
       {&select_frames_, kSelectFrames},
+      {&insert_dihedral_, kInsertDihedral},
+      {&select_dihedral_, kSelectDihedral},
+      {&mark_matched_, kMarkMatched},
   };
   for (const auto& [stmt, sql] : stmts) {
     Result<Stmt> s = Stmt::Prepare(db_.get(), sql);
@@ -330,7 +350,17 @@ Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
       insert_media_.BindText(8, info->pdq);
       insert_media_.Bind(9, info->pdq_quality);
       insert_media_.BindText(10, info->pdq_error);
+      insert_media_.Bind(11, result->matched ? 1 : 0);
       VIGIL_RETURN_IF_ERROR(insert_media_.Run("insert media"));
+      if (!info->pdq.empty()) {
+        for (size_t d = 0; d < info->pdq_dihedral.size(); ++d) {
+          const std::string hex = info->pdq_dihedral[d].ToHex();  // bound without a copy
+          insert_dihedral_.BindText(1, info->sha256);
+          insert_dihedral_.Bind(2, static_cast<int64_t>(d));
+          insert_dihedral_.BindText(3, hex);
+          VIGIL_RETURN_IF_ERROR(insert_dihedral_.Run("insert dihedral pdq"));
+        }
+      }
       for (size_t f = 0; f < result->frames.size(); ++f) {
         const FrameHash& frame = result->frames[f];
         insert_frame_.BindText(1, info->sha256);
@@ -342,14 +372,7 @@ Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
         VIGIL_RETURN_IF_ERROR(insert_frame_.Run("insert video frame"));
       }
       for (const MediaMatch& m : result->matches) {
-        insert_match_.BindText(1, info->sha256);
-        insert_match_.BindText(2, m.kind);
-        insert_match_.BindText(3, m.target);
-        insert_match_.BindText(4, m.list);
-        insert_match_.BindText(5, m.signal_type);
-        insert_match_.BindText(6, m.labels);
-        insert_match_.Bind(7, m.distance);
-        VIGIL_RETURN_IF_ERROR(insert_match_.Run("insert media match"));
+        VIGIL_RETURN_IF_ERROR(InsertMatch(info->sha256, m));
       }
     }
     Stmt& s = insert_post_media_;
@@ -458,6 +481,43 @@ Status SqliteStore::ReadFrames(std::string_view sha256, std::vector<FrameHash>& 
   }
   if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read video frames");
   return Status::Ok();
+}
+
+Status SqliteStore::ReadDihedral(std::string_view sha256, std::vector<std::string>& out) {
+  Stmt& d = select_dihedral_;
+  ResetOnExit reset(d);
+  d.BindText(1, sha256);
+  int rc;
+  while ((rc = d.Step()) == SQLITE_ROW) out.push_back(d.String(0));
+  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read dihedral pdqs");
+  return Status::Ok();
+}
+
+Status SqliteStore::InsertMatch(std::string_view sha256, const MediaMatch& m) {
+  insert_match_.BindText(1, sha256);
+  insert_match_.BindText(2, m.kind);
+  insert_match_.BindText(3, m.target);
+  insert_match_.BindText(4, m.list);
+  insert_match_.BindText(5, m.signal_type);
+  insert_match_.BindText(6, m.labels);
+  insert_match_.Bind(7, m.distance);
+  return insert_match_.Run("insert media match");
+}
+
+Status SqliteStore::WriteMediaMatches(std::span<const StoredMediaMatches> batch) {
+  if (batch.empty()) return Status::Ok();
+  VIGIL_RETURN_IF_ERROR(begin_.Run("begin media match transaction"));
+  for (const StoredMediaMatches& m : batch) {
+    mark_matched_.BindText(1, m.sha256);
+    Status s = mark_matched_.Run("mark media matched");
+    if (s.ok() && sqlite3_changes(db_.get()) == 0) {
+      s = Status::NotFound("media " + m.sha256 + " is not stored");
+    }
+    for (size_t i = 0; s.ok() && i < m.matches.size(); ++i) s = InsertMatch(m.sha256, m.matches[i]);
+    if (!s.ok()) return Rollback(s);
+  }
+  Status s = commit_.Run("commit");
+  return s.ok() ? s : Rollback(s);
 }
 
 Status SqliteStore::PutHashList(const match::HashList& list, bool replace) {
@@ -638,15 +698,19 @@ ORDER BY sha256, distance, kind, list_name, target)sql",
 
 Status SqliteStore::ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) {
   Result<Stmt> s = Stmt::Prepare(
-      db_.get(), "SELECT sha256, type, pdq, pdq_quality FROM media ORDER BY sha256", false);
+      db_.get(), "SELECT sha256, md5, type, pdq, pdq_quality, matched FROM media ORDER BY sha256",
+      false);
   if (!s.ok()) return s.status();
   int rc;
   while ((rc = s->Step()) == SQLITE_ROW) {
     MediaHashes h;
     h.sha256 = s->String(0);
-    h.type = s->String(1);
-    h.pdq = s->String(2);
-    h.pdq_quality = static_cast<int>(s->Int(3));
+    h.md5 = s->String(1);
+    h.type = s->String(2);
+    h.pdq = s->String(3);
+    h.pdq_quality = static_cast<int>(s->Int(4));
+    h.matched = s->Int(5) != 0;
+    if (!h.pdq.empty()) VIGIL_RETURN_IF_ERROR(ReadDihedral(h.sha256, h.pdq_dihedral));
     VIGIL_RETURN_IF_ERROR(ReadFrames(h.sha256, h.frames));
     VIGIL_RETURN_IF_ERROR(fn(h));
   }
@@ -838,7 +902,7 @@ Result<std::unique_ptr<Store>> Store::OpenSqlite(const std::filesystem::path& pa
   const int rc = sqlite3_open_v2(
       name.c_str(), &raw,
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
-      nullptr);
+      options.vfs.empty() ? nullptr : options.vfs.c_str());
   DbPtr db(raw);
   if (rc != SQLITE_OK) {
     return with_path(SqliteError(rc, "cannot open database",

@@ -685,5 +685,98 @@ TEST_F(StoreTest, MediaHashesListEveryMediaWithFrames) {
   EXPECT_TRUE(seen[1].time_is_utc);
 }
 
+std::vector<MediaHashes> AllMediaHashes(Store& store) {
+  std::vector<MediaHashes> all;
+  EXPECT_TRUE(store
+                  .ForEachMediaHashes([&](const MediaHashes& h) {
+                    all.push_back(h);
+                    return Status::Ok();
+                  })
+                  .ok());
+  return all;
+}
+
+TEST_F(StoreTest, DihedralPdqsAndMatchedFlagRoundTrip) {
+  auto store = Open(path_);
+  ScanRecord r = FullRecord();
+  std::vector<std::string> hex;
+  for (char c : std::string("f0123456")) {
+    r.media[0].info->pdq_dihedral.push_back(*Hash256::FromHex(std::string(64, c)));
+    hex.push_back(std::string(64, c));
+  }
+  ASSERT_TRUE(store->Write({&r, 1}).ok());  // stored by a scan with --no-match
+  auto all = AllMediaHashes(*store);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].pdq_dihedral, hex);
+  EXPECT_EQ(all[0].md5, std::string(32, 'a'));
+  EXPECT_FALSE(all[0].matched);
+
+  r.media[0].matched = true;
+  ASSERT_TRUE(store->Write({&r, 1}).ok());
+  EXPECT_TRUE(AllMediaHashes(*store).at(0).matched);
+  r.media[0].matched = false;  // a later --no-match scan does not unmark it
+  ASSERT_TRUE(store->Write({&r, 1}).ok());
+  all = AllMediaHashes(*store);
+  EXPECT_TRUE(all.at(0).matched);
+  EXPECT_EQ(all[0].pdq_dihedral, hex);
+  EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM media_dihedral"), "8");
+}
+
+TEST_F(StoreTest, WriteMediaMatchesMarksStoredMediaMatchedOrNothing) {
+  auto store = Open(path_);
+  ScanRecord r = FullRecord();
+  r.media[0].matches.clear();
+  ASSERT_TRUE(store->Write({&r, 1}).ok());
+  const MediaMatch m{"media", std::string(64, 'c'), "", "pdq", "", 9};
+  const std::vector<StoredMediaMatches> bad = {{std::string(64, 'a'), {m}},
+                                               {std::string(64, 'd'), {}}};
+  EXPECT_EQ(store->WriteMediaMatches(bad).code(), StatusCode::kNotFound);
+  EXPECT_FALSE(AllMediaHashes(*store).at(0).matched);  // the whole batch rolled back
+  EXPECT_TRUE(store->ListMediaMatches()->empty());
+
+  const std::vector<StoredMediaMatches> good = {{std::string(64, 'a'), {m}}};
+  ASSERT_TRUE(store->WriteMediaMatches(good).ok());
+  ASSERT_TRUE(store->WriteMediaMatches(good).ok());  // idempotent
+  EXPECT_TRUE(AllMediaHashes(*store).at(0).matched);
+  auto matches = store->ListMediaMatches();
+  ASSERT_TRUE(matches.ok());
+  ASSERT_EQ(matches->size(), 1u);
+  EXPECT_EQ((*matches)[0].second, m);
+}
+
+// A database of schema 002 (before dihedral PDQs and the matched flag): its
+// photos come back with their PDQ alone, unmatched.
+TEST_F(StoreTest, MigratesSchema2MediaToUnmatchedWithoutDihedrals) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    for (const char* name : {"001_init.sql", "002_media_matching.sql"}) {
+      std::ifstream in(std::filesystem::path(VIGIL_SOURCE_DIR) / "data" / "schema" / name);
+      std::stringstream sql;
+      sql << in.rdbuf();
+      ASSERT_EQ(sqlite3_exec(db, sql.str().c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << name;
+    }
+    const std::string sha(64, 'a'), md5(32, 'b'), pdq(64, 'f');
+    const std::string insert =
+        "INSERT INTO media (sha256, md5, size, type, mime, width, height, pdq, pdq_quality) "
+        "VALUES ";
+    const std::string rows = insert + "('" + sha + "', '" + md5 +
+                             "', 10, 'jpeg', 'image/jpeg', 64, 64, '" + pdq +
+                             "', 90); PRAGMA user_version = 2; PRAGMA application_id = 1449748300;";
+    ASSERT_EQ(sqlite3_exec(db, rows.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  auto store = Open(path_);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(Store::SchemaVersion()));
+  const auto all = AllMediaHashes(*store);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].pdq, std::string(64, 'f'));
+  EXPECT_EQ(all[0].md5, std::string(32, 'b'));
+  EXPECT_TRUE(all[0].pdq_dihedral.empty());
+  EXPECT_FALSE(all[0].matched);
+}
+
 }  // namespace
 }  // namespace vigil::store

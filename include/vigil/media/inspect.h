@@ -35,7 +35,8 @@ struct MediaInfo {
   int pdq_quality = -1;  // 0..100 with pdq; -1 without
   std::string pdq_error;
   // With pdq: the 8 dihedral hashes (pdq.h order; the first is `pdq`), from
-  // the same decode, for finding rotated and mirrored copies. Not persisted.
+  // the same decode, for finding rotated and mirrored copies. Stored in the
+  // media_dihedral table.
   std::vector<Hash256> pdq_dihedral;
 };
 

@@ -91,7 +91,7 @@ struct VideoHash {
 
 // Hashes the video file at `path`, streaming it (never loaded whole).
 // True for the sniffed types (SniffType) that HashVideo reads: mp4, mov,
-// 3gp, webm, mkv, avi.
+// 3gp, webm, mkv, avi, flv, ts (MPEG-TS), asf (WMV) and ivf.
 bool IsVideoType(std::string_view type);
 
 Result<VideoHash> HashVideo(const std::filesystem::path& path, const VideoOptions& options);

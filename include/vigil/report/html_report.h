@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "vigil/core/status.h"
+#include "vigil/store/registry_store.h"
 #include "vigil/store/store.h"
 
 namespace vigil::report {
@@ -19,6 +20,11 @@ namespace vigil::report {
 struct ReportOptions {
   std::string title = "vigil report";
   size_t max_posts = 5000;  // flagged posts listed (most recent counts are always complete)
+  // Candidate matches of scanned media with the registry of the missing
+  // (RegistryStore::FaceMatches): listed by case with where each media file
+  // was posted. Case codes only; the registry's personal fields never enter
+  // the report.
+  std::vector<store::FaceMatchRow> registry_matches;
 };
 
 // Writes the report for everything in `store` to `out`.

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -39,16 +40,37 @@ void MatchLists(const match::Matcher& lists, const media::MediaInfo& info, const
 
 // The media files of the store plus those this scan has added, for finding
 // reposts. Not thread-safe: used by the scan's writer thread only.
+//
+// Each pair of media is recorded once, by the later of the two. A photo and a
+// video compare the same whichever was scanned first: the photo's 8 rotations
+// and mirrors against the video's frames (stored photos bring their stored
+// dihedral PDQs; one stored before schema 003 only its PDQ).
 class SeenMedia {
  public:
-  // Loads every stored media file's PDQ and video frames.
+  // Loads every stored media file's PDQs and video frames. Media stored
+  // without matching (MediaHashes::matched false: `vigil scan --no-match`)
+  // are matched by MatchStored. Fails with the store's Status.
   static Result<SeenMedia> Load(store::Store& store);
+
+  // Matches the stored media that no matching scan has matched yet, one at a
+  // time in sha256 order, each against the hash lists (`lists` may be null)
+  // and against the stored media matched before it, with the hashes the store
+  // holds (files are not read again; a photo stored before schema 003 is
+  // queried by its PDQ alone). Writes the matches with
+  // store.WriteMediaMatches, which marks the files matched, `batch_size` files
+  // per transaction; a pair of media already stored either way round is not
+  // recorded again. A crash loses at most the open batch, and a re-run
+  // matches only the files still unmatched, with the same result. Call it once,
+  // after Load and before MatchAndAdd. Returns the store's failure, if any.
+  Status MatchStored(store::Store& store, const match::Matcher* lists, int radius,
+                     size_t batch_size = 1000);
 
   // Appends matches of `info` against every other media seen so far (photos
   // within `radius` in any rotation or mirror; a photo and a video when one
-  // of the video's frames is within `radius`; videos by vPDQ, either way
-  // round), then remembers it. A file seen before gets no matches: each pair
-  // is recorded once, by the later of the two, so re-runs add nothing.
+  // of the video's frames is within `radius` of the photo in any rotation or
+  // mirror; videos by vPDQ, either way round), then remembers it. A file seen
+  // before (in this scan or in the store) gets no matches, so re-runs add
+  // nothing.
   void MatchAndAdd(const media::MediaInfo& info, const MediaProbe& probe, int radius,
                    std::vector<store::MediaMatch>* out);
 
@@ -57,12 +79,22 @@ class SeenMedia {
   void Match(const media::MediaInfo& info, const MediaProbe& probe, int radius,
              std::vector<store::MediaMatch>* out) const;
 
+  // Video-vs-video matching runs vPDQ only on the videos that share a frame
+  // within `radius` with the query, found through the frame index (no other
+  // video can match). false compares with every video (the brute force it
+  // replaced), for benchmarks and tests: the matches are the same either way.
+  void set_video_candidates_from_index(bool on) { video_candidates_from_index_ = on; }
+
  private:
   struct Video {
     std::string sha256;
     std::vector<media::VideoFrameHash> frames;
   };
-  std::unordered_set<std::string> known_;
+  // A stored file waiting for MatchStored.
+  struct Pending {
+    std::string sha256, md5;
+    MediaProbe probe;
+  };
   // Hashes with the sha256 of the file they belong to: stored before this
   // scan (indexed once) and added since (scanned).
   struct HashSet {
@@ -74,9 +106,21 @@ class SeenMedia {
     template <typename Keep>
     void Search(const Hash256& h, int radius, Keep&& keep) const;
   };
-  HashSet images_;  // one PDQ per photo
-  HashSet frames_;  // every sampled video frame, so a photo is found inside a video
+
+  // Match, leaving out the pending files of rank `rank_limit` and above.
+  void MatchBefore(const media::MediaInfo& info, const MediaProbe& probe, int radius,
+                   size_t rank_limit, std::vector<store::MediaMatch>* out) const;
+  void Add(const std::string& sha256, const MediaProbe& probe);
+
+  std::unordered_set<std::string> known_;
+  HashSet images_;    // one PDQ per photo (photo vs photo)
+  HashSet dihedral_;  // the 8 dihedral PDQs per photo (video frames vs photos)
+  HashSet frames_;    // every usable sampled video frame
   std::vector<Video> videos_;
+  std::unordered_map<std::string, size_t> video_of_;  // sha256 -> index in videos_
+  std::vector<Pending> pending_;                      // sha256 order
+  std::unordered_map<std::string, size_t> pending_rank_;
+  bool video_candidates_from_index_ = true;
 };
 
 }  // namespace vigil::scan

@@ -20,8 +20,11 @@
 #include "vigil/core/status.h"
 #include "vigil/evidence/custody.h"
 #include "vigil/evidence/vault.h"
+#include "vigil/faces/faces.h"
 #include "vigil/ingest/reader.h"
 #include "vigil/match/matcher.h"
+#include "vigil/scan/face_matching.h"
+#include "vigil/store/registry_store.h"
 #include "vigil/store/store.h"
 #include "vigil/text/analyzer.h"
 
@@ -45,6 +48,13 @@ struct ScanOptions {
   const evidence::Vault* vault = nullptr;
   evidence::CustodyLog* custody = nullptr;
   std::string operator_name;  // recorded as the acquiring actor
+  // Faces (optional): with an engine, every image's faces are found and
+  // embedded (each worker runs its own Clone()), stored through
+  // `registry_store` after their batch is committed, and compared with
+  // `registry` (the registry's faces and photo PDQs) when given.
+  const faces::FaceEngine* face_engine = nullptr;
+  const RegistryMatcher* registry = nullptr;
+  store::RegistryStore* registry_store = nullptr;  // required with face_engine
 };
 
 struct ScanSummary {
@@ -56,6 +66,8 @@ struct ScanSummary {
   int64_t selectors = 0;                       // selectors found (with repeats)
   int64_t list_matches = 0;                    // media matching a hash list entry
   int64_t media_matches = 0;                   // media matching another media file (reposts)
+  int64_t faces = 0;                           // faces found in images (with face search)
+  int64_t face_matches = 0;                    // media that may show a registry person
   std::map<std::string, int64_t> by_category;  // "sale_offer" -> n (non-service posts)
   int64_t flagged() const;                     // posts whose category is not "other"
 };

@@ -100,6 +100,14 @@ struct StoredFace {
   std::vector<float> embedding;  // 128 floats
 };
 
+// What a scan found in one media file: its faces and the registry candidates
+// (FaceMatchRow::face indexes `faces`; -1 for a PDQ match of the photo).
+struct MediaFaces {
+  std::string sha256;
+  std::vector<StoredFace> faces;
+  std::vector<FaceMatchRow> matches;
+};
+
 class RegistryStore {
  public:
   virtual ~RegistryStore() = default;
@@ -139,6 +147,11 @@ class RegistryStore {
 
   // Every face the scans stored, by sha256 then face.
   virtual Status ForEachStoredFace(const std::function<Status(const StoredFace&)>& fn) = 0;
+  // Stores the faces of media files (already written by Store::Write) and
+  // their candidate matches, replacing what was stored for those files, in
+  // one transaction; so a re-run stores the same rows. kNotFound when a
+  // sha256 is not a stored media file.
+  virtual Status PutMediaFaces(std::span<const MediaFaces> batch) = 0;
   // Replaces every stored face match with `matches` (after the registry
   // changed, matches are recomputed from the stored faces), one transaction.
   virtual Status ReplaceFaceMatches(std::span<const FaceMatchRow> matches) = 0;

@@ -11,6 +11,7 @@
 #ifndef VIGIL_STORE_STORE_H_
 #define VIGIL_STORE_STORE_H_
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -51,14 +52,41 @@ struct FrameHash {
   friend bool operator==(const FrameHash&, const FrameHash&) = default;
 };
 
+// A registry person a scanned media file may show: a face within the face
+// distance threshold of one of their photos (kind "face"), or the whole photo
+// within the PDQ radius of one of their photos (kind "pdq", distance in bits).
+struct FaceCandidate {
+  std::string case_code;
+  int64_t photo_id = 0;
+  std::string kind;  // "face" or "pdq"
+  double distance = 0;
+  friend bool operator==(const FaceCandidate&, const FaceCandidate&) = default;
+};
+
+// A face found in a media file, with the registry persons it may be.
+struct FaceResult {
+  std::array<int, 4> box{};       // x, y, w, h in the image's pixels
+  std::vector<float> embedding{};  // 128 floats
+  std::vector<FaceCandidate> matches{};  // nearest first
+};
+
 // The outcome for one MediaRef of a post: `info` when the file was present and
 // inspected, otherwise `error` says why not (missing from export, too big, ...).
 // `matches` and `frames` belong to the media file (by sha256), not the post.
+// `matched` says that repost and hash-list matching ran for the file (a scan
+// without --no-match): the store then records it as matched, for good.
 struct MediaResult {
   std::optional<media::MediaInfo> info;
   std::string error;
   std::vector<FrameHash> frames{};
   std::vector<MediaMatch> matches{};
+  // With face search on (images only): the faces found, and registry photos
+  // the whole image matches by PDQ. Stored by the scan through
+  // RegistryStore::PutMediaFaces, not by Write.
+  std::vector<FaceResult> faces{};
+  std::vector<FaceCandidate> registry_pdq{};
+  bool faces_searched = false;
+  bool matched = false;
 };
 
 // Everything the scan learnt about one post. `media[i]` belongs to `post.media[i]`.
@@ -104,10 +132,22 @@ struct HashListSummary {
 // A stored media file's perceptual hashes, for indexes and clusters.
 struct MediaHashes {
   std::string sha256;
+  std::string md5;
   std::string type;
   std::string pdq;  // "" when none
   int pdq_quality = -1;
+  // The 8 dihedral PDQs (hex, pdq.h order; the first is `pdq`). Empty for a
+  // photo stored before schema 003 and for media without a PDQ.
+  std::vector<std::string> pdq_dihedral{};
   std::vector<FrameHash> frames{};
+  bool matched = false;  // repost/list matching has run for it (MediaResult::matched)
+};
+
+// Matches found for a media file already in the store, by a scan that did
+// not meet the file itself (it was stored by a scan with --no-match).
+struct StoredMediaMatches {
+  std::string sha256;
+  std::vector<MediaMatch> matches;
 };
 
 // Where a media file was posted.
@@ -126,6 +166,9 @@ struct StoreOptions {
   // written. Injected so that tests (and replays) are deterministic; the
   // default reads the system clock.
   std::function<int64_t()> now;
+  // The SQLite VFS to open the database through (sqlite3_vfs_find); empty =
+  // SQLite's default. For tests that inject I/O faults (src/store/fault_test.cc).
+  std::string vfs{};
 };
 
 class Store {
@@ -190,6 +233,10 @@ class Store {
   virtual Result<std::vector<std::pair<std::string, MediaMatch>>> ListMediaMatches() = 0;
   // Every stored media file's perceptual hashes, ordered by sha256.
   virtual Status ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) = 0;
+  // Adds the matches of stored media files (as Write does: a match already
+  // stored keeps the smaller distance) and marks each file matched, all in
+  // one transaction. kNotFound, and nothing kept, when a sha256 is not stored.
+  virtual Status WriteMediaMatches(std::span<const StoredMediaMatches> batch) = 0;
 };
 
 }  // namespace vigil::store

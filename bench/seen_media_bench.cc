@@ -1,0 +1,179 @@
+// Repost matching of a new video against the videos already in the store
+// (SeenMedia::Match, which `vigil scan` runs on its writer thread).
+//
+//   brute force  baseline: vPDQ comparison (CompareVideos) with every stored
+//                video, as SeenMedia did before it used the frame index
+//   frame index  the stored frames' HashIndex picks the videos sharing a
+//                frame within the radius; vPDQ runs on those only
+//
+// Stored videos have 10 random frame hashes each; half the queries are
+// near-copies of a stored video (every frame a few bits off), half unrelated.
+// Both modes must report the same matches (checked). Prints new videos/s for
+// each store size; single-threaded, as the writer thread is.
+//
+//   seen_media_bench [--stored=1000,10000,100000] [--queries=N]
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "vigil/match/testing.h"
+#include "vigil/scan/media_matching.h"
+#include "vigil/store/store.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using vigil::Hash256;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kFrames = 10;
+constexpr int kRadius = 31;
+
+std::string Sha(int64_t id) {
+  std::string s = std::to_string(id);
+  return std::string(64 - s.size(), '0') + s;
+}
+
+std::vector<vigil::media::VideoFrameHash> Frames(const std::vector<Hash256>& hashes) {
+  std::vector<vigil::media::VideoFrameHash> out;
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    out.push_back({static_cast<int64_t>(i * 25), static_cast<double>(i), hashes[i], 90});
+  }
+  return out;
+}
+
+struct Run {
+  double seconds = 0;
+  std::vector<std::vector<vigil::store::MediaMatch>> matches;
+};
+
+Run MatchAll(const vigil::scan::SeenMedia& seen,
+             const std::vector<vigil::scan::MediaProbe>& queries) {
+  Run run;
+  run.matches.resize(queries.size());
+  vigil::media::MediaInfo info;
+  info.sha256 = Sha(-1);
+  const auto start = Clock::now();
+  for (size_t q = 0; q < queries.size(); ++q) {
+    seen.Match(info, queries[q], kRadius, &run.matches[q]);
+  }
+  run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return run;
+}
+
+int Bench(int stored, int queries, const fs::path& dir) {
+  std::mt19937_64 rng(stored);
+  const fs::path db = dir / ("seen_" + std::to_string(stored) + ".db");
+  std::vector<std::vector<Hash256>> videos;
+  {
+    auto store = vigil::store::Store::OpenSqlite(db);
+    if (!store.ok()) {
+      std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+      return 1;
+    }
+    std::vector<vigil::store::ScanRecord> batch;
+    for (int id = 0; id < stored; ++id) {
+      std::vector<Hash256>& v = videos.emplace_back();
+      vigil::store::ScanRecord& r = batch.emplace_back();
+      r.post.channel.id = "c";
+      r.post.external_id = std::to_string(id);
+      r.post.media.emplace_back();
+      auto& m = r.media.emplace_back();
+      m.info.emplace();
+      m.info->sha256 = Sha(id);
+      m.info->type = "mp4";
+      m.matched = true;
+      for (int f = 0; f < kFrames; ++f) {
+        v.push_back(vigil::match::testing::RandomHash(rng));
+        m.frames.push_back({f * 25, static_cast<double>(f), v.back().ToHex(), 90});
+      }
+      if (batch.size() == 1000 || id + 1 == stored) {
+        vigil::Status s = (*store)->Write(batch);
+        if (!s.ok()) {
+          std::fprintf(stderr, "%s\n", s.ToString().c_str());
+          return 1;
+        }
+        batch.clear();
+      }
+    }
+  }
+  auto store = vigil::store::Store::OpenSqlite(db);
+  if (!store.ok()) return 1;
+  const auto load_start = Clock::now();
+  auto loaded = vigil::scan::SeenMedia::Load(**store);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "%s\n", loaded.status().ToString().c_str());
+    return 1;
+  }
+  const double load_s = std::chrono::duration<double>(Clock::now() - load_start).count();
+  vigil::scan::SeenMedia seen = std::move(loaded).value();
+
+  std::vector<vigil::scan::MediaProbe> probes(queries);
+  std::uniform_int_distribution<int> pick(0, stored - 1), bits(0, 12);
+  for (int q = 0; q < queries; ++q) {
+    std::vector<Hash256> h;
+    const auto& source = videos[pick(rng)];
+    for (int f = 0; f < kFrames; ++f) {
+      h.push_back(q % 2 == 0 ? vigil::match::testing::FlipBits(source[f], bits(rng), rng)
+                             : vigil::match::testing::RandomHash(rng));
+    }
+    probes[q].frames = Frames(h);
+  }
+  const Run indexed = MatchAll(seen, probes);
+  seen.set_video_candidates_from_index(false);
+  const Run brute = MatchAll(seen, probes);
+  if (indexed.matches != brute.matches) {
+    std::fprintf(stderr, "stored=%d: frame index and brute force disagree\n", stored);
+    return 1;
+  }
+  size_t found = 0;
+  for (const auto& m : indexed.matches) found += m.size();
+  const double idx_rate = queries / indexed.seconds, brute_rate = queries / brute.seconds;
+  std::printf(
+      "%9d stored videos | %5d queries (%zu matches) | frame index %10.0f videos/s"
+      " | brute force %9.1f videos/s | %7.0fx | load %.2f s\n",
+      stored, queries, found, idx_rate, brute_rate, idx_rate / brute_rate, load_s);
+  std::fflush(stdout);
+  fs::remove(db);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int> sizes = {1000, 10000, 100000};
+  int queries = 0;  // 0: about 2 s of brute force per size
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--stored=", 0) == 0) {
+      sizes.clear();
+      std::stringstream list(arg.substr(9));
+      for (std::string n; std::getline(list, n, ',');) sizes.push_back(std::stoi(n));
+    } else if (arg.rfind("--queries=", 0) == 0) {
+      queries = std::stoi(arg.substr(10));
+    } else if (arg.rfind("--benchmark_", 0) == 0) {
+      // scripts/bench passes Google Benchmark's flags to every bench.
+    } else {
+      std::fprintf(stderr, "usage: %s [--stored=N,N,...] [--queries=N]\n", argv[0]);
+      return 2;
+    }
+  }
+  std::string tmpl = (fs::temp_directory_path() / "vigil_seen_media_bench_XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) return 1;
+  int rc = 0;
+  for (const int n : sizes) {
+    if (n <= 0) continue;
+    const int q = queries > 0 ? queries : std::max(20, std::min(400, 4'000'000 / n));
+    rc |= Bench(n, q, tmpl);
+  }
+  fs::remove_all(tmpl);
+  return rc;
+}
