@@ -1,8 +1,10 @@
 // vigil keys, vigil evidence, vigil verify: the installation's keys, signed
 // evidence bundles, and their offline verification.
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -13,6 +15,8 @@
 #include "vigil/evidence/custody.h"
 #include "vigil/evidence/keys.h"
 #include "vigil/evidence/vault.h"
+#include "vigil/registry/registry.h"
+#include "vigil/store/registry_store.h"
 
 namespace vigil::cli {
 
@@ -59,7 +63,56 @@ struct EvidenceArgs {
   std::vector<std::string> posts;
   std::string out;
   std::string bundle;
+  std::vector<std::string> cases;
+  std::vector<std::string> clusters;
 };
+
+// The posts of every media file in the same repost cluster as the media
+// whose SHA-256 starts with `prefix` (at least 8 hex digits, unambiguous):
+// the files joined by "media" matches, as the report groups them.
+Status ClusterPosts(store::Store& store, const std::string& prefix,
+                    std::vector<std::string>* posts) {
+  if (prefix.size() < 8 || prefix.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return Status::InvalidArgument("--cluster takes a media SHA-256 (at least 8 lower-case hex "
+                                   "digits), as the report shows, got '" + prefix + "'");
+  }
+  std::map<std::string, std::vector<std::string>> edges;
+  VIGIL_ASSIGN_OR_RETURN(auto matches, store.ListMediaMatches());
+  for (const auto& [sha, m] : matches) {
+    if (m.kind != "media") continue;
+    edges[sha].push_back(m.target);
+    edges[m.target].push_back(sha);
+  }
+  std::map<std::string, std::vector<std::string>> where;  // sha -> posts
+  VIGIL_RETURN_IF_ERROR(store.ForEachMediaAppearance([&](const store::MediaAppearance& a) {
+    where[a.sha256].push_back(std::string(PlatformName(a.platform)) + "/" + a.channel_id + "/" +
+                              a.external_id);
+    return Status::Ok();
+  }));
+  std::vector<std::string> start;
+  for (auto it = where.lower_bound(prefix); it != where.end() && it->first.starts_with(prefix);
+       ++it) {
+    start.push_back(it->first);
+  }
+  if (start.empty()) return Status::NotFound("no media " + prefix + "… in the database");
+  if (start.size() > 1) {
+    return Status::InvalidArgument("media prefix " + prefix + " is ambiguous (" +
+                                   std::to_string(start.size()) + " files); give more digits");
+  }
+  std::set<std::string> cluster = {start[0]};
+  std::vector<std::string> todo = {start[0]};
+  while (!todo.empty()) {
+    const std::string sha = todo.back();
+    todo.pop_back();
+    for (const auto& next : edges[sha]) {
+      if (cluster.insert(next).second) todo.push_back(next);
+    }
+  }
+  for (const auto& sha : cluster) {
+    for (const auto& p : where[sha]) posts->push_back(p);
+  }
+  return Status::Ok();
+}
 
 int RunKeysInit(const EvidenceArgs& a, const Context& ctx, bool rotate) {
   const EvidencePaths paths = EvidencePathsFor(a.db, a.keys);
@@ -106,8 +159,35 @@ int RunEvidenceExport(const EvidenceArgs& a, const Context& ctx) {
     std::string platform, channel, id;
     bool found = false;
   };
+  std::vector<std::string> post_keys = a.posts;
+  for (const auto& prefix : a.clusters) {
+    if (Status s = ClusterPosts(**store, prefix, &post_keys); !s.ok()) {
+      return Fail(ctx, "evidence export", s.ToString());
+    }
+  }
+  if (!a.cases.empty()) {  // a case's confirmed sightings (reading them is audited)
+    auto rs = store::RegistryStore::OpenSqlite(a.db);
+    if (!rs.ok()) return Fail(ctx, "evidence export", rs.status().ToString());
+    auto registry =
+        registry::Registry::Open(std::move(rs).value(), RegistrySessionFor(*keys, *log));
+    if (!registry.ok()) return Fail(ctx, "evidence export", registry.status().ToString());
+    for (const auto& code : a.cases) {
+      auto rec = (*registry)->Show(code);
+      if (!rec.ok()) return Fail(ctx, "evidence export", rec.status().ToString());
+      if (rec->sightings.empty()) {
+        return Fail(ctx, "evidence export",
+                    "case " + code +
+                        " has no confirmed sighting (vigil registry sighting CASE --post ...)");
+      }
+      for (const auto& x : rec->sightings) {
+        post_keys.push_back(x.platform + "/" + x.channel_id + "/" + x.external_id);
+      }
+    }
+  }
+  std::sort(post_keys.begin(), post_keys.end());
+  post_keys.erase(std::unique(post_keys.begin(), post_keys.end()), post_keys.end());
   std::vector<Wanted> wanted;
-  for (const auto& key : a.posts) {
+  for (const auto& key : post_keys) {
     Wanted w;
     if (!ParsePostKey(key, &w.platform, &w.channel, &w.id)) {
       std::cerr << "vigil evidence export: --post takes PLATFORM/CHANNEL/ID, got " << key << "\n";
@@ -153,6 +233,22 @@ int RunEvidenceExport(const EvidenceArgs& a, const Context& ctx) {
                                     : ""));
   }
   std::cerr << "bundle: " << a.out << " (" << items.size() << " originals)\n";
+  return kExitOk;
+}
+
+// Signs the custody log's current tree head (on demand; scans and exports
+// also sign one).
+int RunSign(const EvidenceArgs& a, const Context& ctx) {
+  const EvidencePaths paths = EvidencePathsFor(a.db, a.keys);
+  auto passphrase = ReadPassphrase(a.passphrase_file);
+  if (!passphrase.ok()) return Fail(ctx, "evidence sign", passphrase.status().message());
+  auto keys = evidence::LoadKeys(paths.keys, *passphrase);
+  if (!keys.ok()) return Fail(ctx, "evidence sign", keys.status().ToString());
+  auto log = evidence::CustodyLog::Open(paths.custody, Now);
+  if (!log.ok()) return Fail(ctx, "evidence sign", log.status().ToString());
+  auto head = log->SignTreeHead(*keys);
+  if (!head.ok()) return Fail(ctx, "evidence sign", head.status().ToString());
+  std::cout << evidence::TreeHeadJson(*head) << "\n";
   return kExitOk;
 }
 
@@ -212,10 +308,26 @@ void AddEvidenceCommands(CLI::App& app, Context& ctx) {
   ev->require_subcommand(1);
   auto* exp = ev->add_subcommand(
       "export", "Write a signed bundle of posts' originals, manifest and custody records");
-  exp->add_option("--post", args->posts, "PLATFORM/CHANNEL/ID (repeatable)")->required();
+  auto* sign = ev->add_subcommand(
+      "sign", "Sign the custody log's current tree head now (prints it as JSON)");
+  AddKeyOptions(sign, *args);
+  sign->callback([args, &ctx] { ctx.exit_code = RunSign(*args, ctx); });
+  exp->add_option("--post", args->posts, "PLATFORM/CHANNEL/ID (repeatable)");
+  exp->add_option("--case", args->cases,
+                  "Every post confirmed as a sighting of this registry case (repeatable)");
+  exp->add_option("--cluster", args->clusters,
+                  "Every post of the repost cluster of this media (its SHA-256 or first 8+ hex "
+                  "digits, as the report shows; repeatable)");
   exp->add_option("-o,--out", args->out, "Bundle to write (.zip)")->required();
   AddKeyOptions(exp, *args);
-  exp->callback([args, &ctx] { ctx.exit_code = RunEvidenceExport(*args, ctx); });
+  exp->callback([args, &ctx] {
+    if (args->posts.empty() && args->cases.empty() && args->clusters.empty()) {
+      std::cerr << "vigil evidence export: give --post, --case or --cluster\n";
+      ctx.exit_code = kExitUsage;
+      return;
+    }
+    ctx.exit_code = RunEvidenceExport(*args, ctx);
+  });
 
   auto* verify = app.add_subcommand(
       "verify",

@@ -195,14 +195,22 @@ int RunScanCommand(const ScanArgs& a, const Context& ctx) {
       auto engine = faces::FaceEngine::Load(faces::DefaultModelDir(data_dir));
       if (!engine.ok()) return Fail(ctx, "scan", engine.status().ToString());
       face_engine = std::move(engine).value();
+      faces::SetBlasThreads(1);  // one engine per worker thread, one core each
       options.face_engine = face_engine.get();
       options.registry_store = registry_store.get();
     }
   }
 
   CliObserver observer(term, a.jsonl, !a.quiet);
+  const uint64_t log_size = custody ? custody->size() : 0;
   auto summary = scan::RunScan(inputs, options, &observer);
   observer.ClearProgress();
+  // Every scan that added to the custody log ends with a signed tree head, so
+  // a later bundle can prove what the log held when this scan finished.
+  if (custody && custody->size() > log_size) {
+    auto head = custody->SignTreeHead(*keys);
+    if (!head.ok()) return Fail(ctx, "scan", "signing the custody log: " + head.status().ToString());
+  }
   if (!summary.ok()) {
     std::cerr << term.Paint("vigil scan", "31") << ": " << summary.status().ToString() << '\n';
     return kExitFailure;

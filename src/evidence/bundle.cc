@@ -70,6 +70,11 @@ struct ArchiveFree {
 
 }  // namespace
 
+Status WriteBundleZip(const std::string& out_zip, const std::string& manifest,
+                      const Signature& sig, const std::vector<std::string>& shas,
+                      const std::vector<std::string>& paths, const Vault& vault,
+                      const ExportOptions& options);
+
 Status ExportBundle(const std::vector<BundleItem>& items, const Vault& vault, CustodyLog& log,
                     const Keys& keys, const std::string& out_zip, const ExportOptions& options) {
   if (items.empty()) return Status::InvalidArgument("export: no items");
@@ -146,6 +151,26 @@ Status ExportBundle(const std::vector<BundleItem>& items, const Vault& vault, Cu
   const std::string manifest = w.str();
   const Signature sig = keys.Sign(manifest);
 
+  // The export entry is logged first (the manifest carries it and the head
+  // over it); when writing the bundle then fails, the log says so too.
+  const Status written = WriteBundleZip(out_zip, manifest, sig, shas, paths, vault, options);
+  if (!written.ok()) {
+    CustodyEntry failed;
+    failed.actor = options.actor;
+    failed.action = "export-failed";
+    failed.items = shas;
+    failed.details = "bundle " + std::filesystem::path(out_zip).filename().string() +
+                     " not written: " + written.ToString();
+    Result<CustodyEntry> logged = log.Append(std::move(failed));
+    (void)logged;  // the write error is what the caller needs to see
+  }
+  return written;
+}
+
+Status WriteBundleZip(const std::string& out_zip, const std::string& manifest,
+                      const Signature& sig, const std::vector<std::string>& shas,
+                      const std::vector<std::string>& paths, const Vault& vault,
+                      const ExportOptions& options) {
   const std::string tmp = out_zip + internal::TempSuffix();
   internal::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (fd.get() < 0) return Status::IoError(internal::ErrnoText(tmp + ": create"));

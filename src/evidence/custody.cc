@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <rapidjson/document.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -138,9 +139,12 @@ std::string CanonicalEntry(const CustodyEntry& e, bool with_hash) {
 }
 
 Result<CustodyEntry> ParseEntryLine(std::string_view line) {
-  rapidjson::Document d;
-  d.Parse(line.data(), line.size());
-  if (d.HasParseError() || !d.IsObject()) return Status::Corrupt("not a JSON object");
+  rapidjson::Document parsed;
+  parsed.Parse(line.data(), line.size());
+  if (parsed.HasParseError() || !parsed.IsObject()) return Status::Corrupt("not a JSON object");
+  // Read through a const Value: comparing rapidjson 1.1's non-const
+  // MemberIterators is ambiguous in C++20 (clang -Wambiguous-reversed-operator).
+  const rapidjson::Value& d = parsed;
   auto str = [&](const char* k, std::string* out) {
     auto it = d.FindMember(k);
     if (it == d.MemberEnd() || !it->value.IsString()) return false;
@@ -242,7 +246,8 @@ CustodyLog::CustodyLog(CustodyLog&& o) noexcept
       entries_(std::move(o.entries_)),
       lines_(std::move(o.lines_)),
       leaves_(std::move(o.leaves_)),
-      heads_(std::move(o.heads_)) {}
+      heads_(std::move(o.heads_)),
+      torn_bytes_(o.torn_bytes_) {}
 
 CustodyLog& CustodyLog::operator=(CustodyLog&& o) noexcept {
   if (this != &o) {
@@ -254,6 +259,7 @@ CustodyLog& CustodyLog::operator=(CustodyLog&& o) noexcept {
     lines_ = std::move(o.lines_);
     leaves_ = std::move(o.leaves_);
     heads_ = std::move(o.heads_);
+    torn_bytes_ = o.torn_bytes_;
   }
   return *this;
 }
@@ -262,12 +268,46 @@ CustodyLog::~CustodyLog() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+// A crash during Append or SignTreeHead can leave the last line without its
+// '\n': that entry was never acknowledged (fsync had not returned), so it is
+// cut off — but only when it does not parse (`complete` says whether a line
+// is whole), so a tampered newline is left for verification to report.
+// Returns the bytes removed. Runs under the log's exclusive lock.
+Result<uint64_t> CutTornTail(const std::string& path,
+                             bool (*complete)(std::string_view line)) {
+  internal::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return uint64_t{0};
+    return Status::IoError(internal::ErrnoText(path + ": open"));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return Status::IoError(internal::ErrnoText(path + ": stat"));
+  if (st.st_size == 0) return uint64_t{0};
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  if (::pread(fd.get(), text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
+    return Status::IoError(internal::ErrnoText(path + ": read"));
+  }
+  if (text.back() == '\n') return uint64_t{0};
+  const size_t keep = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+  if (complete(std::string_view(text).substr(keep))) return uint64_t{0};
+  if (::ftruncate(fd.get(), static_cast<off_t>(keep)) != 0 || ::fsync(fd.get()) != 0) {
+    return Status::IoError(internal::ErrnoText(path + ": cutting a torn last line"));
+  }
+  VIGIL_RETURN_IF_ERROR(fd.Close(path));
+  return static_cast<uint64_t>(text.size() - keep);
+}
+
 Result<CustodyLog> CustodyLog::Open(const std::string& path, Clock clock) {
   internal::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
   if (fd.get() < 0) return Status::IoError(internal::ErrnoText(path + ": open"));
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     return Status::IoError(path + ": custody log is in use by another process");
   }
+  auto cut = CutTornTail(path, [](std::string_view l) { return ParseEntryLine(l).ok(); });
+  if (!cut.ok()) return cut.status();
+  auto cut_heads =
+      CutTornTail(path + ".heads", [](std::string_view l) { return ParseTreeHead(l).ok(); });
+  if (!cut_heads.ok()) return cut_heads.status();
   Status io;
   Loaded l = Load(path, {}, false, &io);
   if (!io.ok()) return io;
@@ -275,6 +315,7 @@ Result<CustodyLog> CustodyLog::Open(const std::string& path, Clock clock) {
     return Status::Corrupt(path + ": " + l.problems.front() + " (run verify; not appending)");
   }
   CustodyLog log;
+  log.torn_bytes_ = *cut + *cut_heads;
   log.path_ = path;
   log.clock_ = std::move(clock);
   log.fd_ = fd.Release();

@@ -107,6 +107,37 @@ TEST_F(CustodyTest, EveryFlippedByteOfLogAndHeadsIsDetected) {
   EXPECT_TRUE(VerifyCustodyLog(path_, keys_->public_keys()).empty());
 }
 
+TEST_F(CustodyTest, OpenCutsATornLastLineAndAppendsAfterIt) {
+  Fill();
+  const std::string good = testing::Slurp(path_);
+  const std::string good_heads = testing::Slurp(path_ + ".heads");
+  // A crash in the middle of the 7th entry's write(2), and of a head's.
+  const std::string torn = "{\"seq\":6,\"time\":1", torn_head = "{\"size\":7,\"ro";
+  testing::Spit(path_, good + torn);
+  testing::Spit(path_ + ".heads", good_heads + torn_head);
+  EXPECT_FALSE(VerifyCustodyLog(path_, keys_->public_keys()).empty());  // read-only: reported
+  Result<CustodyLog> log = CustodyLog::Open(path_, clock());
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  EXPECT_EQ(log->torn_bytes(), torn.size() + torn_head.size());
+  EXPECT_EQ(log->size(), 6u);
+  EXPECT_EQ(testing::Slurp(path_), good);
+  EXPECT_EQ(testing::Slurp(path_ + ".heads"), good_heads);
+  CustodyEntry e;
+  e.actor = "analyst1";
+  e.action = "view";
+  ASSERT_TRUE(log->Append(e).ok());
+  ASSERT_TRUE(log->SignTreeHead(*keys_).ok());
+  EXPECT_TRUE(VerifyCustodyLog(path_, keys_->public_keys()).empty());
+}
+
+TEST_F(CustodyTest, AWholeLastLineWithoutItsNewlineIsNotCut) {
+  Fill();
+  const std::string good = testing::Slurp(path_);
+  testing::Spit(path_, good.substr(0, good.size() - 1));  // the newline alone is gone
+  EXPECT_FALSE(CustodyLog::Open(path_, clock()).ok());   // reported, never silently dropped
+  EXPECT_EQ(testing::Slurp(path_), good.substr(0, good.size() - 1));
+}
+
 TEST_F(CustodyTest, TruncationAndConsistentRewriteCaughtBySignedHeads) {
   Fill();
   const std::string good = testing::Slurp(path_);

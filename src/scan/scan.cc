@@ -257,9 +257,53 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
       if (e.action == "acquire") acquired.insert(e.items.begin(), e.items.end());
     }
   }
+  // The export files themselves are originals too: each goes to the vault
+  // once, with its own acquisition, and media acquisitions name its SHA-256.
+  // A post read from inside a .zip names "<zip>/<entry>": the zip is kept.
+  std::map<std::string, std::string> export_sha;  // source file as named -> sha256
+  auto acquire_export = [&](const Post& post) -> Result<std::string> {
+    if (auto it = export_sha.find(post.source_file); it != export_sha.end()) return it->second;
+    std::filesystem::path file = post.source_file;
+    std::error_code ec;
+    while (!file.empty() && !std::filesystem::is_regular_file(file, ec) &&
+           file.has_relative_path()) {
+      file = file.parent_path();
+    }
+    std::string sha;
+    if (std::filesystem::is_regular_file(file, ec)) {
+      auto stored = options.vault->PutFile(file.string());
+      if (!stored.ok()) return stored.status();
+      sha = *stored;
+      if (acquired.insert(sha).second) {
+        evidence::CustodyEntry entry;
+        entry.actor = options.operator_name;
+        entry.action = "acquire";
+        entry.items = {sha};
+        entry.details = "export file";
+        evidence::AcquisitionRecord& acq = entry.acquisition.emplace();
+        acq.source_file = file.string();
+        acq.source_sha256 = sha;
+        acq.platform = std::string(PlatformName(post.platform));
+        acq.channel = post.channel.id;
+        acq.acquired_time = static_cast<int64_t>(std::time(nullptr));
+        acq.vigil_version = VIGIL_VERSION_STRING;
+        acq.operator_name = options.operator_name;
+        auto appended = options.custody->Append(std::move(entry));
+        if (!appended.ok()) return appended.status();
+      }
+    }
+    export_sha.emplace(post.source_file, sha);
+    return sha;
+  };
   auto record_acquisitions = [&]() -> Status {
     if (options.custody == nullptr) return Status::Ok();
     for (const auto& r : batch) {
+      std::string source_sha;
+      if (options.vault != nullptr) {
+        auto sha = acquire_export(r.post);
+        if (!sha.ok()) return sha.status();
+        source_sha = *sha;
+      }
       for (size_t i = 0; i < r.media.size(); ++i) {
         const auto& info = r.media[i].info;
         if (!info || !acquired.insert(info->sha256).second) continue;
@@ -269,6 +313,7 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
         entry.items = {info->sha256};
         evidence::AcquisitionRecord& acq = entry.acquisition.emplace();
         acq.source_file = r.post.source_file;
+        acq.source_sha256 = source_sha;
         acq.path_in_source = r.post.media[i].shown_path();
         acq.platform = std::string(PlatformName(r.post.platform));
         acq.channel = r.post.channel.id;

@@ -19,7 +19,8 @@
 // Thread-safety: a CustodyLog is not thread-safe; one writer per file, which
 // Open enforces across processes with flock(LOCK_EX). Each Append is one
 // write(2) of a whole line followed by fsync, so a crash loses at most the
-// entry being written (a torn last line is reported by verification).
+// entry being written: Open cuts such a torn last line (torn_bytes()), while
+// the read-only VerifyCustodyLog reports it.
 #ifndef VIGIL_EVIDENCE_CUSTODY_H_
 #define VIGIL_EVIDENCE_CUSTODY_H_
 
@@ -115,6 +116,9 @@ class CustodyLog {
   std::vector<Digest> InclusionProofFor(uint64_t seq, uint64_t tree_size) const;
   std::vector<Digest> ConsistencyProofFor(uint64_t size1, uint64_t size2) const;
   const std::string& path() const { return path_; }
+  // Bytes of a torn last line (a crash mid-append) that Open cut from the log
+  // and its heads file; such an entry was never acknowledged. 0 normally.
+  uint64_t torn_bytes() const { return torn_bytes_; }
 
  private:
   CustodyLog() = default;
@@ -125,6 +129,7 @@ class CustodyLog {
   std::vector<std::string> lines_;
   std::vector<Digest> leaves_;
   std::vector<TreeHead> heads_;
+  uint64_t torn_bytes_ = 0;
 };
 
 // Read-only check of a log file and its heads file: the chain, every line,

@@ -69,6 +69,11 @@ struct FaceOptions {
   int max_side = 2000;
 };
 
+// Threads OpenBLAS may use for each embedding batch (process-wide). A scan
+// that runs one engine per core sets 1, so that workers do not oversubscribe
+// the cores; a single engine may use all of them (OpenBLAS's default).
+void SetBlasThreads(int n);
+
 // Euclidean distance between two embeddings.
 float Distance(const Embedding& a, const Embedding& b);
 
