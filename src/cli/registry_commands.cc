@@ -1,7 +1,12 @@
 // vigil registry, vigil stats: the registry of the missing and the figures
 // coordinators report. Every command opens a session (the key file's
 // passphrase) and writes what it reads or changes to the custody log.
+#include <sodium.h>
+
 #include <algorithm>
+#include <array>
+#include <cstring>
+#include <map>
 #include <ctime>
 #include <fstream>
 #include <iomanip>
@@ -16,6 +21,7 @@
 #include "vigil/core/json_writer.h"
 #include "vigil/evidence/custody.h"
 #include "vigil/evidence/keys.h"
+#include "vigil/evidence/vault.h"
 #include "vigil/faces/faces.h"
 #include "vigil/media/inspect.h"
 #include "vigil/registry/registry.h"
@@ -58,6 +64,7 @@ struct RegistryArgs {
   // sighting
   std::string post, media;
   double distance = 0;
+  std::string out;
 };
 
 // An open session: unlocked keys, the custody log as audit sink, the
@@ -450,6 +457,130 @@ int RunSighting(const RegistryArgs& a, const Context& ctx) {
   return kExitOk;
 }
 
+// An image as a data: URI (the page loads nothing from outside itself).
+std::string DataUri(std::string_view bytes) {
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  const std::string type = media::SniffType(std::span<const uint8_t>(p, bytes.size()));
+  std::string b64(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(b64.data(), b64.size(), p, bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+  b64.resize(std::strlen(b64.c_str()));
+  return "data:image/" + type + ";base64," + b64;
+}
+
+// An SVG that shows only the face: the whole image, cropped by the viewBox to
+// the face's box with a margin.
+std::string FaceSvg(std::string_view bytes, const std::array<int, 4>& box, int width, int height) {
+  const int m = std::max(box[2], box[3]) / 4;
+  const int x = std::max(0, box[0] - m), y = std::max(0, box[1] - m);
+  const int w = std::min(width - x, box[2] + 2 * m), h = std::min(height - y, box[3] + 2 * m);
+  std::ostringstream out;
+  out << "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"" << x << " " << y << " " << w << " "
+      << h << "\" width=\"240\" height=\"" << (w > 0 ? 240 * h / w : 240) << "\"><image width=\""
+      << width << "\" height=\"" << height << "\" href=\"" << DataUri(bytes) << "\"/></svg>";
+  return out.str();
+}
+
+// Writes a page with each candidate face of `media` beside the registry
+// photo it matched, blurred until the analyst reveals them. Both views are
+// audited: the registry photo by the registry, the original in the custody log.
+int RunCompare(const RegistryArgs& a, const Context& ctx) {
+  auto s = OpenSession(a);
+  if (!s.ok()) return Fail(ctx, "registry compare", s.status().ToString());
+  auto& reg = *(*s)->registry;
+  auto rec = reg.Show(a.case_code);
+  if (!rec.ok()) return Fail(ctx, "registry compare", rec.status().ToString());
+  auto all = reg.store().FaceMatches(a.case_code);
+  if (!all.ok()) return Fail(ctx, "registry compare", all.status().ToString());
+  std::vector<store::FaceMatchRow> rows;
+  for (const auto& m : *all) {
+    if (m.sha256.starts_with(a.media) && m.kind == "face") rows.push_back(m);
+  }
+  if (a.media.size() < 8 || rows.empty()) {
+    return Fail(ctx, "registry compare",
+                "no face match of case " + a.case_code + " with media " + a.media +
+                    " (vigil registry show " + a.case_code + " lists them)");
+  }
+  const std::string sha = rows.front().sha256;
+  const EvidencePaths paths = EvidencePathsFor(a.db, a.keys);
+  auto vault = evidence::Vault::Open(paths.vault, *(*s)->keys);
+  if (!vault.ok()) return Fail(ctx, "registry compare", vault.status().ToString());
+  if (!vault->Contains(sha)) {
+    return Fail(ctx, "registry compare",
+                "the original " + sha.substr(0, 16) + "… is not in the vault (scan with --evidence)");
+  }
+  evidence::CustodyEntry view;
+  view.actor = OperatorName();
+  view.action = "view";
+  view.items = {sha};
+  view.details = "face comparison with registry case " + a.case_code;
+  if (auto v = (*s)->log->Append(std::move(view)); !v.ok()) {
+    return Fail(ctx, "registry compare", v.status().ToString());
+  }
+  auto original = vault->GetBytes(sha);
+  if (!original.ok()) return Fail(ctx, "registry compare", original.status().ToString());
+  const Limits limits;
+  auto info = media::Inspect(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(original->data()), original->size()),
+      limits);
+  if (!info.ok()) return Fail(ctx, "registry compare", info.status().ToString());
+  std::map<int, std::array<int, 4>> boxes;
+  const Status walk = reg.store().ForEachStoredFace([&](const store::StoredFace& f) {
+    if (f.sha256 == sha) boxes[f.face] = {f.x, f.y, f.w, f.h};
+    return Status::Ok();
+  });
+  if (!walk.ok()) return Fail(ctx, "registry compare", walk.ToString());
+
+  std::ostringstream html;
+  html << "<!doctype html><html><head><meta charset=\"utf-8\"><meta "
+          "http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+          "style-src 'unsafe-inline'\"><title>case "
+       << a.case_code
+       << " — face comparison</title><style>body{font:15px system-ui;margin:2em}"
+          "svg{filter:blur(14px);border:1px solid #999}#reveal:checked~.pair svg{filter:none}"
+          ".pair{display:flex;gap:2em;margin:1em 0}.meta{color:#555}</style></head><body>"
+          "<h1>Case "
+       << a.case_code << ": possible sighting</h1><p class=\"meta\">Media " << sha
+       << ". For review by a trained analyst; a face match is a lead, not an identification. "
+          "Images are blurred.</p><input type=\"checkbox\" id=\"reveal\"><label "
+          "for=\"reveal\">Reveal the faces</label>";
+  for (const auto& m : rows) {
+    const auto box = boxes.find(m.face);
+    const registry::Photo* photo = nullptr;
+    for (const auto& p : rec->photos) {
+      if (p.id == m.photo_id) photo = &p;
+    }
+    if (box == boxes.end() || photo == nullptr || photo->features.faces.empty()) continue;
+    auto ref_bytes = reg.PhotoBytes(a.case_code, m.photo_id);
+    if (!ref_bytes.ok()) return Fail(ctx, "registry compare", ref_bytes.status().ToString());
+    const std::string ref(ref_bytes->begin(), ref_bytes->end());
+    auto ref_info = media::Inspect(*ref_bytes, limits);
+    if (!ref_info.ok()) return Fail(ctx, "registry compare", ref_info.status().ToString());
+    char dist[32];
+    std::snprintf(dist, sizeof dist, "%.3f", m.distance);
+    html << "<div class=\"pair\"><figure>"
+         << FaceSvg(*original, box->second, info->width, info->height)
+         << "<figcaption>scanned, face " << m.face + 1 << "</figcaption></figure><figure>"
+         << FaceSvg(ref, photo->features.faces[0].box, ref_info->width, ref_info->height)
+         << "<figcaption>registry photo " << m.photo_id << "</figcaption></figure><p>distance "
+         << dist << " (" << (m.distance <= faces::kStrongMatch ? "strong" : "possible")
+         << ")</p></div>";
+  }
+  html << "</body></html>\n";
+  const std::string tmp = a.out + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << html.str();
+    if (!out) return Fail(ctx, "registry compare", "cannot write " + tmp);
+  }
+  std::error_code ec;
+  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, ec);
+  fs::rename(tmp, a.out, ec);
+  if (ec) return Fail(ctx, "registry compare", "cannot write " + a.out + ": " + ec.message());
+  std::cerr << "wrote " << a.out << " (" << rows.size()
+            << " face pairs; it holds registry photos: delete it after review)\n";
+  return kExitOk;
+}
+
 int RunMatch(const RegistryArgs& a, const Context& ctx) {
   auto s = OpenSession(a);
   if (!s.ok()) return Fail(ctx, "registry match", s.status().ToString());
@@ -596,6 +727,15 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   sighting->add_option("--distance", args->distance, "Face distance of the match");
   AddSessionOptions(sighting, args.get());
   sighting->callback([args, &ctx] { ctx.exit_code = RunSighting(*args, ctx); });
+
+  CLI::App* compare = reg->add_subcommand(
+      "compare", "Write a page with a scanned face beside the registry photo it matched");
+  compare->add_option("CASE", args->case_code, "Case code")->required();
+  compare->add_option("--media", args->media, "SHA-256 (or first 8+ digits) of the scanned media")
+      ->required();
+  compare->add_option("-o,--out", args->out, "HTML page to write")->required();
+  AddSessionOptions(compare, args.get());
+  compare->callback([args, &ctx] { ctx.exit_code = RunCompare(*args, ctx); });
 
   CLI::App* match = reg->add_subcommand(
       "match", "Compare every scanned face and photo with the registry again");
