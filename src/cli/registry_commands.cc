@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "vigil/core/json_writer.h"
+#include "vigil/core/time.h"
 #include "vigil/evidence/custody.h"
 #include "vigil/evidence/keys.h"
 #include "vigil/evidence/vault.h"
@@ -36,14 +37,7 @@ namespace {
 
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
-std::string Date(int64_t t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
+std::string Date(int64_t t) { return FormatIso8601(t); }
 
 struct RegistryArgs {
   std::string db = "vigil.db";

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "vigil/core/json_writer.h"
+#include "vigil/core/time.h"
 
 namespace vigil::registry {
 namespace {
@@ -37,14 +38,7 @@ bool ParseDigits(std::string_view s, int* out) {
   return true;
 }
 
-std::string MonthOf(int64_t t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
-  return buf;
-}
+std::string MonthOf(int64_t t) { return FormatIso8601(t).substr(0, 7); }
 
 void WriteStrings(JsonWriter& w, std::string_view key, const std::vector<std::string>& v) {
   w.Key(key).BeginArray();
@@ -439,9 +433,9 @@ Status Registry::AddSighting(const Sighting& s) {
   VIGIL_RETURN_IF_ERROR(session_.audit(
       "registry.sighting", s.case_code + " in " + s.platform + "/" + s.channel_id + "/" +
                                s.external_id));
-  store::SightingRow row{0,           s.case_code,  s.media_sha256, s.platform,
-                         s.channel_id, s.external_id, s.post_time,    s.distance,
-                         session_.actor, session_.clock()};
+  store::SightingRow row = s;
+  row.actor = session_.actor;
+  row.time = session_.clock();
   VIGIL_ASSIGN_OR_RETURN(bool added, store_->AddSighting(row));
   (void)added;
   return Status::Ok();
@@ -505,11 +499,7 @@ Result<PersonRecord> Registry::Show(const std::string& case_code) {
     VIGIL_ASSIGN_OR_RETURN(photo.features, ParseFeatures(json));
     r.photos.push_back(std::move(photo));
   }
-  VIGIL_ASSIGN_OR_RETURN(auto sightings, store_->Sightings(case_code));
-  for (const auto& s : sightings) {
-    r.sightings.push_back({s.case_code, s.media_sha256, s.platform, s.channel_id, s.external_id,
-                           s.post_time, s.distance, s.actor, s.time});
-  }
+  VIGIL_ASSIGN_OR_RETURN(r.sightings, store_->Sightings(case_code));
   return r;
 }
 

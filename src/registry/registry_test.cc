@@ -343,7 +343,14 @@ TEST_F(RegistryTest, ChangeStatusRefusesAStaleFromStatus) {
 
 TEST_F(RegistryTest, SightingsAreRecordedOnce) {
   AddDefault();
-  Sighting s{"C-0142", std::string(64, 'a'), "telegram", "100", "7", 1'600'000'000, 0.41, "", 0};
+  Sighting s;
+  s.case_code = "C-0142";
+  s.media_sha256 = std::string(64, 'a');
+  s.platform = "telegram";
+  s.channel_id = "100";
+  s.external_id = "7";
+  s.post_time = 1'600'000'000;
+  s.distance = 0.41;
   ASSERT_TRUE(registry_->AddSighting(s).ok());
   ASSERT_TRUE(registry_->AddSighting(s).ok());
   auto rec = registry_->Show("C-0142");

@@ -261,6 +261,28 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
   // once, with its own acquisition, and media acquisitions name its SHA-256.
   // A post read from inside a .zip names "<zip>/<entry>": the zip is kept.
   std::map<std::string, std::string> export_sha;  // source file as named -> sha256
+  // Appends an "acquire" entry for the original `sha` taken from `post`.
+  auto log_acquisition = [&](const std::string& sha, const Post& post, std::string source_file,
+                             std::string source_sha, std::string path_in_source,
+                             std::string message_id, std::string details) -> Status {
+    evidence::CustodyEntry entry;
+    entry.actor = options.operator_name;
+    entry.action = "acquire";
+    entry.items = {sha};
+    entry.details = std::move(details);
+    evidence::AcquisitionRecord& acq = entry.acquisition.emplace();
+    acq.source_file = std::move(source_file);
+    acq.source_sha256 = std::move(source_sha);
+    acq.path_in_source = std::move(path_in_source);
+    acq.platform = std::string(PlatformName(post.platform));
+    acq.channel = post.channel.id;
+    acq.message_id = std::move(message_id);
+    acq.acquired_time = static_cast<int64_t>(std::time(nullptr));
+    acq.vigil_version = VIGIL_VERSION_STRING;
+    acq.operator_name = options.operator_name;
+    auto appended = options.custody->Append(std::move(entry));
+    return appended.ok() ? Status::Ok() : appended.status();
+  };
   auto acquire_export = [&](const Post& post) -> Result<std::string> {
     if (auto it = export_sha.find(post.source_file); it != export_sha.end()) return it->second;
     std::filesystem::path file = post.source_file;
@@ -275,21 +297,7 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
       if (!stored.ok()) return stored.status();
       sha = *stored;
       if (acquired.insert(sha).second) {
-        evidence::CustodyEntry entry;
-        entry.actor = options.operator_name;
-        entry.action = "acquire";
-        entry.items = {sha};
-        entry.details = "export file";
-        evidence::AcquisitionRecord& acq = entry.acquisition.emplace();
-        acq.source_file = file.string();
-        acq.source_sha256 = sha;
-        acq.platform = std::string(PlatformName(post.platform));
-        acq.channel = post.channel.id;
-        acq.acquired_time = static_cast<int64_t>(std::time(nullptr));
-        acq.vigil_version = VIGIL_VERSION_STRING;
-        acq.operator_name = options.operator_name;
-        auto appended = options.custody->Append(std::move(entry));
-        if (!appended.ok()) return appended.status();
+        VIGIL_RETURN_IF_ERROR(log_acquisition(sha, post, file.string(), sha, "", "", "export file"));
       }
     }
     export_sha.emplace(post.source_file, sha);
@@ -307,22 +315,9 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
       for (size_t i = 0; i < r.media.size(); ++i) {
         const auto& info = r.media[i].info;
         if (!info || !acquired.insert(info->sha256).second) continue;
-        evidence::CustodyEntry entry;
-        entry.actor = options.operator_name;
-        entry.action = "acquire";
-        entry.items = {info->sha256};
-        evidence::AcquisitionRecord& acq = entry.acquisition.emplace();
-        acq.source_file = r.post.source_file;
-        acq.source_sha256 = source_sha;
-        acq.path_in_source = r.post.media[i].shown_path();
-        acq.platform = std::string(PlatformName(r.post.platform));
-        acq.channel = r.post.channel.id;
-        acq.message_id = r.post.external_id;
-        acq.acquired_time = static_cast<int64_t>(std::time(nullptr));
-        acq.vigil_version = VIGIL_VERSION_STRING;
-        acq.operator_name = options.operator_name;
-        auto appended = options.custody->Append(std::move(entry));
-        if (!appended.ok()) return appended.status();
+        VIGIL_RETURN_IF_ERROR(log_acquisition(info->sha256, r.post, r.post.source_file,
+                                              source_sha, r.post.media[i].shown_path(),
+                                              r.post.external_id, ""));
       }
     }
     return Status::Ok();

@@ -37,6 +37,20 @@ class Transaction {
   bool open_ = false;
 };
 
+// Prepares `sql`, whose ?1 is a case code ('' for every case), and makes a
+// Row of each result row.
+template <typename Row, typename Make>
+Result<std::vector<Row>> Query(sqlite3* db, std::string_view sql, std::string_view case_code,
+                               std::string_view what, Make make) {
+  VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db, sql, false));
+  s.BindText(1, case_code);
+  std::vector<Row> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(make(s));
+  if (rc != SQLITE_DONE) return SqliteError(db, what);
+  return out;
+}
+
 class SqliteRegistryStore final : public RegistryStore {
  public:
   explicit SqliteRegistryStore(DbPtr db) : db_(std::move(db)) {}
@@ -137,39 +151,29 @@ class SqliteRegistryStore final : public RegistryStore {
   Result<std::vector<SealedPerson>> ListPersons() override { return Persons({}); }
 
   Result<std::vector<StatusRow>> History(std::string_view case_code) override {
-    VIGIL_ASSIGN_OR_RETURN(
-        Stmt s, Stmt::Prepare(db(),
-                              "SELECT id, case_code, from_status, to_status, actor, time, "
-                              "sealed_reason FROM registry_status "
-                              "WHERE ?1 = '' OR case_code = ?1 ORDER BY id",
-                              false));
-    s.BindText(1, case_code);
-    std::vector<StatusRow> out;
-    int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) {
-      out.push_back({s.Int(0), s.String(1), s.String(2), s.String(3), s.String(4), s.Int(5),
-                     std::string(s.Blob(6))});
-    }
-    if (rc != SQLITE_DONE) return SqliteError(db(), "registry history");
-    return out;
+    return Query<StatusRow>(db(),
+                            "SELECT id, case_code, from_status, to_status, actor, time, "
+                            "sealed_reason FROM registry_status "
+                            "WHERE ?1 = '' OR case_code = ?1 ORDER BY id",
+                            case_code, "registry history", [](const Stmt& s) {
+                              return StatusRow{s.Int(0),    s.String(1), s.String(2),
+                                               s.String(3), s.String(4), s.Int(5),
+                                               std::string(s.Blob(6))};
+                            });
   }
 
+
   Result<std::vector<SealedPhoto>> Photos(std::string_view case_code) override {
-    VIGIL_ASSIGN_OR_RETURN(
-        Stmt s, Stmt::Prepare(db(),
-                              "SELECT id, case_code, sealed_image, sealed_features, added "
-                              "FROM registry_photos WHERE ?1 = '' OR case_code = ?1 ORDER BY id",
-                              false));
-    s.BindText(1, case_code);
-    std::vector<SealedPhoto> out;
-    int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) {
-      out.push_back({s.Int(0), s.String(1), std::string(s.Blob(2)), std::string(s.Blob(3)),
-                     s.Int(4)});
-    }
-    if (rc != SQLITE_DONE) return SqliteError(db(), "registry photos");
-    return out;
+    return Query<SealedPhoto>(
+        db(),
+        "SELECT id, case_code, sealed_image, sealed_features, added "
+        "FROM registry_photos WHERE ?1 = '' OR case_code = ?1 ORDER BY id",
+        case_code, "registry photos", [](const Stmt& s) {
+          return SealedPhoto{s.Int(0), s.String(1), std::string(s.Blob(2)),
+                             std::string(s.Blob(3)), s.Int(4)};
+        });
   }
+
 
   Result<bool> AddSighting(const SightingRow& r) override {
     VIGIL_ASSIGN_OR_RETURN(auto person, GetPerson(r.case_code));
@@ -194,23 +198,17 @@ class SqliteRegistryStore final : public RegistryStore {
   }
 
   Result<std::vector<SightingRow>> Sightings(std::string_view case_code) override {
-    VIGIL_ASSIGN_OR_RETURN(
-        Stmt s, Stmt::Prepare(db(),
-                              "SELECT id, case_code, media_sha256, platform, channel_id, "
-                              "external_id, post_time, distance, actor, time "
-                              "FROM registry_sightings WHERE ?1 = '' OR case_code = ?1 "
-                              "ORDER BY post_time, id",
-                              false));
-    s.BindText(1, case_code);
-    std::vector<SightingRow> out;
-    int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) {
-      out.push_back({s.Int(0), s.String(1), s.String(2), s.String(3), s.String(4), s.String(5),
-                     s.Int(6), s.Double(7), s.String(8), s.Int(9)});
-    }
-    if (rc != SQLITE_DONE) return SqliteError(db(), "registry sightings");
-    return out;
+    return Query<SightingRow>(
+        db(),
+        "SELECT id, case_code, media_sha256, platform, channel_id, external_id, post_time, "
+        "distance, actor, time FROM registry_sightings WHERE ?1 = '' OR case_code = ?1 "
+        "ORDER BY post_time, id",
+        case_code, "registry sightings", [](const Stmt& s) {
+          return SightingRow{s.Int(0),    s.String(1), s.String(2), s.String(3), s.String(4),
+                             s.String(5), s.Int(6),    s.Double(7), s.String(8), s.Int(9)};
+        });
   }
+
 
   Status ForEachStoredFace(const std::function<Status(const StoredFace&)>& fn) override {
     VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
@@ -313,42 +311,31 @@ class SqliteRegistryStore final : public RegistryStore {
   }
 
   Result<std::vector<FaceMatchRow>> FaceMatches(std::string_view case_code) override {
-    VIGIL_ASSIGN_OR_RETURN(
-        Stmt s, Stmt::Prepare(db(),
-                              "SELECT sha256, face, case_code, photo_id, kind, distance "
-                              "FROM face_matches WHERE ?1 = '' OR case_code = ?1 "
-                              "ORDER BY case_code, distance, sha256, face, photo_id",
-                              false));
-    s.BindText(1, case_code);
-    std::vector<FaceMatchRow> out;
-    int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) {
-      out.push_back({s.String(0), static_cast<int>(s.Int(1)), s.String(2), s.Int(3), s.String(4),
-                     s.Double(5)});
-    }
-    if (rc != SQLITE_DONE) return SqliteError(db(), "face matches");
-    return out;
+    return Query<FaceMatchRow>(
+        db(),
+        "SELECT sha256, face, case_code, photo_id, kind, distance FROM face_matches "
+        "WHERE ?1 = '' OR case_code = ?1 ORDER BY case_code, distance, sha256, face, photo_id",
+        case_code, "face matches", [](const Stmt& s) {
+          return FaceMatchRow{s.String(0), static_cast<int>(s.Int(1)), s.String(2), s.Int(3),
+                              s.String(4), s.Double(5)};
+        });
   }
+
 
  private:
   sqlite3* db() const { return db_.get(); }
 
   Result<std::vector<SealedPerson>> Persons(std::string_view case_code) {
-    VIGIL_ASSIGN_OR_RETURN(
-        Stmt s, Stmt::Prepare(db(),
-                              "SELECT case_code, status, sealed, created, updated "
-                              "FROM registry_persons WHERE ?1 = '' OR case_code = ?1 "
-                              "ORDER BY case_code",
-                              false));
-    s.BindText(1, case_code);
-    std::vector<SealedPerson> out;
-    int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) {
-      out.push_back({s.String(0), s.String(1), std::string(s.Blob(2)), s.Int(3), s.Int(4)});
-    }
-    if (rc != SQLITE_DONE) return SqliteError(db(), "registry read");
-    return out;
+    return Query<SealedPerson>(db(),
+                               "SELECT case_code, status, sealed, created, updated "
+                               "FROM registry_persons WHERE ?1 = '' OR case_code = ?1 "
+                               "ORDER BY case_code",
+                               case_code, "registry read", [](const Stmt& s) {
+                                 return SealedPerson{s.String(0), s.String(1),
+                                                     std::string(s.Blob(2)), s.Int(3), s.Int(4)};
+                               });
   }
+
 
   Status InsertStatus(const StatusRow& r) {
     VIGIL_ASSIGN_OR_RETURN(

@@ -118,17 +118,8 @@ struct Photo {
   int64_t added = 0;
 };
 
-struct Sighting {
-  std::string case_code;
-  std::string media_sha256;
-  std::string platform;
-  std::string channel_id;
-  std::string external_id;
-  int64_t post_time = 0;
-  double distance = 0;
-  std::string actor;
-  int64_t time = 0;
-};
+// A confirmed sighting (id, actor and time are filled in when recorded).
+using Sighting = store::SightingRow;
 
 struct PersonRecord {
   Person person;
