@@ -10,10 +10,20 @@ SECONDS ?= 60
 FUZZ_TARGETS ?=
 # `make test-asan`: every test (units, CLI, fuzz replays) under ASan+UBSan.
 ASAN_BUILD ?= build-asan
-SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/fuzz/ubsan.supp
+# `make test-asan-ci`: the subset .ci/run runs under ASan+UBSan (fuzz/README.md):
+# the parsers' tests (ingest, media, match, evidence) and every fuzz replay
+# (each vigil_fuzz_target of fuzz/CMakeLists.txt).
+ASAN_CI_TARGETS = ingest_test media_test match_test evidence_test replay_selftest \
+  $(shell sed -n 's/^vigil_fuzz_target.\([a-z0-9_]*\) .*/\1_replay/p' fuzz/CMakeLists.txt)
+ASAN_CI_TESTS = ^(ingest|media|match|evidence|fuzz_.*)$$
+# `make crash-test [KILLS=100] [SEED=n]`: SIGKILLs `vigil scan` at KILLS random
+# points; every resume must end equal to a clean run (fuzz/README.md).
+KILLS ?= 100
+SEED ?=
 
-.PHONY: demo test deps build bench format clean fuzz test-asan
+.PHONY: demo test deps build bench format clean fuzz test-asan test-asan-ci crash-test
 
 deps:
 	./scripts/install-deps
@@ -46,6 +56,14 @@ $(ASAN_BUILD)/CMakeCache.txt:
 test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS)
+
+test-asan-ci: deps $(ASAN_BUILD)/CMakeCache.txt
+	cmake -S . -B $(ASAN_BUILD) > /dev/null  # an older build dir may lack newer targets
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target $(ASAN_CI_TARGETS)
+	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) -R '$(ASAN_CI_TESTS)'
+
+crash-test: build
+	./scripts/crash-test $(BUILD)/apps/vigil/vigil $(KILLS) $(SEED)
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')

@@ -2,13 +2,16 @@
 # Regenerates the committed seed corpus fuzz/corpus/<target>/: tiny synthetic
 # inputs (a few KB at most), written here or drawn by ffmpeg from its lavfi
 # test sources. Nothing from ../shared/testdata is copied (scripts/fuzz seeds
-# from it at run time instead). Needs ffmpeg (libx264, libvpx, libwebp) and
-# zip. Usage: fuzz/make_seeds.sh
+# from it at run time instead). Needs ffmpeg (libx264, libvpx, libwebp), zip,
+# python3, sqlite3 and a built vigil (VIGIL, default build/apps/vigil/vigil)
+# for the evidence bundle. Usage: [VIGIL=path] fuzz/make_seeds.sh
 set -euo pipefail
 cd "$(dirname "$0")"
+VIGIL=$(realpath "${VIGIL:-../build/apps/vigil/vigil}")
+[ -x "$VIGIL" ] || { echo "make_seeds: no vigil binary at $VIGIL (set VIGIL)" >&2; exit 2; }
 C=corpus
 rm -rf "$C"
-mkdir -p "$C"/{ingest,image,video,hash_list,text}
+mkdir -p "$C"/{ingest,image,video,hash_list,text,bundle_verify}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
@@ -121,4 +124,19 @@ cp "$G/whatsapp_android.txt" "$T/zip/_chat.txt"
 printf 'not really a jpeg' > "$T/zip/IMG-20240101-WA0001.jpg"
 (cd "$T/zip" && zip -q -X ../chat.zip _chat.txt IMG-20240101-WA0001.jpg)
 cp "$T/chat.zip" "$G/whatsapp.zip"
+
+# --- bundle_verify: byte 0 bit 0 clear = a .zip, set = manifest.json alone ---
+# A real bundle of one synthetic photo (a throwaway key, a test passphrase).
+B=$T/bundle
+mkdir -p "$B/export/photos"
+ff -f lavfi -i testsrc2=s=16x12:d=1 -frames:v 1 $bits -q:v 31 "$B/export/photos/photo_1.jpg"
+printf '{"name":"Seed","type":"public_channel","id":7,"messages":[{"id":1,"type":"message","date":"2024-05-01T10:00:00","date_unixtime":"1714557600","from":"A","from_id":"user1","text":"seed","photo":"photos/photo_1.jpg"}]}' > "$B/export/result.json"
+export VIGIL_PASSPHRASE="fuzz seed passphrase, not for real use"
+"$VIGIL" keys init --db "$B/e.db" 2> /dev/null
+"$VIGIL" scan "$B/export" --db "$B/e.db" --evidence -q
+"$VIGIL" evidence export --post telegram/7/1 --db "$B/e.db" -o "$B/case.zip" 2> /dev/null
+"$VIGIL" verify "$B/case.zip" > /dev/null
+{ printf '\x00'; cat "$B/case.zip"; } > "$C/bundle_verify/bundle.zip"
+{ printf '\x01'; unzip -p "$B/case.zip" manifest.json; } > "$C/bundle_verify/manifest.json"
+printf '\x00PK\x05\x06' > "$C/bundle_verify/empty_zip_prefix"
 du -sh "$C"/*

@@ -150,12 +150,15 @@ Result<Keys> LoadKeys(const std::string& path, std::string_view passphrase) {
   if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
   Result<std::string> text = internal::ReadFile(path, kMaxKeyFileBytes);
   if (!text.ok()) return text.status();
-  rapidjson::Document d;
-  d.Parse(text->data(), text->size());
+  rapidjson::Document parsed;
+  parsed.Parse(text->data(), text->size());
   auto corrupt = [&](const std::string& why) {
     return Status::Corrupt(path + ": not a vigil key file: " + why);
   };
-  if (d.HasParseError() || !d.IsObject()) return corrupt("bad JSON");
+  if (parsed.HasParseError() || !parsed.IsObject()) return corrupt("bad JSON");
+  // Read through a const Value: comparing rapidjson 1.1's non-const
+  // MemberIterators is ambiguous in C++20 (clang -Wambiguous-reversed-operator).
+  const rapidjson::Value& d = parsed;
   auto str = [&](const char* k) -> std::string {
     auto it = d.FindMember(k);
     return it != d.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";

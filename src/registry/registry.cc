@@ -84,9 +84,12 @@ int64_t GetInt(const rapidjson::Value& o, const char* key, int64_t fallback) {
 }
 
 Result<PersonFields> ParseFields(std::string_view json) {
-  rapidjson::Document d;
-  d.Parse(json.data(), json.size());
-  if (d.HasParseError() || !d.IsObject()) return Status::Corrupt("sealed person fields");
+  rapidjson::Document parsed;
+  parsed.Parse(json.data(), json.size());
+  if (parsed.HasParseError() || !parsed.IsObject()) return Status::Corrupt("sealed person fields");
+  // Through a const Value: rapidjson 1.1's non-const member iterators compare
+  // ambiguously in C++20 (clang -Wambiguous-reversed-operator).
+  const rapidjson::Value& d = parsed;
   PersonFields f;
   f.names = GetStrings(d, "names");
   f.aliases = GetStrings(d, "aliases");
@@ -120,9 +123,12 @@ std::string FeaturesJson(const PhotoFeatures& f) {
 }
 
 Result<PhotoFeatures> ParseFeatures(std::string_view json) {
-  rapidjson::Document d;
-  d.Parse(json.data(), json.size());
-  if (d.HasParseError() || !d.IsObject()) return Status::Corrupt("sealed photo features");
+  rapidjson::Document parsed;
+  parsed.Parse(json.data(), json.size());
+  if (parsed.HasParseError() || !parsed.IsObject()) return Status::Corrupt("sealed photo features");
+  // Through a const Value: rapidjson 1.1's non-const member iterators compare
+  // ambiguously in C++20 (clang -Wambiguous-reversed-operator).
+  const rapidjson::Value& d = parsed;
   PhotoFeatures f;
   f.sha256 = GetString(d, "sha256");
   f.type = GetString(d, "type");
