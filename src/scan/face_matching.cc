@@ -84,11 +84,13 @@ std::vector<store::FaceCandidate> RegistryMatcher::MatchPdq(std::span<const Hash
 
 std::string FindFaces(const MediaRef& ref, faces::FaceEngine& engine,
                       const RegistryMatcher* registry, std::span<const Hash256> pdq_probe,
-                      int pdq_radius, const Limits& limits, store::MediaResult* out) {
+                      int pdq_radius, const Limits& limits, store::MediaResult* out,
+                      const std::unordered_set<std::string>* searched) {
   if (!out->info || !media::IsDecodableImageType(out->info->type)) return "";
   if (registry != nullptr && !pdq_probe.empty()) {
     out->registry_pdq = registry->MatchPdq(pdq_probe, pdq_radius);
   }
+  if (searched != nullptr && searched->count(out->info->sha256)) return "";
   auto bytes = ReadMediaFile(ref.path, limits.max_media_bytes);
   if (!bytes.ok()) return "faces: " + bytes.status().ToString();
   auto found = engine.DetectInFile(*bytes, faces::FaceOptions(), limits);

@@ -112,6 +112,7 @@ struct Analysis {
 struct FaceSearch {
   faces::FaceEngine* engine = nullptr;
   const RegistryMatcher* registry = nullptr;
+  const std::unordered_set<std::string>* searched = nullptr;  // skip the detector for these
 };
 
 Analysis Analyse(Post post, const text::Analyzer& analyzer, const Limits& limits,
@@ -128,8 +129,9 @@ Analysis Analyse(Post post, const text::Analyzer& analyzer, const Limits& limits
       MatchLists(*lists, *result.info, a.probes[i], pdq_radius, &result.matches);
     }
     if (face_search.engine != nullptr && result.info) {
-      const std::string error = FindFaces(post.media[i], *face_search.engine, face_search.registry,
-                                          a.probes[i].image, pdq_radius, limits, &result);
+      const std::string error =
+          FindFaces(post.media[i], *face_search.engine, face_search.registry, a.probes[i].image,
+                    pdq_radius, limits, &result, face_search.searched);
       if (!error.empty()) a.errors.push_back("media " + post.media[i].name + ": " + error);
     }
     if (vault != nullptr && result.info) {
@@ -148,12 +150,13 @@ Analysis Analyse(Post post, const text::Analyzer& analyzer, const Limits& limits
 }
 
 void AnalyseAll(const text::Analyzer& analyzer, const ScanOptions& options,
-                const match::Matcher* lists, BoundedQueue<Work>& work, BoundedQueue<OutItem>& out,
+                const match::Matcher* lists, const std::unordered_set<std::string>* face_searched,
+                BoundedQueue<Work>& work, BoundedQueue<OutItem>& out,
                 std::atomic<int>& live_workers) {
   // Each worker has its own face engine (dlib's network keeps per-call state).
   std::unique_ptr<faces::FaceEngine> engine =
       options.face_engine != nullptr ? options.face_engine->Clone() : nullptr;
-  const FaceSearch face_search{engine.get(), options.registry};
+  const FaceSearch face_search{engine.get(), options.registry, face_searched};
   while (auto w = work.Pop()) {
     Done done{w->seq, {}, {}, {}, {}};
     // Libraries under hostile input may throw (bad_alloc on a crafted size);
@@ -224,6 +227,14 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
   }
   const match::Matcher* lists_ptr = lists ? &*lists : nullptr;
 
+  // Media whose faces an earlier run searched: workers skip the detector.
+  std::unordered_set<std::string> face_searched;
+  if (options.face_engine != nullptr && options.registry_store != nullptr) {
+    auto searched = options.registry_store->FaceSearchedMedia();
+    if (!searched.ok()) return searched.status();
+    face_searched.insert(searched->begin(), searched->end());
+  }
+
   std::vector<std::unique_ptr<ingest::Reader>> finished_readers;  // destroyed after the workers
   InFlight in_flight(kMaxInFlight);
   std::thread reader(
@@ -232,7 +243,7 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
   workers.reserve(threads);
   for (int i = 0; i < threads; ++i) {
     workers.emplace_back(
-        [&] { AnalyseAll(analyzer, options, lists_ptr, work, out, live_workers); });
+        [&] { AnalyseAll(analyzer, options, lists_ptr, &face_searched, work, out, live_workers); });
   }
 
   ScanSummary summary;
@@ -374,6 +385,31 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
           r.media[i].matched = true;
         }
       }
+    }
+    // Faces searched by an earlier run are not detected again: the stored
+    // faces are matched with the registry as it is now.
+    for (auto& m : r.media) {
+      if (face_searched.empty() || !m.info || m.faces_searched ||
+          !face_searched.count(m.info->sha256)) {
+        continue;
+      }
+      auto stored = options.registry_store->FacesOf(m.info->sha256);
+      if (!stored.ok()) {
+        report_error({r.post.source_file, r.post.source_item, stored.status().ToString()});
+        continue;
+      }
+      for (const auto& f : *stored) {
+        store::FaceResult face;
+        face.box = {f.x, f.y, f.w, f.h};
+        face.embedding = f.embedding;
+        if (options.registry != nullptr && f.embedding.size() == faces::kEmbeddingDims) {
+          faces::Embedding e;
+          std::copy(f.embedding.begin(), f.embedding.end(), e.begin());
+          face.matches = options.registry->MatchFace(e);
+        }
+        m.faces.push_back(std::move(face));
+      }
+      m.faces_searched = true;
     }
     if (r.post.service) {
       ++summary.service;

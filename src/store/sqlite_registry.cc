@@ -51,6 +51,23 @@ Result<std::vector<Row>> Query(sqlite3* db, std::string_view sql, std::string_vi
   return out;
 }
 
+// A media_faces row (sha256, face, x, y, w, h, embedding). An embedding
+// blob that is not whole floats is cut to whole floats; the caller checks
+// the dimension.
+StoredFace ToStoredFace(const Stmt& s) {
+  StoredFace f;
+  f.sha256 = s.String(0);
+  f.face = static_cast<int>(s.Int(1));
+  f.x = static_cast<int>(s.Int(2));
+  f.y = static_cast<int>(s.Int(3));
+  f.w = static_cast<int>(s.Int(4));
+  f.h = static_cast<int>(s.Int(5));
+  const std::string_view blob = s.Blob(6);
+  f.embedding.resize(blob.size() / sizeof(float));
+  std::memcpy(f.embedding.data(), blob.data(), f.embedding.size() * sizeof(float));
+  return f;
+}
+
 class SqliteRegistryStore final : public RegistryStore {
  public:
   explicit SqliteRegistryStore(DbPtr db) : db_(std::move(db)) {}
@@ -216,23 +233,7 @@ class SqliteRegistryStore final : public RegistryStore {
                                                  "FROM media_faces ORDER BY sha256, face",
                                                  false));
     int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) {
-      StoredFace f;
-      f.sha256 = s.String(0);
-      f.face = static_cast<int>(s.Int(1));
-      f.x = static_cast<int>(s.Int(2));
-      f.y = static_cast<int>(s.Int(3));
-      f.w = static_cast<int>(s.Int(4));
-      f.h = static_cast<int>(s.Int(5));
-      const std::string_view blob = s.Blob(6);
-      if (blob.size() % sizeof(float) != 0) {
-        return Status::Corrupt("media_faces " + f.sha256 + ": embedding of " +
-                               std::to_string(blob.size()) + " bytes");
-      }
-      f.embedding.resize(blob.size() / sizeof(float));
-      std::memcpy(f.embedding.data(), blob.data(), blob.size());
-      VIGIL_RETURN_IF_ERROR(fn(f));
-    }
+    while ((rc = s.Step()) == SQLITE_ROW) VIGIL_RETURN_IF_ERROR(fn(ToStoredFace(s)));
     if (rc != SQLITE_DONE) return SqliteError(db(), "media faces");
     return Status::Ok();
   }
@@ -250,6 +251,10 @@ class SqliteRegistryStore final : public RegistryStore {
                                                     "INSERT INTO media_faces (sha256, face, x, y, "
                                                     "w, h, embedding) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                                     false));
+    VIGIL_ASSIGN_OR_RETURN(Stmt searched, Stmt::Prepare(db(),
+                                                        "INSERT OR REPLACE INTO media_face_search "
+                                                        "(sha256, faces) VALUES (?, ?)",
+                                                        false));
     VIGIL_ASSIGN_OR_RETURN(Stmt match, Stmt::Prepare(db(),
                                                      "INSERT OR REPLACE INTO face_matches (sha256, "
                                                      "face, case_code, photo_id, kind, distance) "
@@ -263,6 +268,9 @@ class SqliteRegistryStore final : public RegistryStore {
       if (rc != SQLITE_ROW) return SqliteError(db(), "media lookup");
       drop_faces.BindText(1, m.sha256);
       VIGIL_RETURN_IF_ERROR(drop_faces.Run("media faces"));
+      searched.BindText(1, m.sha256);
+      searched.Bind(2, static_cast<int64_t>(m.faces.size()));
+      VIGIL_RETURN_IF_ERROR(searched.Run("media face search"));
       drop_matches.BindText(1, m.sha256);
       VIGIL_RETURN_IF_ERROR(drop_matches.Run("face matches"));
       for (const auto& f : m.faces) {
@@ -287,6 +295,19 @@ class SqliteRegistryStore final : public RegistryStore {
       }
     }
     return tx.Commit();
+  }
+
+  Result<std::vector<std::string>> FaceSearchedMedia() override {
+    return Query<std::string>(db(),
+                              "SELECT sha256 FROM media_face_search WHERE ?1 = '' ORDER BY sha256",
+                              "", "media face search", [](const Stmt& s) { return s.String(0); });
+  }
+
+  Result<std::vector<StoredFace>> FacesOf(std::string_view sha256) override {
+    return Query<StoredFace>(db(),
+                             "SELECT sha256, face, x, y, w, h, embedding FROM media_faces "
+                             "WHERE sha256 = ?1 ORDER BY face",
+                             sha256, "media faces", [](const Stmt& s) { return ToStoredFace(s); });
   }
 
   Status ReplaceFaceMatches(std::span<const FaceMatchRow> matches) override {

@@ -7,6 +7,7 @@
 
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -44,12 +45,15 @@ class RegistryMatcher {
 
 // Finds, embeds and (with `registry`) matches the faces of the image media
 // file `ref` points at; fills out->faces, out->registry_pdq and
-// out->faces_searched. Non-images are skipped (faces_searched stays false).
-// Returns an error line for a file that cannot be searched (the rest of the
-// media result stands); "" when all went well.
+// out->faces_searched. Non-images are skipped (faces_searched stays false),
+// and so is the detector for files in `searched` (an earlier run's faces are
+// matched by the caller; registry_pdq is still filled). Returns an error
+// line for a file that cannot be searched (the rest of the media result
+// stands); "" when all went well.
 std::string FindFaces(const MediaRef& ref, faces::FaceEngine& engine,
                       const RegistryMatcher* registry, std::span<const Hash256> pdq_probe,
-                      int pdq_radius, const Limits& limits, store::MediaResult* out);
+                      int pdq_radius, const Limits& limits, store::MediaResult* out,
+                      const std::unordered_set<std::string>* searched = nullptr);
 
 // The rows RegistryStore::PutMediaFaces stores for one media result.
 store::MediaFaces ToMediaFaces(const std::string& sha256, const store::MediaResult& r);

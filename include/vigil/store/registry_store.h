@@ -148,10 +148,16 @@ class RegistryStore {
   // Every face the scans stored, by sha256 then face.
   virtual Status ForEachStoredFace(const std::function<Status(const StoredFace&)>& fn) = 0;
   // Stores the faces of media files (already written by Store::Write) and
-  // their candidate matches, replacing what was stored for those files, in
-  // one transaction; so a re-run stores the same rows. kNotFound when a
+  // their candidate matches, replacing what was stored for those files, and
+  // records each file as searched, in one transaction; so a re-run stores
+  // the same rows. kNotFound when a
   // sha256 is not a stored media file.
   virtual Status PutMediaFaces(std::span<const MediaFaces> batch) = 0;
+  // SHA-256 of every media file whose faces have been searched (by
+  // PutMediaFaces), found or not.
+  virtual Result<std::vector<std::string>> FaceSearchedMedia() = 0;
+  // The stored faces of one media file, in face order.
+  virtual Result<std::vector<StoredFace>> FacesOf(std::string_view sha256) = 0;
   // Replaces every stored face match with `matches` (after the registry
   // changed, matches are recomputed from the stored faces), one transaction.
   virtual Status ReplaceFaceMatches(std::span<const FaceMatchRow> matches) = 0;
