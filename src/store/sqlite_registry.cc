@@ -68,6 +68,18 @@ StoredFace ToStoredFace(const Stmt& s) {
   return f;
 }
 
+// Runs "INSERT ... INTO face_matches (sha256, face, case_code, photo_id,
+// kind, distance) VALUES (?, ?, ?, ?, ?, ?)" for one row.
+Status InsertFaceMatch(Stmt& s, const FaceMatchRow& m) {
+  s.BindText(1, m.sha256);
+  s.Bind(2, m.face);
+  s.BindText(3, m.case_code);
+  s.Bind(4, m.photo_id);
+  s.BindText(5, m.kind);
+  s.BindDouble(6, m.distance);
+  return s.Run("face match");
+}
+
 class SqliteRegistryStore final : public RegistryStore {
  public:
   explicit SqliteRegistryStore(DbPtr db) : db_(std::move(db)) {}
@@ -284,15 +296,7 @@ class SqliteRegistryStore final : public RegistryStore {
                                           f.embedding.size() * sizeof(float)));
         VIGIL_RETURN_IF_ERROR(face.Run("media face"));
       }
-      for (const auto& r : m.matches) {
-        match.BindText(1, m.sha256);
-        match.Bind(2, r.face);
-        match.BindText(3, r.case_code);
-        match.Bind(4, r.photo_id);
-        match.BindText(5, r.kind);
-        match.BindDouble(6, r.distance);
-        VIGIL_RETURN_IF_ERROR(match.Run("face match"));
-      }
+      for (const auto& r : m.matches) VIGIL_RETURN_IF_ERROR(InsertFaceMatch(match, r));
     }
     return tx.Commit();
   }
@@ -319,15 +323,7 @@ class SqliteRegistryStore final : public RegistryStore {
                                                  "face, case_code, photo_id, kind, distance) "
                                                  "VALUES (?, ?, ?, ?, ?, ?)",
                                                  false));
-    for (const auto& m : matches) {
-      s.BindText(1, m.sha256);
-      s.Bind(2, m.face);
-      s.BindText(3, m.case_code);
-      s.Bind(4, m.photo_id);
-      s.BindText(5, m.kind);
-      s.BindDouble(6, m.distance);
-      VIGIL_RETURN_IF_ERROR(s.Run("face match"));
-    }
+    for (const auto& m : matches) VIGIL_RETURN_IF_ERROR(InsertFaceMatch(s, m));
     return tx.Commit();
   }
 
