@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "vigil/core/file.h"
 #include "vigil/core/json_writer.h"
 #include "vigil/faces/faces.h"
 
@@ -23,22 +24,6 @@ struct FacesArgs {
   bool jsonl = false;
 };
 
-Result<std::vector<uint8_t>> ReadMedia(const std::string& path, uint64_t limit) {
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  if (ec) return Status::NotFound(path + ": " + ec.message());
-  if (size > limit) {
-    return Status::ResourceExhausted(path + ": " + std::to_string(size) +
-                                     " bytes, over the limit of " + std::to_string(limit));
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::vector<uint8_t> bytes(size);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size))) {
-    return Status::IoError(path + ": read failed");
-  }
-  return bytes;
-}
-
 int RunFaces(const FacesArgs& a, const Context& ctx) {
   const fs::path data_dir = a.data_dir.empty() ? DefaultDataDir() : fs::path(a.data_dir);
   auto engine = faces::FaceEngine::Load(faces::DefaultModelDir(data_dir));
@@ -49,8 +34,8 @@ int RunFaces(const FacesArgs& a, const Context& ctx) {
   const Limits limits;
   int errors = 0;
   for (const std::string& file : a.files) {
-    auto bytes = ReadMedia(file, limits.max_media_bytes);
-    auto found = bytes.ok() ? (*engine)->DetectInFile(*bytes, options, limits)
+    auto bytes = ReadFile(file, limits.max_media_bytes);
+    auto found = bytes.ok() ? (*engine)->DetectInFile(AsBytes(*bytes), options, limits)
                             : Result<std::vector<faces::Face>>(bytes.status());
     if (!found.ok()) {
       std::cerr << ctx.term.Paint("error", "31") << ": " << file << ": "

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "vigil/core/file.h"
 #include "vigil/core/json_writer.h"
 #include "vigil/core/time.h"
 #include "vigil/match/hash_list.h"
@@ -24,26 +25,6 @@ namespace vigil::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-Result<std::string> ReadFile(const fs::path& path, uint64_t limit) {
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  if (ec) return Status::NotFound(path.string() + ": " + ec.message());
-  if (size > limit) {
-    return Status::ResourceExhausted(path.string() + ": " + std::to_string(size) +
-                                     " bytes, over the limit of " + std::to_string(limit));
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes(size, '\0');
-  if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) {
-    return Status::IoError(path.string() + ": read failed");
-  }
-  return bytes;
-}
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 // --- vigil hash ------------------------------------------------------------
 
@@ -67,11 +48,11 @@ int RunHash(const HashArgs& a, const Context& ctx) {
       error(file, bytes.status().ToString());
       continue;
     }
-    const std::string type = media::SniffType(Bytes(*bytes));
+    const std::string type = media::SniffType(AsBytes(*bytes));
     if (media::IsVideoType(type)) {
       media::VideoOptions options;
       options.limits = limits;
-      auto video = media::HashVideoBytes(Bytes(*bytes), options);
+      auto video = media::HashVideoBytes(AsBytes(*bytes), options);
       if (!video.ok()) {
         error(file, video.status().ToString());
         continue;
@@ -94,7 +75,7 @@ int RunHash(const HashArgs& a, const Context& ctx) {
     std::vector<Hash256> hashes;
     int quality = 0;
     if (a.dihedral) {
-      auto d = media::PdqDihedralFromImageBytes(Bytes(*bytes), limits, !a.full);
+      auto d = media::PdqDihedralFromImageBytes(AsBytes(*bytes), limits, !a.full);
       if (!d.ok()) {
         error(file, d.status().ToString());
         continue;
@@ -102,7 +83,7 @@ int RunHash(const HashArgs& a, const Context& ctx) {
       hashes.assign(d->hashes.begin(), d->hashes.end());
       quality = d->quality;
     } else {
-      auto h = media::PdqFromImageBytes(Bytes(*bytes), limits, !a.full);
+      auto h = media::PdqFromImageBytes(AsBytes(*bytes), limits, !a.full);
       if (!h.ok()) {
         error(file, h.status().ToString());
         continue;

@@ -12,12 +12,14 @@
 #include <iomanip>
 #include <iostream>
 #include <iterator>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "commands.h"
+#include "vigil/core/file.h"
 #include "vigil/core/json_writer.h"
 #include "vigil/core/time.h"
 #include "vigil/evidence/custody.h"
@@ -85,13 +87,6 @@ Result<std::unique_ptr<RegistrySession>> OpenSession(const RegistryArgs& a, bool
   VIGIL_ASSIGN_OR_RETURN(s->registry, registry::Registry::Open(
                                           std::move(st), RegistrySessionFor(*s->keys, *s->log)));
   return s;
-}
-
-Result<std::vector<uint8_t>> ReadBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read " + path);
-  std::vector<uint8_t> b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return b;
 }
 
 }  // namespace
@@ -202,9 +197,9 @@ int RunAdd(const RegistryArgs& a, const Context& ctx) {
   f.notes = a.notes.value_or("");
   std::vector<std::vector<uint8_t>> photos;
   for (const auto& p : a.photos) {
-    auto b = ReadBytes(p);
+    auto b = ReadFile(p, std::numeric_limits<uint64_t>::max());
     if (!b.ok()) return Fail(ctx, "registry add", b.status().message());
-    photos.push_back(std::move(*b));
+    photos.emplace_back(b->begin(), b->end());
   }
   auto s = OpenSession(a, true);
   if (!s.ok()) return Fail(ctx, "registry add", s.status().ToString());
@@ -219,11 +214,10 @@ int RunAdd(const RegistryArgs& a, const Context& ctx) {
 }
 
 int RunImport(const RegistryArgs& a, const Context& ctx) {
-  std::ifstream in(a.csv, std::ios::binary);
-  if (!in) return Fail(ctx, "registry import", "cannot read " + a.csv);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto text = ReadFile(a.csv, std::numeric_limits<uint64_t>::max());
+  if (!text.ok()) return Fail(ctx, "registry import", "cannot read " + text.status().message());
   const Limits limits;
-  auto rows = registry::ParseRegistryCsv(text, limits.max_line_bytes);
+  auto rows = registry::ParseRegistryCsv(*text, limits.max_line_bytes);
   if (!rows.ok()) return Fail(ctx, "registry import", a.csv + ": " + rows.status().message());
   auto s = OpenSession(a, true);
   if (!s.ok()) return Fail(ctx, "registry import", s.status().ToString());
@@ -380,9 +374,10 @@ int RunUpdate(const RegistryArgs& a, const Context& ctx) {
   std::shared_ptr<faces::FaceEngine> engine;
   const fs::path data_dir = a.data_dir.empty() ? DefaultDataDir() : fs::path(a.data_dir);
   for (const auto& path : a.photos) {
-    auto b = ReadBytes(path);
+    auto b = ReadFile(path, std::numeric_limits<uint64_t>::max());
     if (!b.ok()) return Fail(ctx, "registry update", b.status().message());
-    auto id = (*s)->registry->AddPhoto(a.case_code, *b, MakePhotoAnalyzer(data_dir, &engine));
+    auto id =
+        (*s)->registry->AddPhoto(a.case_code, AsBytes(*b), MakePhotoAnalyzer(data_dir, &engine));
     if (!id.ok()) return Fail(ctx, "registry update", path + ": " + id.status().ToString());
   }
   std::cerr << "updated " << a.case_code << "\n";

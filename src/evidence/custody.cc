@@ -47,7 +47,7 @@ std::vector<std::string_view> SplitLines(std::string_view text, bool* torn) {
 Loaded Load(const std::string& path, std::span<const PublicKeyInfo> keys, bool check_sigs,
             Status* io) {
   Loaded l;
-  Result<std::string> text = internal::ReadFile(path, kMaxLogBytes);
+  Result<std::string> text = ReadFile(path, kMaxLogBytes);
   if (!text.ok() && text.status().code() != StatusCode::kNotFound) {
     *io = text.status();
     return l;
@@ -76,7 +76,7 @@ Loaded Load(const std::string& path, std::span<const PublicKeyInfo> keys, bool c
   }
   if (torn) l.problems.push_back("custody log: last line is incomplete (torn write)");
 
-  Result<std::string> heads = internal::ReadFile(path + ".heads", kMaxLogBytes);
+  Result<std::string> heads = ReadFile(path + ".heads", kMaxLogBytes);
   if (!heads.ok() && heads.status().code() != StatusCode::kNotFound) {
     *io = heads.status();
     return l;

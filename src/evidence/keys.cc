@@ -148,7 +148,7 @@ Status InitKeys(const std::string& path, std::string_view passphrase, const KeyO
 
 Result<Keys> LoadKeys(const std::string& path, std::string_view passphrase) {
   if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
-  Result<std::string> text = internal::ReadFile(path, kMaxKeyFileBytes);
+  Result<std::string> text = ReadFile(path, kMaxKeyFileBytes);
   if (!text.ok()) return text.status();
   rapidjson::Document parsed;
   parsed.Parse(text->data(), text->size());

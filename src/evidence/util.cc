@@ -131,28 +131,4 @@ Status AtomicWriteFile(const std::string& path, std::string_view bytes, int mode
   return FsyncDir(dir.empty() ? "." : dir);
 }
 
-Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    if (errno == ENOENT) return Status::NotFound(path + ": no such file");
-    return Status::IoError(ErrnoText(path + ": open"));
-  }
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::IoError(ErrnoText(path + ": read"));
-    }
-    if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > max_bytes) {
-      return Status::ResourceExhausted(path + ": larger than " + std::to_string(max_bytes) +
-                                       " bytes");
-    }
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
-
 }  // namespace vigil::evidence::internal

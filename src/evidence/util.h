@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "vigil/core/file.h"
 #include "vigil/core/status.h"
 
 namespace vigil::evidence::internal {
@@ -76,7 +77,6 @@ Status FsyncDir(const std::string& dir);
 // Writes `bytes` to path + ".tmp-<pid>", fsyncs, renames over `path`, fsyncs
 // the folder. A crash leaves either the old file or the new one, never a mix.
 Status AtomicWriteFile(const std::string& path, std::string_view bytes, int mode);
-Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes);
 // A name unique within this process and unlikely across processes.
 std::string TempSuffix();
 

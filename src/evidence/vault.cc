@@ -342,7 +342,7 @@ Result<DerivedInfo> Vault::GetDerivedInfo(std::string_view derived_sha256) const
     return Status::InvalidArgument("vault: not a sha256: " + std::string(derived_sha256));
   }
   const std::string rel = Rel("derived", derived_sha256) + ".json";
-  Result<std::string> text = internal::ReadFile(root_ + "/" + rel, 1 << 20);
+  Result<std::string> text = ReadFile(root_ + "/" + rel, 1 << 20);
   if (!text.ok()) return text.status();
   rapidjson::Document d;
   d.Parse(text->data(), text->size());

@@ -8,9 +8,11 @@
 #include <ctime>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <set>
 #include <utility>
 
+#include "vigil/core/file.h"
 #include "vigil/core/json_writer.h"
 #include "vigil/core/time.h"
 
@@ -164,14 +166,6 @@ std::string Ad(std::string_view what, std::string_view case_code) {
   std::string ad = "vigil-registry-v1\n";
   ad.append(what).append("\n").append(case_code);
   return ad;
-}
-
-Result<std::vector<uint8_t>> ReadFileBytes(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read photo " + p.string());
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Status::IoError("reading photo " + p.string());
-  return bytes;
 }
 
 }  // namespace
@@ -374,13 +368,14 @@ Status Registry::Import(std::span<const ImportRow> rows, const std::filesystem::
       const std::filesystem::path p = std::filesystem::path(rel).is_absolute()
                                           ? std::filesystem::path(rel)
                                           : base_dir / rel;
-      auto bytes = ReadFileBytes(p);
+      auto bytes = ReadFile(p, std::numeric_limits<uint64_t>::max());
       if (!bytes.ok()) {
-        problems += "line " + std::to_string(row.line) + ": " + bytes.status().message() + "\n";
+        problems += "line " + std::to_string(row.line) + ": cannot read photo " +
+                    bytes.status().message() + "\n";
         photos_ok = false;
         continue;
       }
-      photos.push_back(std::move(*bytes));
+      photos.emplace_back(bytes->begin(), bytes->end());
     }
     if (!photos_ok) continue;
     auto n = Prepare(row.case_code, row.fields, row.status, photos, analyzer, now);

@@ -5,26 +5,11 @@
 #include <map>
 #include <set>
 
+#include "vigil/core/file.h"
 #include "vigil/media/decode.h"
 
 namespace vigil::scan {
 namespace {
-
-Result<std::vector<uint8_t>> ReadMediaFile(const std::string& path, uint64_t limit) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return Status::NotFound("cannot read " + path);
-  const std::streamoff size = in.tellg();
-  if (size < 0) return Status::IoError("cannot size " + path);
-  if (static_cast<uint64_t>(size) > limit) {
-    return Status::ResourceExhausted(path + " is over the media size limit");
-  }
-  std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  in.seekg(0);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) {
-    return Status::IoError("read failed: " + path);
-  }
-  return bytes;
-}
 
 void SortCandidates(std::vector<store::FaceCandidate>* v) {
   std::sort(v->begin(), v->end(), [](const auto& a, const auto& b) {
@@ -91,9 +76,9 @@ std::string FindFaces(const MediaRef& ref, faces::FaceEngine& engine,
     out->registry_pdq = registry->MatchPdq(pdq_probe, pdq_radius);
   }
   if (searched != nullptr && searched->count(out->info->sha256)) return "";
-  auto bytes = ReadMediaFile(ref.path, limits.max_media_bytes);
+  auto bytes = ReadFile(ref.path, limits.max_media_bytes);
   if (!bytes.ok()) return "faces: " + bytes.status().ToString();
-  auto found = engine.DetectInFile(*bytes, faces::FaceOptions(), limits);
+  auto found = engine.DetectInFile(AsBytes(*bytes), faces::FaceOptions(), limits);
   if (!found.ok()) return found.status().ToString();
   out->faces_searched = true;
   for (const auto& f : *found) {
