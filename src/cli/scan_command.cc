@@ -177,9 +177,8 @@ int RunScanCommand(const ScanArgs& a, const Context& ctx) {
       if (!s.ok()) {
         std::cerr << "vigil scan: the registry is not searched: " << s.message() << "\n";
       } else {
-        auto rs2 = store::RegistryStore::OpenSqlite(a.db);
-        if (!rs2.ok()) return Fail(ctx, "scan", rs2.status().ToString());
-        auto r = registry::Registry::Open(std::move(rs2).value(),
+        // The registry takes the store over; faces are written through it.
+        auto r = registry::Registry::Open(std::move(registry_store),
                                           RegistrySessionFor(*keys, *custody));
         if (!r.ok()) return Fail(ctx, "scan", r.status().ToString());
         registry = std::move(r).value();
@@ -197,7 +196,7 @@ int RunScanCommand(const ScanArgs& a, const Context& ctx) {
       face_engine = std::move(engine).value();
       faces::SetBlasThreads(1);  // one engine per worker thread, one core each
       options.face_engine = face_engine.get();
-      options.registry_store = registry_store.get();
+      options.registry_store = registry ? &registry->store() : registry_store.get();
     }
   }
 
