@@ -146,6 +146,7 @@ struct ListsArgs {
   int threshold = media::kPdqMatchDistance;
   bool replace = false;
   bool json = false;
+  match::ImportLimits import_limits;
 };
 
 int RunListsImport(const ListsArgs& a, const Context& ctx) {
@@ -158,7 +159,7 @@ int RunListsImport(const ListsArgs& a, const Context& ctx) {
     std::cerr << "vigil lists import: unknown --format " << a.format << '\n';
     return kExitUsage;
   }
-  auto imported = match::ImportHashListFile(a.file, format);
+  auto imported = match::ImportHashListFile(a.file, format, a.import_limits);
   if (!imported.ok()) return Fail(ctx, "lists import", imported.status().ToString());
   for (const auto& e : imported->errors) {
     std::cerr << ctx.term.Paint("error", "31") << ": " << e.ToString() << '\n';
@@ -407,6 +408,15 @@ void AddListsCommand(CLI::App& app, Context& ctx) {
       ->capture_default_str();
   imp->add_option("--labels", args->labels, "Comma-separated labels for the list");
   imp->add_flag("--replace", args->replace, "Drop the list's old entries first");
+  imp->add_option("--max-file-bytes", args->import_limits.max_file_bytes, "Largest list file")
+      ->capture_default_str();
+  imp->add_option("--max-line-bytes", args->import_limits.max_line_bytes,
+                  "Longest CSV record or line (longer ones are reported and skipped)")
+      ->capture_default_str();
+  imp->add_option("--max-json-depth", args->import_limits.max_json_depth,
+                  "Deepest nesting of a VICS JSON file")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   imp->callback([args, &ctx] { ctx.exit_code = RunListsImport(*args, ctx); });
 
   auto* exp = lists->add_subcommand("export", "Write a stored list");

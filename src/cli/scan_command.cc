@@ -270,6 +270,28 @@ void AddScanCommand(CLI::App& app, Context& ctx) {
   scan->add_option("--max-archive-bytes", args->limits.max_archive_bytes,
                    "Most bytes extracted from one .zip")
       ->capture_default_str();
+  scan->add_option("--max-archive-entries", args->limits.max_archive_entries,
+                   "Most entries in one .zip")
+      ->capture_default_str();
+  scan->add_option("--max-archive-ratio", args->limits.max_archive_ratio,
+                   "Largest uncompressed/compressed ratio of one .zip entry (zip bombs)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  scan->add_option("--max-file-bytes", args->limits.max_file_bytes,
+                   "Largest export file (Telegram JSON, WhatsApp chat)")
+      ->capture_default_str();
+  scan->add_option("--max-item-bytes", args->limits.max_item_bytes,
+                   "Largest single message (JSON object or WhatsApp message)")
+      ->capture_default_str();
+  scan->add_option("--max-json-depth", args->limits.max_json_depth,
+                   "Deepest JSON nesting inside one message")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  scan->add_option("--max-file-seconds", args->limits.max_file_seconds,
+                   "Wall-clock seconds for one media file (hashes, video frames, faces); "
+                   "a file over it is reported and skipped")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   scan->callback([args, &ctx] {
     if (args->jsonl && args->json) {
       ctx.exit_code = kExitUsage;

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
+#include "vigil/core/deadline.h"
 #include "vigil/core/post.h"
 #include "vigil/core/status.h"
 #include "vigil/core/time.h"
@@ -7,6 +11,28 @@
 
 namespace vigil {
 namespace {
+
+TEST(DeadlineTest, ExpiresAndSaysWhy) {
+  EXPECT_FALSE(Deadline().Expired());
+  EXPECT_TRUE(Deadline::Never().IsNever());
+  EXPECT_EQ(Deadline::Never().Left(), Deadline::Clock::duration::max());
+  EXPECT_TRUE(Deadline::In(0).Expired());
+  EXPECT_TRUE(Deadline::In(-5).Expired());
+  EXPECT_EQ(Deadline::In(0).Left(), Deadline::Clock::duration::zero());
+  EXPECT_FALSE(Deadline::In(3600).Expired());
+  EXPECT_GT(Deadline::In(3600).Left(), std::chrono::minutes(59));
+  EXPECT_TRUE(Deadline::In(std::numeric_limits<double>::infinity()).IsNever());
+  EXPECT_TRUE(Deadline::In(std::nan("")).IsNever());
+  EXPECT_TRUE(Deadline::In(1e300).IsNever());
+  Limits limits;
+  limits.max_file_seconds = 0;
+  EXPECT_TRUE(Deadline::ForFile(limits).Expired());
+  EXPECT_FALSE(Deadline::ForFile(Limits{}).Expired());  // 900 s by default
+  EXPECT_TRUE(Deadline::In(3600).Check("png decode").ok());
+  const Status late = Deadline::In(0).Check("png decode");
+  EXPECT_EQ(late.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(late.message(), "png decode: stopped, over the time allowed for one file (max_file_seconds)");
+}
 
 TEST(StatusTest, OkAndErrors) {
   EXPECT_TRUE(Status::Ok().ok());

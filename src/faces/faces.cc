@@ -113,11 +113,13 @@ struct FaceEngine::Impl {
   std::shared_ptr<const dlib::shape_predictor> landmarks;
   size_t last_found = 0;
 
-  Result<std::vector<Embedding>> EmbedRgbChips(const std::vector<const uint8_t*>& chips) {
+  Result<std::vector<Embedding>> EmbedRgbChips(const std::vector<const uint8_t*>& chips,
+                                               const Deadline& deadline = Deadline::Never()) {
     std::vector<Embedding> out;
     out.reserve(chips.size());
     std::vector<float> input;
     for (size_t begin = 0; begin < chips.size(); begin += kBatch) {
+      VIGIL_RETURN_IF_ERROR(deadline.Check("faces: embedding"));
       const size_t end = std::min(chips.size(), begin + kBatch);
       input.clear();
       for (size_t i = begin; i < end; ++i) AppendChip(chips[i], &input);
@@ -207,7 +209,9 @@ Result<std::vector<Face>> FaceEngine::Detect(const media::Image& image,
     auto allowed = [&](int passes) { return (work_side << passes) <= kMaxUpsampledSide; };
     int passes = 0;
     std::vector<dlib::rect_detection> dets;
+    bool late = false;
     auto detect_at = [&](int want) {
+      if (late || (late = options.deadline.Expired())) return;
       while (passes < want) {
         dlib::pyramid_up(work);
         ++passes;
@@ -219,6 +223,7 @@ Result<std::vector<Face>> FaceEngine::Detect(const media::Image& image,
     while (want > 0 && !allowed(want)) --want;
     detect_at(want);
     if (dets.empty() && allowed(want + 1)) detect_at(want + 1);  // small faces: one more pass
+    if (late) return options.deadline.Check("faces: detection");
 
     const double to_image = 1.0 / (scale * std::ldexp(1.0, passes));
     std::vector<std::pair<dlib::rectangle, double>> found;
@@ -258,7 +263,7 @@ Result<std::vector<Face>> FaceEngine::Detect(const media::Image& image,
     }
     std::vector<const uint8_t*> ptrs;
     for (const RgbImage& c : chips) ptrs.push_back(reinterpret_cast<const uint8_t*>(&c(0, 0)));
-    auto embeddings = impl_->EmbedRgbChips(ptrs);
+    auto embeddings = impl_->EmbedRgbChips(ptrs, options.deadline);
     if (!embeddings.ok()) return embeddings.status();
     for (size_t j = 0; j < chip_face.size(); ++j) {
       faces[chip_face[j]].embedding = (*embeddings)[j];
@@ -275,6 +280,7 @@ Result<std::vector<Face>> FaceEngine::DetectInFile(std::span<const uint8_t> byte
                                                    const Limits& limits) {
   media::DecodeOptions decode;
   decode.limits = limits;
+  decode.deadline = options.deadline;
   auto image = media::DecodeImage(bytes, decode);
   if (!image.ok()) {
     return Status(image.status().code(), "faces: " + image.status().message());

@@ -341,6 +341,32 @@ TEST_F(FacesTest, BadBytesAreClearErrors) {
   EXPECT_EQ(empty_image.status().code(), StatusCode::kInvalidArgument);
 }
 
+// FaceOptions::deadline (the scan's max_file_seconds): a file whose time is up
+// is not decoded, and an image is not searched; with time left both work.
+TEST_F(FacesTest, StopsWhenTheFilesTimeIsUp) {
+  const std::vector<uint8_t> jpeg = ReadBytes(kFaces / "_multi_face_scenes" / "bbt2.jpg");
+  FaceOptions late;
+  late.deadline = Deadline::In(0);
+  auto r = engine_->DetectInFile(jpeg, late);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("max_file_seconds"), std::string::npos);
+
+  media::DecodeOptions decode;
+  auto image = media::DecodeImage(jpeg, decode);
+  ASSERT_TRUE(image.ok());
+  auto d = engine_->Detect(*image, late);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), StatusCode::kResourceExhausted) << d.status().ToString();
+  EXPECT_NE(d.status().message().find("faces: detection"), std::string::npos);
+
+  FaceOptions in_time;
+  in_time.deadline = Deadline::In(3600);
+  auto found = engine_->Detect(*image, in_time);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_FALSE(found->empty());
+}
+
 // A grey-scale photo (one channel) gives the same person's embedding.
 TEST_F(FacesTest, GreyScale) {
   const std::vector<uint8_t> bytes = ReadBytes(kFaces / "deepface_id01" / "img1.jpg");

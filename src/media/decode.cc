@@ -36,12 +36,19 @@ Result<Image> DecodeImage(std::span<const uint8_t> bytes, const DecodeOptions& o
         std::to_string(options.limits.max_media_bytes) + " (max_media_bytes)");
   }
   const std::string type = SniffType(bytes);
-  if (type == "jpeg") return DecodeJpeg(bytes, options);
-  if (type == "png") return DecodePng(bytes, options);
-  if (type == "webp") return DecodeWebp(bytes, options);
-  if (type == "gif") return DecodeGif(bytes, options);
-  if (type == "bmp") return DecodeBmp(bytes, options);
-  return Status::Unsupported("cannot decode " + type + " files as images");
+  if (!IsDecodableImageType(type)) {
+    return Status::Unsupported("cannot decode " + type + " files as images");
+  }
+  VIGIL_RETURN_IF_ERROR(options.deadline.Check(type + " decode"));
+  Result<Image> image = type == "jpeg"  ? DecodeJpeg(bytes, options)
+                        : type == "png" ? DecodePng(bytes, options)
+                        : type == "webp" ? DecodeWebp(bytes, options)
+                        : type == "gif"  ? DecodeGif(bytes, options)
+                                         : DecodeBmp(bytes, options);
+  // A decode that finished late still counts as over the time: the file's
+  // remaining work (hashes, faces) would start past its deadline.
+  if (image.ok()) VIGIL_RETURN_IF_ERROR(options.deadline.Check(type + " decode"));
+  return image;
 }
 
 }  // namespace vigil::media

@@ -20,7 +20,7 @@
 namespace vigil::media {
 namespace {
 
-enum class PngOutcome { kOk, kCorrupt, kOverLimit, kOutOfMemory, kUnexpectedFormat };
+enum class PngOutcome { kOk, kCorrupt, kOverLimit, kOutOfMemory, kUnexpectedFormat, kTimedOut };
 
 struct PngJob {
   // Input.
@@ -29,6 +29,7 @@ struct PngJob {
   size_t pos;
   png_uint_32 max_side;
   uint64_t max_pixels;
+  const Deadline* deadline;  // asked every kRowsPerCheck rows
   // Called once with the output geometry; returns the w*h*channels buffer or
   // nullptr when it cannot be had.
   uint8_t* (*allocate)(void* ctx, png_uint_32 w, png_uint_32 h, int channels);
@@ -116,8 +117,14 @@ void RunPng(PngJob* job) {
   }
   // With interlace handling each pass merges into the rows already read, so
   // the full-image rows are passed every time.
+  constexpr png_uint_32 kRowsPerCheck = 64;
   for (int pass = 0; pass < passes; ++pass) {
     for (png_uint_32 y = 0; y < h; ++y) {
+      if (y % kRowsPerCheck == 0 && job->deadline->Expired()) {
+        png_destroy_read_struct(&png, &info, nullptr);
+        job->outcome = PngOutcome::kTimedOut;
+        return;
+      }
       png_read_row(png, pixels + static_cast<size_t>(y) * w * channels, nullptr);
     }
   }
@@ -150,6 +157,7 @@ Result<Image> DecodePng(std::span<const uint8_t> b, const DecodeOptions& options
   job.max_side =
       static_cast<png_uint_32>(std::min<uint64_t>(options.limits.max_pixels, 0x7fffffffu));
   job.max_pixels = options.limits.max_pixels;
+  job.deadline = &options.deadline;
   job.allocate = AllocatePng;
   job.ctx = &alloc;
   RunPng(&job);
@@ -163,6 +171,8 @@ Result<Image> DecodePng(std::span<const uint8_t> b, const DecodeOptions& options
       return Status::ResourceExhausted("png: libpng is out of memory");
     case PngOutcome::kUnexpectedFormat:
       return Status::Internal("png: libpng transforms gave an unexpected pixel layout");
+    case PngOutcome::kTimedOut:
+      return options.deadline.Check("png decode");
     case PngOutcome::kCorrupt:
       break;
   }

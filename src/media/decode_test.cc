@@ -704,6 +704,51 @@ TEST(DecodeImage, EmptyUnknownAndTooLarge) {
   EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
 }
 
+// Limits::max_file_seconds reaches the decoders through DecodeOptions::deadline:
+// a file whose time is up is refused, in every format, naming the limit.
+TEST(DecodeImage, StopsWhenTheFilesTimeIsUp) {
+  const Bytes card = Card(48, 40);
+  PngSpec s{48, 40, PNG_COLOR_TYPE_RGB, 8, PNG_INTERLACE_NONE, card.data(), 48 * 3, nullptr, 0,
+            nullptr, 0};
+  uint8_t* out = nullptr;
+  const size_t webp_size = WebPEncodeRGB(card.data(), 48, 40, 48 * 3, 80, &out);
+  const Bytes webp(out, out + webp_size);
+  WebPFree(out);
+  GifFrame frame{0, 0, 48, 40, false, -1, {}, {}};
+  frame.indices.assign(48 * 40, 1);
+  const std::vector<std::pair<std::string, Bytes>> files = {
+      {"jpeg", Jpeg(card, 48, 40, TJPF_RGB, TJSAMP_420)},
+      {"png", WritePng(s)},
+      {"webp", webp},
+      {"gif", WriteGif(48, 40, 0, {frame})},
+      {"bmp", WriteBmp(48, 40, 24, 0, {}, Bytes(48 * 3 * 40, 0x42))},
+  };
+  for (const auto& [type, file] : files) {
+    DecodeOptions in_time;
+    in_time.deadline = Deadline::In(3600);
+    ASSERT_TRUE(Decode(file, in_time).ok()) << type;
+    DecodeOptions late;
+    late.deadline = Deadline::In(0);
+    Result<Image> r = Decode(file, late);
+    EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted) << type;
+    EXPECT_NE(r.status().message().find("max_file_seconds"), std::string::npos) << type;
+    EXPECT_NE(r.status().message().find(type + " decode"), std::string::npos) << type;
+  }
+
+  // A large PNG is stopped between rows: 1 ms is far less than decoding
+  // 4000x4000 pixels takes (tens of ms), whenever the clock runs out.
+  const Bytes zero_row(4000, 0);
+  PngSpec big{4000, 4000, PNG_COLOR_TYPE_GRAY, 8, PNG_INTERLACE_NONE, zero_row.data(), 0, nullptr,
+              0, nullptr, 0};
+  const Bytes big_png = WritePng(big);
+  ASSERT_TRUE(Decode(big_png).ok());
+  DecodeOptions one_ms;
+  one_ms.deadline = Deadline::In(0.001);
+  Result<Image> r = Decode(big_png, one_ms);
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("max_file_seconds"), std::string::npos);
+}
+
 // Fault loop: every format, cut at many lengths and with bytes flipped. Each
 // attempt must return (an image or a clean error), never crash, never report
 // an internal error.

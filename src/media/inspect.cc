@@ -91,7 +91,8 @@ Status SetTypeAndDimensions(std::span<const uint8_t> head, const Limits& limits,
 
 // PDQ of an image whose header has been read. Never fails Inspect: a decode
 // failure is recorded in pdq_error.
-void FillPdq(std::span<const uint8_t> bytes, const Limits& limits, MediaInfo& info) {
+void FillPdq(std::span<const uint8_t> bytes, const Limits& limits, const Deadline& deadline,
+             MediaInfo& info) {
   if (!IsDecodableImageType(info.type)) return;
   if (info.width < kPdqMinSide || info.height < kPdqMinSide) {
     info.pdq_error = "image is " + std::to_string(info.width) + "x" + std::to_string(info.height) +
@@ -99,7 +100,17 @@ void FillPdq(std::span<const uint8_t> bytes, const Limits& limits, MediaInfo& in
     return;
   }
   // One decode gives all 8 dihedral hashes; the first is the PDQ itself.
-  Result<PdqDihedral> h = PdqDihedralFromImageBytes(bytes, limits, /*fast=*/true);
+  DecodeOptions options;
+  options.limits = limits;
+  options.min_side = kPdqFastMinSide;
+  options.luma_ok = true;
+  options.deadline = deadline;
+  Result<Image> image = DecodeImage(bytes, options);
+  if (!image.ok()) {
+    info.pdq_error = image.status().ToString();
+    return;
+  }
+  Result<PdqDihedral> h = PdqDihedralFromImage(*image);
   if (!h.ok()) {
     info.pdq_error = h.status().ToString();
     return;
@@ -116,6 +127,11 @@ Status WithPath(const std::filesystem::path& path, const Status& s) {
 }  // namespace
 
 Result<MediaInfo> Inspect(std::span<const uint8_t> bytes, const Limits& limits) {
+  return Inspect(bytes, limits, Deadline::ForFile(limits));
+}
+
+Result<MediaInfo> Inspect(std::span<const uint8_t> bytes, const Limits& limits,
+                          const Deadline& deadline) {
   if (bytes.empty()) return Status::Corrupt("media file is empty (0 bytes)");
   if (bytes.size() > limits.max_media_bytes) {
     return Status::ResourceExhausted("media file is " + std::to_string(bytes.size()) +
@@ -129,11 +145,16 @@ Result<MediaInfo> Inspect(std::span<const uint8_t> bytes, const Limits& limits) 
   VIGIL_RETURN_IF_ERROR(hasher.Update(bytes));
   VIGIL_RETURN_IF_ERROR(hasher.Final(info));
   VIGIL_RETURN_IF_ERROR(SetTypeAndDimensions(bytes, limits, info));
-  FillPdq(bytes, limits, info);
+  FillPdq(bytes, limits, deadline, info);
   return info;
 }
 
 Result<MediaInfo> InspectFile(const std::filesystem::path& path, const Limits& limits) {
+  return InspectFile(path, limits, Deadline::ForFile(limits));
+}
+
+Result<MediaInfo> InspectFile(const std::filesystem::path& path, const Limits& limits,
+                              const Deadline& deadline) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(status)) {
@@ -170,6 +191,7 @@ Result<MediaInfo> InspectFile(const std::filesystem::path& path, const Limits& l
                                        std::to_string(limits.max_media_bytes) +
                                        " bytes (max_media_bytes)");
     }
+    if (deadline.Expired()) return WithPath(path, deadline.Check("hashing"));
     const std::span<const uint8_t> got(chunk.data(), n);
     VIGIL_RETURN_IF_ERROR(hasher.Update(got));
     if (total == n) keep_all = IsDecodableImageType(SniffType(got));
@@ -194,7 +216,7 @@ Result<MediaInfo> InspectFile(const std::filesystem::path& path, const Limits& l
     s = SetTypeAndDimensions(all, limits, info);
   }
   if (!s.ok()) return WithPath(path, s);
-  if (keep_all) FillPdq(head, limits, info);
+  if (keep_all) FillPdq(head, limits, deadline, info);
   return info;
 }
 

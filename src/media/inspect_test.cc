@@ -317,6 +317,33 @@ TEST_F(InspectTest, EmptyMissingAndTooBig) {
   EXPECT_EQ(Inspect(Bytes{}, limits_).status().code(), StatusCode::kCorrupt);
 }
 
+// max_file_seconds: a file on disk whose time is up is refused while it is
+// hashed; in memory (already hashed) the PDQ decode is refused and says why.
+TEST_F(InspectTest, FileTimeLimit) {
+  const Bytes jpeg = MakeJpeg(256, 256);
+  Limits none;
+  none.max_file_seconds = 0;
+  Result<MediaInfo> r = InspectFile(Write("late.jpg", jpeg), none);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(r.status().message().find("late.jpg"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("max_file_seconds"), std::string::npos);
+
+  r = Inspect(jpeg, none);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->sha256.size(), 64u);
+  EXPECT_EQ(r->pdq, "");
+  EXPECT_NE(r->pdq_error.find("max_file_seconds"), std::string::npos) << r->pdq_error;
+
+  // The same file with its time: hashed and PDQ'd; an explicit deadline wins.
+  r = InspectFile(Write("in-time.jpg", jpeg), limits_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->pdq.empty());
+  r = InspectFile(Write("in-time.jpg", jpeg), none, Deadline::In(3600));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->pdq.empty());
+}
+
 // A JPEG whose frame header lies beyond the first MiB (many big APP segments)
 // is still measured, and the streamed hashes match the in-memory ones.
 TEST_F(InspectTest, LargeFileHeaderBeyondHead) {

@@ -8,6 +8,7 @@ namespace {
 DecodeOptions Options(const Limits& limits, bool fast) {
   DecodeOptions options;
   options.limits = limits;
+  options.deadline = Deadline::ForFile(limits);
   if (fast) {
     options.min_side = kPdqFastMinSide;
     options.luma_ok = true;

@@ -288,7 +288,8 @@ class VideoHasher {
 
   Status BudgetExceeded() const {
     return Status::ResourceExhausted(name_ + ": time budget of " +
-                                     std::to_string(options_.time_budget.count()) + " ms exceeded");
+                                     std::to_string(options_.time_budget.count()) +
+                                     " ms exceeded (max_file_seconds)");
   }
 
   Status Open() {

@@ -69,7 +69,8 @@ std::vector<store::FaceCandidate> RegistryMatcher::MatchPdq(std::span<const Hash
 
 std::string FindFaces(const MediaRef& ref, faces::FaceEngine& engine,
                       const RegistryMatcher* registry, std::span<const Hash256> pdq_probe,
-                      int pdq_radius, const Limits& limits, store::MediaResult* out,
+                      int pdq_radius, const Limits& limits, const Deadline& deadline,
+                      store::MediaResult* out,
                       const std::unordered_set<std::string>* searched) {
   if (!out->info || !media::IsDecodableImageType(out->info->type)) return "";
   if (registry != nullptr && !pdq_probe.empty()) {
@@ -78,7 +79,9 @@ std::string FindFaces(const MediaRef& ref, faces::FaceEngine& engine,
   if (searched != nullptr && searched->count(out->info->sha256)) return "";
   auto bytes = ReadFile(ref.path, limits.max_media_bytes);
   if (!bytes.ok()) return "faces: " + bytes.status().ToString();
-  auto found = engine.DetectInFile(AsBytes(*bytes), faces::FaceOptions(), limits);
+  faces::FaceOptions options;
+  options.deadline = deadline;
+  auto found = engine.DetectInFile(AsBytes(*bytes), options, limits);
   if (!found.ok()) return found.status().ToString();
   out->faces_searched = true;
   for (const auto& f : *found) {

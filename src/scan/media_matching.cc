@@ -43,7 +43,8 @@ store::MediaResult InspectMedia(const MediaRef& ref, const Limits& limits, Media
     result.error = ref.missing_reason.empty() ? "not in export" : ref.missing_reason;
     return result;
   }
-  auto info = media::InspectFile(ref.path, limits);
+  probe->deadline = Deadline::ForFile(limits);
+  auto info = media::InspectFile(ref.path, limits, probe->deadline);
   if (!info.ok()) {
     result.error = Shown(ref, info.status().ToString());
     return result;
@@ -54,6 +55,8 @@ store::MediaResult InspectMedia(const MediaRef& ref, const Limits& limits, Media
   } else if (media::IsVideoType(info->type)) {
     media::VideoOptions options;
     options.limits = limits;
+    options.time_budget =
+        std::chrono::duration_cast<std::chrono::milliseconds>(probe->deadline.Left());
     auto video = media::HashVideo(ref.path, options);
     if (video.ok()) {
       for (const auto& f : video->frames) {

@@ -131,7 +131,7 @@ Analysis Analyse(Post post, const text::Analyzer& analyzer, const Limits& limits
     if (face_search.engine != nullptr && result.info) {
       const std::string error =
           FindFaces(post.media[i], *face_search.engine, face_search.registry, a.probes[i].image,
-                    pdq_radius, limits, &result, face_search.searched);
+                    pdq_radius, limits, a.probes[i].deadline, &result, face_search.searched);
       if (!error.empty()) a.errors.push_back("media " + post.media[i].name + ": " + error);
     }
     if (vault != nullptr && result.info) {

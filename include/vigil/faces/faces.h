@@ -33,6 +33,7 @@
 #include <span>
 #include <vector>
 
+#include "vigil/core/deadline.h"
 #include "vigil/core/limits.h"
 #include "vigil/core/status.h"
 #include "vigil/media/decode.h"
@@ -67,6 +68,9 @@ struct FaceOptions {
   // (boxes are mapped back to the image as given). Chips are cut from the
   // image as given, so a downscale does not blur the embedding.
   int max_side = 2000;
+  // Checked after decoding, before each detection pass and each embedding
+  // batch: once passed, ResourceExhausted naming max_file_seconds.
+  Deadline deadline;
 };
 
 // Threads OpenBLAS may use for each embedding batch (process-wide). A scan

@@ -26,6 +26,7 @@
 //                      the file is over limits.max_media_bytes — checked
 //                      before any pixel buffer is allocated (decompression
 //                      bombs)
+//                      or DecodeOptions::deadline passed (max_file_seconds)
 //   Corrupt            empty input (0 bytes), or the file does not parse or
 //                      ends early (truncated)
 // Never crashes or throws on any input.
@@ -40,6 +41,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vigil/core/deadline.h"
 #include "vigil/core/limits.h"
 #include "vigil/core/status.h"
 
@@ -69,6 +71,11 @@ struct DecodeOptions {
   // channel. That skips chroma IDCT, upsampling and colour conversion; the
   // plane is JFIF's Y = 0.299R + 0.587G + 0.114B, the same weights PDQ uses.
   bool luma_ok = false;
+  // Checked before and after decoding and between PNG rows; once it has
+  // passed, DecodeImage returns ResourceExhausted naming max_file_seconds.
+  // (A JPEG decodes in one TurboJPEG call, bounded by max_pixels and
+  // TJFLAG_LIMITSCANS' 500 progressive scans, so it is checked around it.)
+  Deadline deadline;
 };
 
 // Decodes the first (or only) frame of an image file. See the file comment

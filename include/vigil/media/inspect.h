@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "vigil/core/deadline.h"
 #include "vigil/core/hash256.h"
 #include "vigil/core/limits.h"
 #include "vigil/core/status.h"
@@ -47,12 +48,19 @@ std::string SniffType(std::span<const uint8_t> head);
 // computes the PDQ hash of images. Image headers that do not parse or exceed
 // limits.max_pixels give a non-OK Status; pixel data that fails to decode
 // only sets pdq_error.
+// The work stops at `deadline` (the 2-argument form: limits.max_file_seconds
+// from now): hashing a file past it fails with ResourceExhausted, decoding
+// for PDQ past it sets pdq_error.
 Result<MediaInfo> Inspect(std::span<const uint8_t> bytes, const Limits& limits);
+Result<MediaInfo> Inspect(std::span<const uint8_t> bytes, const Limits& limits,
+                          const Deadline& deadline);
 
 // Same for a file on disk, refusing files larger than limits.max_media_bytes.
 // Image files are held in memory whole (up to that limit) for decoding; other
 // files are streamed.
 Result<MediaInfo> InspectFile(const std::filesystem::path& path, const Limits& limits);
+Result<MediaInfo> InspectFile(const std::filesystem::path& path, const Limits& limits,
+                              const Deadline& deadline);
 
 }  // namespace vigil::media
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vigil/core/hash256.h"
+#include "vigil/core/deadline.h"
 #include "vigil/core/limits.h"
 #include "vigil/core/post.h"
 #include "vigil/faces/faces.h"
@@ -48,11 +49,12 @@ class RegistryMatcher {
 // out->faces_searched. Non-images are skipped (faces_searched stays false),
 // and so is the detector for files in `searched` (an earlier run's faces are
 // matched by the caller; registry_pdq is still filled). Returns an error
-// line for a file that cannot be searched (the rest of the media result
-// stands); "" when all went well.
+// line for a file that cannot be searched, or not within `deadline` (the
+// rest of the media result stands); "" when all went well.
 std::string FindFaces(const MediaRef& ref, faces::FaceEngine& engine,
                       const RegistryMatcher* registry, std::span<const Hash256> pdq_probe,
-                      int pdq_radius, const Limits& limits, store::MediaResult* out,
+                      int pdq_radius, const Limits& limits, const Deadline& deadline,
+                      store::MediaResult* out,
                       const std::unordered_set<std::string>* searched = nullptr);
 
 // The rows RegistryStore::PutMediaFaces stores for one media result.

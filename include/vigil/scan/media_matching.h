@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vigil/core/hash256.h"
+#include "vigil/core/deadline.h"
 #include "vigil/core/limits.h"
 #include "vigil/core/post.h"
 #include "vigil/match/index.h"
@@ -26,10 +27,14 @@ namespace vigil::scan {
 struct MediaProbe {
   std::vector<Hash256> image;
   std::vector<media::VideoFrameHash> frames;
+  // limits.max_file_seconds from the start of InspectMedia: hashing, decoding
+  // and video frames run under it, and so does the face search after them.
+  Deadline deadline;
 };
 
 // Inspects the file `ref` points at. Never fails: problems land in
-// MediaResult::error (no info) or MediaInfo::pdq_error (info, no PDQ).
+// MediaResult::error (no info) or MediaInfo::pdq_error (info, no PDQ); a
+// file over limits.max_file_seconds gets an error naming it.
 store::MediaResult InspectMedia(const MediaRef& ref, const Limits& limits, MediaProbe* probe);
 
 // Appends matches of one media file against hash lists: exact MD5/SHA-256,
