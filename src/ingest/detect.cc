@@ -1,5 +1,6 @@
 #include "detect.h"
 
+#include <algorithm>
 #include <rapidjson/document.h>
 #include <rapidjson/reader.h>
 
@@ -139,8 +140,11 @@ Format DetectHead(std::string_view head, const std::filesystem::path& name) {
     }
     // Not a JSON export; iOS WhatsApp lines also start with '['.
   }
-  if (head.find('\0') != std::string_view::npos) return Format::kUnknown;
-  if (LooksLikeWhatsApp(head.substr(0, 16 * 1024))) return Format::kWhatsAppText;
+  // Binary files hold NUL bytes; so may a damaged or hostile chat. Only the
+  // text before the first NUL is judged: a chat whose header lines come
+  // first is still read (its NULs become U+FFFD in the text).
+  const std::string_view text = head.substr(0, std::min(head.find('\0'), size_t{16 * 1024}));
+  if (LooksLikeWhatsApp(text)) return Format::kWhatsAppText;
   return Format::kUnknown;
 }
 

@@ -126,6 +126,12 @@ Status FacebookReader::ReadThread(const Value& doc, PostSink& sink) {
       Error(sink, item, "no \"timestamp_ms\"");
       continue;
     }
+    // A message's text that is not a string (an array, an object, a JSON
+    // nested a million deep) is damage, not an empty message.
+    if (const Value* c = Member(m, "content"); c != nullptr && !c->IsString() && !c->IsNull()) {
+      Error(sink, item, "\"content\" is not a string");
+      continue;
+    }
     Post p;
     p.platform = Platform::kFacebook;
     p.channel = channel;

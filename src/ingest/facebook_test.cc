@@ -176,5 +176,24 @@ TEST(FacebookReader, BrokenAndForeignFiles) {
             StatusCode::kUnsupported);
 }
 
+// Content nested 10^6 deep: parsed without recursion (rapidjson's iterative
+// parser), that message reported and skipped, its neighbours kept.
+TEST(FacebookReader, MillionDeepContentIsReportedAndSkipped) {
+  TempFolder dir;
+  const std::string deep = std::string(1'000'000, '[') + std::string(1'000'000, ']');
+  const std::string json =
+      R"({"participants":[{"name":"a"}],"title":"t","thread_path":"inbox/t_1","messages":[)"
+      R"({"sender_name":"a","timestamp_ms":1700000000002,"content":"after"},)"
+      R"({"sender_name":"a","timestamp_ms":1700000000001,"content":)" + deep + R"(},)"
+      R"({"sender_name":"a","timestamp_ms":1700000000000,"content":"before"}]})";
+  CollectSink sink;
+  ASSERT_TRUE(ReadFacebook(dir.Write("message_1.json", json), sink).ok());
+  ASSERT_EQ(sink.posts.size(), 2u);
+  EXPECT_EQ(sink.posts[0].text, "before");
+  EXPECT_EQ(sink.posts[1].text, "after");
+  ASSERT_EQ(sink.errors.size(), 1u);
+  EXPECT_EQ(sink.errors[0].reason, "\"content\" is not a string");
+}
+
 }  // namespace
 }  // namespace vigil::ingest

@@ -111,6 +111,22 @@ TEST(JsonlReader, OverlongLineIsSkippedWithoutBufferingIt) {
   EXPECT_NE(sink.errors[0].reason.find("longer than 65536"), std::string::npos);
 }
 
+// A line nested 10^6 deep (within max_line_bytes): rapidjson's iterative
+// parser takes it without recursion; the line is reported, the rest kept.
+TEST(JsonlReader, MillionDeepLineIsReportedAndSkipped) {
+  TempFolder dir;
+  const std::string deep = std::string(1'000'000, '[') + std::string(1'000'000, ']');
+  auto file = dir.Write("deep.jsonl", "{\"id\":1,\"text\":\"before\"}\n{\"id\":2,\"text\":" + deep +
+                                          "}\n" + deep + "\n{\"id\":4,\"text\":\"after\"}\n");
+  CollectSink sink;
+  ASSERT_TRUE(MakeJsonlReader(file, {})->Read(sink).ok());
+  ASSERT_EQ(sink.posts.size(), 2u);
+  EXPECT_EQ(sink.posts[1].text, "after");
+  ASSERT_EQ(sink.errors.size(), 2u);
+  EXPECT_EQ(sink.errors[0].item, "line 2");
+  EXPECT_EQ(sink.errors[1].item, "line 3");
+}
+
 TEST(JsonlReader, MissingFileIsNotFound) {
   CollectSink sink;
   EXPECT_EQ(MakeJsonlReader("/nonexistent/x.jsonl", {})->Read(sink).code(), StatusCode::kNotFound);

@@ -264,6 +264,25 @@ TEST(TelegramReader, OversizedMessageIsSkipped) {
   EXPECT_EQ(sink.errors[0].item, "message #0");
 }
 
+// A message nested 10^6 deep: the SAX parser is iterative, the router stops
+// building the message at max_json_depth, reports it and reads on.
+TEST(TelegramReader, MillionDeepMessageIsReportedAndSkipped) {
+  TempFolder dir;
+  const std::string deep = std::string(1'000'000, '[') + std::string(1'000'000, ']');
+  auto file = dir.Write("result.json",
+                        R"({"id":5,"messages":[{"id":1,"type":"message","date_unixtime":"100","text":)" +
+                            deep +
+                            R"(},{"id":2,"type":"message","date_unixtime":"101","text":"after"}]})");
+  CollectSink sink;
+  ASSERT_TRUE(ReadTelegram(file, sink, {}).ok());
+  ASSERT_EQ(sink.posts.size(), 1u);
+  EXPECT_EQ(sink.posts[0].text, "after");
+  ASSERT_EQ(sink.errors.size(), 1u);
+  EXPECT_EQ(sink.errors[0].item, "message #0");
+  EXPECT_NE(sink.errors[0].reason.find("nested deeper than 128"), std::string::npos)
+      << sink.errors[0].reason;
+}
+
 TEST(TelegramReader, SinkErrorStopsReading) {
   class StopSink : public PostSink {
    public:

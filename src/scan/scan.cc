@@ -430,9 +430,10 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
         summary.media_matches += is("media");
       } else {
         ++summary.media_missing;
-        // A file the export names and that cannot be read is bad input; a file
-        // the export itself says it left out is not.
-        if (!r.post.media[i].path.empty()) {
+        // A file the export names and that cannot be read is bad input, and so
+        // is a reference that leaves the export (../, an absolute path, a link
+        // out of it); a file the export itself says it left out is not.
+        if (!r.post.media[i].path.empty() || r.post.media[i].missing_reason == "outside export") {
           report_error({r.post.source_file, r.post.source_item,
                         "media " + r.post.media[i].name + ": " + m.error});
         }
