@@ -11,7 +11,13 @@
 // Both modes must report the same matches (checked). Prints new videos/s for
 // each store size; single-threaded, as the writer thread is.
 //
-//   seen_media_bench [--stored=1000,10000,100000] [--queries=N]
+// Memory: SeenMedia holds every stored photo's PDQ and its 8 orientations
+// for the whole scan. --photos=N stores N photos, loads them and prints the
+// heap bytes SeenMedia::Load kept per photo (glibc mallinfo2), beside the
+// floor of the same run: the 9 hashes and the file's SHA-256 as bare bytes.
+//
+//   seen_media_bench [--stored=1000,10000,100000] [--queries=N] [--photos=N]
+#include <malloc.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -146,11 +152,61 @@ int Bench(int stored, int queries, const fs::path& dir) {
   return 0;
 }
 
+int PhotoMemory(int photos, const fs::path& dir) {
+  std::mt19937_64 rng(photos);
+  const fs::path db = dir / ("photos_" + std::to_string(photos) + ".db");
+  {
+    auto store = vigil::store::Store::OpenSqlite(db);
+    if (!store.ok()) return 1;
+    std::vector<vigil::store::ScanRecord> batch;
+    for (int id = 0; id < photos; ++id) {
+      vigil::store::ScanRecord& r = batch.emplace_back();
+      r.post.channel.id = "c";
+      r.post.external_id = std::to_string(id);
+      r.post.media.emplace_back();
+      auto& m = r.media.emplace_back();
+      m.info.emplace();
+      m.info->sha256 = Sha(id);
+      m.info->type = "jpeg";
+      for (int k = 0; k < 8; ++k) m.info->pdq_dihedral.push_back(vigil::match::testing::RandomHash(rng));
+      m.info->pdq = m.info->pdq_dihedral[0].ToHex();
+      m.info->pdq_quality = 90;
+      m.matched = true;
+      if (batch.size() == 1000 || id + 1 == photos) {
+        if (vigil::Status s = (*store)->Write(batch); !s.ok()) {
+          std::fprintf(stderr, "%s\n", s.ToString().c_str());
+          return 1;
+        }
+        batch.clear();
+      }
+    }
+  }
+  auto store = vigil::store::Store::OpenSqlite(db);
+  if (!store.ok()) return 1;
+  malloc_trim(0);
+  const size_t before = mallinfo2().uordblks;
+  auto loaded = vigil::scan::SeenMedia::Load(**store);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "%s\n", loaded.status().ToString().c_str());
+    return 1;
+  }
+  const size_t after = mallinfo2().uordblks;
+  const double per_photo = static_cast<double>(after - before) / photos;
+  const double floor = 9 * sizeof(Hash256) + 32;
+  std::printf("%9d stored photos | SeenMedia %7.0f B/photo | floor (9 hashes + SHA-256) %4.0f B/photo"
+              " | %.1fx\n",
+              photos, per_photo, floor, per_photo / floor);
+  std::fflush(stdout);
+  fs::remove(db);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<int> sizes = {1000, 10000, 100000};
   int queries = 0;  // 0: about 2 s of brute force per size
+  int photos = 100000;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("--stored=", 0) == 0) {
@@ -159,10 +215,12 @@ int main(int argc, char** argv) {
       for (std::string n; std::getline(list, n, ',');) sizes.push_back(std::stoi(n));
     } else if (arg.rfind("--queries=", 0) == 0) {
       queries = std::stoi(arg.substr(10));
+    } else if (arg.rfind("--photos=", 0) == 0) {
+      photos = std::stoi(arg.substr(9));
     } else if (arg.rfind("--benchmark_", 0) == 0) {
       // scripts/bench passes Google Benchmark's flags to every bench.
     } else {
-      std::fprintf(stderr, "usage: %s [--stored=N,N,...] [--queries=N]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--stored=N,N,...] [--queries=N] [--photos=N]\n", argv[0]);
       return 2;
     }
   }
@@ -174,6 +232,7 @@ int main(int argc, char** argv) {
     const int q = queries > 0 ? queries : std::max(20, std::min(400, 4'000'000 / n));
     rc |= Bench(n, q, tmpl);
   }
+  if (photos > 0) rc |= PhotoMemory(photos, tmpl);
   fs::remove_all(tmpl);
   return rc;
 }

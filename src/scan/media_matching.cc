@@ -115,23 +115,29 @@ template <typename Keep>
 void SeenMedia::HashSet::Search(const Hash256& h, int radius, Keep&& keep) const {
   thread_local std::vector<match::Neighbor> hits;
   if (stored && stored->Search(h, radius, &hits).ok()) {
-    for (const auto& n : hits) keep(stored_sha[n.id], n.distance);
+    for (const auto& n : hits) keep(stored_file[n.id], n.distance);
   }
   for (size_t i = 0; i < added.size(); ++i) {
     const int d = Distance(h, added[i]);
-    if (d <= radius) keep(added_sha[i], d);
+    if (d <= radius) keep(added_file[i], d);
   }
+}
+
+std::pair<SeenMedia::FileId, bool> SeenMedia::Intern(const std::string& sha256) {
+  const auto [it, inserted] = known_.try_emplace(sha256, static_cast<FileId>(files_.size()));
+  if (inserted) files_.push_back(&it->first);
+  return {it->second, inserted};
 }
 
 Result<SeenMedia> SeenMedia::Load(store::Store& store) {
   SeenMedia seen;
   std::vector<Hash256> images, dihedral, frames;
   Status s = store.ForEachMediaHashes([&](const store::MediaHashes& m) {
-    seen.known_.insert(m.sha256);
+    const FileId file = seen.Intern(m.sha256).first;
     MediaProbe probe;
     if (auto h = Hash256::FromHex(m.pdq); h && m.pdq_quality >= media::kPdqMinQuality) {
       images.push_back(*h);
-      seen.images_.stored_sha.push_back(m.sha256);
+      seen.images_.stored_file.push_back(file);
       for (const auto& hex : m.pdq_dihedral) {
         if (auto d = Hash256::FromHex(hex)) probe.image.push_back(*d);
       }
@@ -139,26 +145,26 @@ Result<SeenMedia> SeenMedia::Load(store::Store& store) {
       if (probe.image.size() != m.pdq_dihedral.size() || probe.image.empty()) probe.image = {*h};
       for (const Hash256& d : probe.image) {
         dihedral.push_back(d);
-        seen.dihedral_.stored_sha.push_back(m.sha256);
+        seen.dihedral_.stored_file.push_back(file);
       }
     }
     if (!m.frames.empty()) {
-      seen.video_of_.emplace(m.sha256, seen.videos_.size());
+      seen.video_of_.emplace(file, seen.videos_.size());
       Video& v = seen.videos_.emplace_back();
-      v.sha256 = m.sha256;
+      v.file = file;
       for (const auto& f : m.frames) {
         const auto h = Hash256::FromHex(f.pdq);
         if (!h) continue;
         v.frames.push_back({f.frame_index, f.timestamp_seconds, *h, f.quality});
         if (f.quality >= media::kPdqMinQuality) {
           frames.push_back(*h);
-          seen.frames_.stored_sha.push_back(m.sha256);
+          seen.frames_.stored_file.push_back(file);
         }
       }
       probe.frames = v.frames;
     }
     if (!m.matched) {
-      seen.pending_rank_.emplace(m.sha256, seen.pending_.size());
+      seen.pending_rank_.emplace(file, seen.pending_.size());
       seen.pending_.push_back({m.sha256, m.md5, std::move(probe)});
     }
     return Status::Ok();
@@ -215,27 +221,28 @@ void SeenMedia::MatchAndAdd(const media::MediaInfo& info, const MediaProbe& prob
   // A file met before (earlier in this scan, or in the store) has had its
   // turn: matching it again would record the same pair the other way round,
   // and a re-run must add nothing.
-  if (!known_.insert(info.sha256).second) return;
+  const auto [file, is_new] = Intern(info.sha256);
+  if (!is_new) return;
   Match(info, probe, radius, out);
-  Add(info.sha256, probe);
+  Add(file, probe);
 }
 
-void SeenMedia::Add(const std::string& sha256, const MediaProbe& probe) {
+void SeenMedia::Add(FileId file, const MediaProbe& probe) {
   if (!probe.image.empty()) {
     images_.added.push_back(probe.image.front());
-    images_.added_sha.push_back(sha256);
+    images_.added_file.push_back(file);
     for (const Hash256& h : probe.image) {
       dihedral_.added.push_back(h);
-      dihedral_.added_sha.push_back(sha256);
+      dihedral_.added_file.push_back(file);
     }
   }
   if (!probe.frames.empty()) {
-    video_of_.emplace(sha256, videos_.size());
-    videos_.push_back({sha256, probe.frames});
+    video_of_.emplace(file, videos_.size());
+    videos_.push_back({file, probe.frames});
     for (const auto& f : probe.frames) {
       if (f.quality < media::kPdqMinQuality) continue;
       frames_.added.push_back(f.hash);
-      frames_.added_sha.push_back(sha256);
+      frames_.added_file.push_back(file);
     }
   }
 }
@@ -249,16 +256,18 @@ void SeenMedia::MatchBefore(const media::MediaInfo& info, const MediaProbe& prob
                             size_t rank_limit, std::vector<store::MediaMatch>* out) const {
   // A pending file of rank r is matched by MatchStored before those of higher
   // rank: they, not it, record the pair.
-  auto eligible = [&](const std::string& sha) {
-    if (sha == info.sha256) return false;
+  const auto self_it = known_.find(info.sha256);
+  const FileId self = self_it == known_.end() ? kNoFile : self_it->second;
+  auto eligible = [&](FileId file) {
+    if (file == self) return false;
     if (rank_limit == std::numeric_limits<size_t>::max()) return true;
-    const auto it = pending_rank_.find(sha);
+    const auto it = pending_rank_.find(file);
     return it == pending_rank_.end() || it->second < rank_limit;
   };
   std::map<std::string, int> best;  // other sha256 -> distance
-  auto keep = [&](const std::string& sha, int distance) {
-    if (!eligible(sha)) return;
-    auto [it, inserted] = best.try_emplace(sha, distance);
+  auto keep = [&](FileId file, int distance) {
+    if (!eligible(file)) return;
+    auto [it, inserted] = best.try_emplace(Sha(file), distance);
     if (!inserted) it->second = std::min(it->second, distance);
   };
   for (const Hash256& h : probe.image) {  // photo vs photos, and vs frames of videos
@@ -278,9 +287,9 @@ void SeenMedia::MatchBefore(const media::MediaInfo& info, const MediaProbe& prob
   if (video_candidates_from_index_) {
     for (const auto& f : probe.frames) {
       if (f.quality < media::kPdqMinQuality) continue;
-      frames_.Search(f.hash, radius, [&](const std::string& sha, int) {
-        if (!eligible(sha)) return;
-        if (const auto it = video_of_.find(sha); it != video_of_.end()) {
+      frames_.Search(f.hash, radius, [&](FileId file, int) {
+        if (!eligible(file)) return;
+        if (const auto it = video_of_.find(file); it != video_of_.end()) {
           candidates.push_back(it->second);
         }
       });
@@ -289,7 +298,7 @@ void SeenMedia::MatchBefore(const media::MediaInfo& info, const MediaProbe& prob
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   } else {
     for (size_t i = 0; i < videos_.size(); ++i) {
-      if (eligible(videos_[i].sha256)) candidates.push_back(i);
+      if (eligible(videos_[i].file)) candidates.push_back(i);
     }
   }
   for (const size_t i : candidates) {
@@ -302,7 +311,7 @@ void SeenMedia::MatchBefore(const media::MediaInfo& info, const MediaProbe& prob
     if (media::IsMatch(m) || media::IsMatch(reverse)) {
       // For vPDQ the distance is the share of frames that did not match, in percent.
       const double pct = std::max(m.compared_match_percent, m.query_match_percent);
-      out->push_back({"media", v.sha256, "", "vpdq", "", static_cast<int>(std::lround(100 - pct))});
+      out->push_back({"media", Sha(v.file), "", "vpdq", "", static_cast<int>(std::lround(100 - pct))});
     }
   }
 }

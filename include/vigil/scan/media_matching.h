@@ -5,14 +5,16 @@
 #ifndef VIGIL_SCAN_MEDIA_MATCHING_H_
 #define VIGIL_SCAN_MEDIA_MATCHING_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
-#include "vigil/core/hash256.h"
 #include "vigil/core/deadline.h"
+#include "vigil/core/hash256.h"
 #include "vigil/core/limits.h"
 #include "vigil/core/post.h"
 #include "vigil/match/index.h"
@@ -52,6 +54,14 @@ void MatchLists(const match::Matcher& lists, const media::MediaInfo& info, const
 // dihedral PDQs; one stored before schema 003 only its PDQ).
 class SeenMedia {
  public:
+  SeenMedia() = default;
+  // Movable, not copyable: files_ points into known_'s nodes, which a move
+  // hands over and a copy would not.
+  SeenMedia(SeenMedia&&) = default;
+  SeenMedia& operator=(SeenMedia&&) = default;
+  SeenMedia(const SeenMedia&) = delete;
+  SeenMedia& operator=(const SeenMedia&) = delete;
+
   // Loads every stored media file's PDQs and video frames. Media stored
   // without matching (MediaHashes::matched false: `vigil scan --no-match`)
   // are matched by MatchStored. Fails with the store's Status.
@@ -91,8 +101,13 @@ class SeenMedia {
   void set_video_candidates_from_index(bool on) { video_candidates_from_index_ = on; }
 
  private:
+  // Every file is named by a small id (its place in files_), so the hash
+  // sets carry 4 bytes an entry instead of a 64-character string: a photo
+  // has 9 entries (its PDQ and its 8 orientations).
+  using FileId = uint32_t;
+  static constexpr FileId kNoFile = UINT32_MAX;
   struct Video {
-    std::string sha256;
+    FileId file;
     std::vector<media::VideoFrameHash> frames;
   };
   // A stored file waiting for MatchStored.
@@ -100,14 +115,14 @@ class SeenMedia {
     std::string sha256, md5;
     MediaProbe probe;
   };
-  // Hashes with the sha256 of the file they belong to: stored before this
-  // scan (indexed once) and added since (scanned).
+  // Hashes with the file they belong to: stored before this scan (indexed
+  // once) and added since (scanned).
   struct HashSet {
     std::optional<match::HashIndex> stored;
-    std::vector<std::string> stored_sha;
+    std::vector<FileId> stored_file;
     std::vector<Hash256> added;
-    std::vector<std::string> added_sha;
-    // Calls keep(sha256, distance) for every hash within `radius` of `h`.
+    std::vector<FileId> added_file;
+    // Calls keep(file, distance) for every hash within `radius` of `h`.
     template <typename Keep>
     void Search(const Hash256& h, int radius, Keep&& keep) const;
   };
@@ -115,16 +130,22 @@ class SeenMedia {
   // Match, leaving out the pending files of rank `rank_limit` and above.
   void MatchBefore(const media::MediaInfo& info, const MediaProbe& probe, int radius,
                    size_t rank_limit, std::vector<store::MediaMatch>* out) const;
-  void Add(const std::string& sha256, const MediaProbe& probe);
+  void Add(FileId file, const MediaProbe& probe);
+  // The id of `sha256`, and whether it was new.
+  std::pair<FileId, bool> Intern(const std::string& sha256);
+  const std::string& Sha(FileId file) const { return *files_[file]; }
 
-  std::unordered_set<std::string> known_;
+  // Every file met (stored or scanned): sha256 -> id, and id -> sha256 (the
+  // map's own key; unordered_map keys stay put as it grows).
+  std::unordered_map<std::string, FileId> known_;
+  std::vector<const std::string*> files_;
   HashSet images_;    // one PDQ per photo (photo vs photo)
   HashSet dihedral_;  // the 8 dihedral PDQs per photo (video frames vs photos)
   HashSet frames_;    // every usable sampled video frame
   std::vector<Video> videos_;
-  std::unordered_map<std::string, size_t> video_of_;  // sha256 -> index in videos_
-  std::vector<Pending> pending_;                      // sha256 order
-  std::unordered_map<std::string, size_t> pending_rank_;
+  std::unordered_map<FileId, size_t> video_of_;  // file -> index in videos_
+  std::vector<Pending> pending_;                 // sha256 order
+  std::unordered_map<FileId, size_t> pending_rank_;
   bool video_candidates_from_index_ = true;
 };
 
