@@ -12,12 +12,11 @@ FUZZ_TARGETS ?=
 ASAN_BUILD ?= build-asan
 SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/fuzz/ubsan.supp
-# `make test-asan-ci`: the subset .ci/run runs under ASan+UBSan (fuzz/README.md):
-# the parsers' tests (ingest, media, match, evidence) and every fuzz replay
-# (each vigil_fuzz_target of fuzz/CMakeLists.txt).
-ASAN_CI_TARGETS = ingest_test media_test match_test evidence_test replay_selftest \
-  $(shell sed -n 's/^vigil_fuzz_target.\([a-z0-9_]*\) .*/\1_replay/p' fuzz/CMakeLists.txt)
-ASAN_CI_TESTS = ^(ingest|media|match|evidence|fuzz_.*)$$
+# `make test-asan-ci`: what .ci/run runs under ASan+UBSan (fuzz/README.md):
+# every test but `faces`, whose accuracy run over the labelled photos takes
+# ~19 min under ASan (the face code still runs there through cli-test's
+# registry and face search).
+ASAN_CI_EXCLUDE = ^faces$$
 # `make crash-test [KILLS=100] [SEED=n]`: SIGKILLs `vigil scan` at KILLS random
 # points; every resume must end equal to a clean run (fuzz/README.md).
 KILLS ?= 100
@@ -59,8 +58,8 @@ test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 
 test-asan-ci: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake -S . -B $(ASAN_BUILD) > /dev/null  # an older build dir may lack newer targets
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target $(ASAN_CI_TARGETS)
-	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) -R '$(ASAN_CI_TESTS)'
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) -E '$(ASAN_CI_EXCLUDE)'
 
 crash-test: build
 	./scripts/crash-test $(BUILD)/apps/vigil/vigil $(KILLS) $(SEED)
