@@ -119,12 +119,12 @@ ResolvedPath ResolveInside(const fs::path& root, std::string_view relative) {
     return out;
   }
   if (relative.find('\0') != std::string_view::npos) {
-    out.missing_reason = "outside export";
+    out.missing_reason = kOutsideExport;
     return out;
   }
   const fs::path rel(relative);
   if (rel.is_absolute() || rel.has_root_name() || rel.has_root_directory()) {
-    out.missing_reason = "outside export";
+    out.missing_reason = kOutsideExport;
     return out;
   }
   std::error_code ec;
@@ -135,7 +135,7 @@ ResolvedPath ResolveInside(const fs::path& root, std::string_view relative) {
   }
   const fs::path candidate = (abs_root / rel).lexically_normal();
   if (!IsUnder(candidate, abs_root)) {
-    out.missing_reason = "outside export";
+    out.missing_reason = kOutsideExport;
     return out;
   }
   if (!fs::is_regular_file(candidate, ec)) {
@@ -150,7 +150,7 @@ ResolvedPath ResolveInside(const fs::path& root, std::string_view relative) {
   }
   const fs::path real_root = fs::canonical(abs_root, ec);
   if (ec || !IsUnder(real, real_root)) {
-    out.missing_reason = "outside export";
+    out.missing_reason = kOutsideExport;
     return out;
   }
   out.path = candidate.string();

@@ -187,7 +187,7 @@ MediaRef Attachment(std::string_view name, const fs::path& media_root) {
   // Export media names are flat; anything path-like is never looked up.
   if (name.find('/') != std::string_view::npos || name.find('\\') != std::string_view::npos ||
       name.find("..") != std::string_view::npos) {
-    ref.missing_reason = "outside export";
+    ref.missing_reason = kOutsideExport;
     return ref;
   }
   ResolvedPath resolved = ResolveInside(media_root, name);

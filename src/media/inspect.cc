@@ -100,17 +100,7 @@ void FillPdq(std::span<const uint8_t> bytes, const Limits& limits, const Deadlin
     return;
   }
   // One decode gives all 8 dihedral hashes; the first is the PDQ itself.
-  DecodeOptions options;
-  options.limits = limits;
-  options.min_side = kPdqFastMinSide;
-  options.luma_ok = true;
-  options.deadline = deadline;
-  Result<Image> image = DecodeImage(bytes, options);
-  if (!image.ok()) {
-    info.pdq_error = image.status().ToString();
-    return;
-  }
-  Result<PdqDihedral> h = PdqDihedralFromImage(*image);
+  Result<PdqDihedral> h = PdqDihedralFromImageBytes(bytes, limits, /*fast=*/true, deadline);
   if (!h.ok()) {
     info.pdq_error = h.status().ToString();
     return;

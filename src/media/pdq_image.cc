@@ -5,10 +5,10 @@
 namespace vigil::media {
 namespace {
 
-DecodeOptions Options(const Limits& limits, bool fast) {
+DecodeOptions Options(const Limits& limits, bool fast, const Deadline& deadline) {
   DecodeOptions options;
   options.limits = limits;
-  options.deadline = Deadline::ForFile(limits);
+  options.deadline = deadline;
   if (fast) {
     options.min_side = kPdqFastMinSide;
     options.luma_ok = true;
@@ -19,14 +19,19 @@ DecodeOptions Options(const Limits& limits, bool fast) {
 }  // namespace
 
 Result<PdqHash> PdqFromImageBytes(std::span<const uint8_t> bytes, const Limits& limits, bool fast) {
-  Result<Image> image = DecodeImage(bytes, Options(limits, fast));
+  Result<Image> image = DecodeImage(bytes, Options(limits, fast, Deadline::ForFile(limits)));
   if (!image.ok()) return image.status();
   return PdqFromImage(*image);
 }
 
 Result<PdqDihedral> PdqDihedralFromImageBytes(std::span<const uint8_t> bytes, const Limits& limits,
                                               bool fast) {
-  Result<Image> image = DecodeImage(bytes, Options(limits, fast));
+  return PdqDihedralFromImageBytes(bytes, limits, fast, Deadline::ForFile(limits));
+}
+
+Result<PdqDihedral> PdqDihedralFromImageBytes(std::span<const uint8_t> bytes, const Limits& limits,
+                                              bool fast, const Deadline& deadline) {
+  Result<Image> image = DecodeImage(bytes, Options(limits, fast, deadline));
   if (!image.ok()) return image.status();
   return PdqDihedralFromImage(*image);
 }

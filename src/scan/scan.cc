@@ -433,7 +433,7 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
         // A file the export names and that cannot be read is bad input, and so
         // is a reference that leaves the export (../, an absolute path, a link
         // out of it); a file the export itself says it left out is not.
-        if (!r.post.media[i].path.empty() || r.post.media[i].missing_reason == "outside export") {
+        if (!r.post.media[i].path.empty() || r.post.media[i].missing_reason == kOutsideExport) {
           report_error({r.post.source_file, r.post.source_item,
                         "media " + r.post.media[i].name + ": " + m.error});
         }

@@ -62,8 +62,13 @@ struct MediaRef {
   std::string mime;  // as declared by the export, if any
   std::optional<uint64_t> declared_size;
   std::optional<int> declared_width, declared_height;
-  std::string missing_reason;
+  std::string missing_reason;  // why `path` is empty; kOutsideExport is a refusal
 };
+
+// MediaRef::missing_reason of a reference that leaves its export (`..`, an
+// absolute path, a link out of it): refused, and reported as bad input,
+// where a file the export itself left out is not.
+inline constexpr std::string_view kOutsideExport = "outside export";
 
 struct Post {
   Platform platform = Platform::kJsonl;

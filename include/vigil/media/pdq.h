@@ -70,10 +70,14 @@ inline constexpr int kPdqFastMinSide = 256;
 // fast=false decodes at full resolution and converts RGB to luma as the
 // reference does (no 512 px pre-shrink). Errors are DecodeImage's.
 // Images with a side under 5 px give the reference's zero hash, quality 0.
+// The decode stops at `deadline` (without one: limits.max_file_seconds from
+// now).
 Result<PdqHash> PdqFromImageBytes(std::span<const uint8_t> bytes, const Limits& limits,
                                   bool fast = true);
 Result<PdqDihedral> PdqDihedralFromImageBytes(std::span<const uint8_t> bytes, const Limits& limits,
                                               bool fast = true);
+Result<PdqDihedral> PdqDihedralFromImageBytes(std::span<const uint8_t> bytes, const Limits& limits,
+                                              bool fast, const Deadline& deadline);
 
 // Images with a side under this hash to zero, quality 0 (reference).
 inline constexpr int kPdqMinSide = 5;
