@@ -75,42 +75,50 @@ Run MatchAll(const vigil::scan::SeenMedia& seen,
   return run;
 }
 
+// Writes `n` posts of one media file each into a new store at `db`;
+// fill(id, media) describes file `id` (its sha256 and `matched` are set).
+template <typename Fill>
+bool WriteStore(const fs::path& db, int n, Fill&& fill) {
+  auto store = vigil::store::Store::OpenSqlite(db);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+    return false;
+  }
+  std::vector<vigil::store::ScanRecord> batch;
+  for (int id = 0; id < n; ++id) {
+    vigil::store::ScanRecord& r = batch.emplace_back();
+    r.post.channel.id = "c";
+    r.post.external_id = std::to_string(id);
+    r.post.media.emplace_back();
+    auto& m = r.media.emplace_back();
+    m.info.emplace();
+    m.info->sha256 = Sha(id);
+    m.matched = true;
+    fill(id, m);
+    if (batch.size() == 1000 || id + 1 == n) {
+      if (vigil::Status s = (*store)->Write(batch); !s.ok()) {
+        std::fprintf(stderr, "%s\n", s.ToString().c_str());
+        return false;
+      }
+      batch.clear();
+    }
+  }
+  return true;
+}
+
 int Bench(int stored, int queries, const fs::path& dir) {
   std::mt19937_64 rng(stored);
   const fs::path db = dir / ("seen_" + std::to_string(stored) + ".db");
   std::vector<std::vector<Hash256>> videos;
-  {
-    auto store = vigil::store::Store::OpenSqlite(db);
-    if (!store.ok()) {
-      std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
-      return 1;
+  const bool written = WriteStore(db, stored, [&](int, vigil::store::MediaResult& m) {
+    std::vector<Hash256>& v = videos.emplace_back();
+    m.info->type = "mp4";
+    for (int f = 0; f < kFrames; ++f) {
+      v.push_back(vigil::match::testing::RandomHash(rng));
+      m.frames.push_back({f * 25, static_cast<double>(f), v.back().ToHex(), 90});
     }
-    std::vector<vigil::store::ScanRecord> batch;
-    for (int id = 0; id < stored; ++id) {
-      std::vector<Hash256>& v = videos.emplace_back();
-      vigil::store::ScanRecord& r = batch.emplace_back();
-      r.post.channel.id = "c";
-      r.post.external_id = std::to_string(id);
-      r.post.media.emplace_back();
-      auto& m = r.media.emplace_back();
-      m.info.emplace();
-      m.info->sha256 = Sha(id);
-      m.info->type = "mp4";
-      m.matched = true;
-      for (int f = 0; f < kFrames; ++f) {
-        v.push_back(vigil::match::testing::RandomHash(rng));
-        m.frames.push_back({f * 25, static_cast<double>(f), v.back().ToHex(), 90});
-      }
-      if (batch.size() == 1000 || id + 1 == stored) {
-        vigil::Status s = (*store)->Write(batch);
-        if (!s.ok()) {
-          std::fprintf(stderr, "%s\n", s.ToString().c_str());
-          return 1;
-        }
-        batch.clear();
-      }
-    }
-  }
+  });
+  if (!written) return 1;
   auto store = vigil::store::Store::OpenSqlite(db);
   if (!store.ok()) return 1;
   const auto load_start = Clock::now();
@@ -155,32 +163,13 @@ int Bench(int stored, int queries, const fs::path& dir) {
 int PhotoMemory(int photos, const fs::path& dir) {
   std::mt19937_64 rng(photos);
   const fs::path db = dir / ("photos_" + std::to_string(photos) + ".db");
-  {
-    auto store = vigil::store::Store::OpenSqlite(db);
-    if (!store.ok()) return 1;
-    std::vector<vigil::store::ScanRecord> batch;
-    for (int id = 0; id < photos; ++id) {
-      vigil::store::ScanRecord& r = batch.emplace_back();
-      r.post.channel.id = "c";
-      r.post.external_id = std::to_string(id);
-      r.post.media.emplace_back();
-      auto& m = r.media.emplace_back();
-      m.info.emplace();
-      m.info->sha256 = Sha(id);
-      m.info->type = "jpeg";
-      for (int k = 0; k < 8; ++k) m.info->pdq_dihedral.push_back(vigil::match::testing::RandomHash(rng));
-      m.info->pdq = m.info->pdq_dihedral[0].ToHex();
-      m.info->pdq_quality = 90;
-      m.matched = true;
-      if (batch.size() == 1000 || id + 1 == photos) {
-        if (vigil::Status s = (*store)->Write(batch); !s.ok()) {
-          std::fprintf(stderr, "%s\n", s.ToString().c_str());
-          return 1;
-        }
-        batch.clear();
-      }
-    }
-  }
+  const bool written = WriteStore(db, photos, [&](int, vigil::store::MediaResult& m) {
+    m.info->type = "jpeg";
+    for (int k = 0; k < 8; ++k) m.info->pdq_dihedral.push_back(vigil::match::testing::RandomHash(rng));
+    m.info->pdq = m.info->pdq_dihedral[0].ToHex();
+    m.info->pdq_quality = 90;
+  });
+  if (!written) return 1;
   auto store = vigil::store::Store::OpenSqlite(db);
   if (!store.ok()) return 1;
   malloc_trim(0);
