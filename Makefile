@@ -1,6 +1,6 @@
 # The two commands the README promises: `make demo` and `make test`.
 # Everything else here serves them (or developers: build, bench, format,
-# fuzz, test-asan).
+# format-check, fuzz, test-asan).
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
@@ -22,7 +22,7 @@ ASAN_CI_EXCLUDE = ^faces$$
 KILLS ?= 100
 SEED ?=
 
-.PHONY: demo test deps build bench format clean fuzz test-asan test-asan-ci crash-test
+.PHONY: demo test deps build bench format format-check clean fuzz test-asan test-asan-ci crash-test
 
 deps:
 	./scripts/install-deps
@@ -64,8 +64,13 @@ test-asan-ci: deps $(ASAN_BUILD)/CMakeCache.txt
 crash-test: build
 	./scripts/crash-test $(BUILD)/apps/vigil/vigil $(KILLS) $(SEED)
 
+# The repo's own .clang-format (Google base, 100 columns) over every tracked
+# C++ file; format-check fails on any file that `make format` would change.
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')
+
+format-check: deps
+	clang-format --dry-run -Werror $$(git ls-files '*.h' '*.cc')
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) demo-out

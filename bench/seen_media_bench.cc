@@ -165,7 +165,8 @@ int PhotoMemory(int photos, const fs::path& dir) {
   const fs::path db = dir / ("photos_" + std::to_string(photos) + ".db");
   const bool written = WriteStore(db, photos, [&](int, vigil::store::MediaResult& m) {
     m.info->type = "jpeg";
-    for (int k = 0; k < 8; ++k) m.info->pdq_dihedral.push_back(vigil::match::testing::RandomHash(rng));
+    for (int k = 0; k < 8; ++k)
+      m.info->pdq_dihedral.push_back(vigil::match::testing::RandomHash(rng));
     m.info->pdq = m.info->pdq_dihedral[0].ToHex();
     m.info->pdq_quality = 90;
   });
@@ -182,9 +183,10 @@ int PhotoMemory(int photos, const fs::path& dir) {
   const size_t after = mallinfo2().uordblks;
   const double per_photo = static_cast<double>(after - before) / photos;
   const double floor = 9 * sizeof(Hash256) + 32;
-  std::printf("%9d stored photos | SeenMedia %7.0f B/photo | floor (9 hashes + SHA-256) %4.0f B/photo"
-              " | %.1fx\n",
-              photos, per_photo, floor, per_photo / floor);
+  std::printf(
+      "%9d stored photos | SeenMedia %7.0f B/photo | floor (9 hashes + SHA-256) %4.0f B/photo"
+      " | %.1fx\n",
+      photos, per_photo, floor, per_photo / floor);
   std::fflush(stdout);
   fs::remove(db);
   return 0;

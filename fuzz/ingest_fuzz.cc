@@ -27,9 +27,9 @@ const std::filesystem::path& TempDir() {
   // Registered after `dir` is built, so it runs before `dir` is destroyed.
   [[maybe_unused]] static const bool cleanup = [] {
     return std::atexit([] {
-      std::error_code ec;
-      std::filesystem::remove_all(TempDir(), ec);
-    }) == 0;
+             std::error_code ec;
+             std::filesystem::remove_all(TempDir(), ec);
+           }) == 0;
   }();
   return dir;
 }

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <utility>
 #include <string_view>
+#include <utility>
 
 #include "vigil/text/analyzer.h"
 

@@ -3,7 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "commands.h"
+#include "src/cli/commands.h"
+#include "vigil/core/version.h"
 
 namespace vigil::cli {
 
@@ -15,7 +16,13 @@ int Fail(const Context& ctx, std::string_view command, std::string_view message)
 
 std::filesystem::path DefaultDataDir() {
   if (const char* env = std::getenv("VIGIL_DATA_DIR"); env && *env) return env;
-  return VIGIL_DEFAULT_DATA_DIR;
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "vigil";
+    if (std::filesystem::exists(installed / "lexicons", ec)) return installed;
+  }
+  return VIGIL_BUILD_DATA_DIR;
 }
 
 Result<std::unique_ptr<store::Store>> OpenStore(const std::string& db, bool create) {
@@ -34,7 +41,7 @@ int Main(int argc, char** argv) {
       "completed with input errors.",
       "vigil"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("vigil ") + VIGIL_VERSION);
+  app.set_version_flag("--version", std::string("vigil ") + std::string(kVersion));
   AddScanCommand(app, ctx);
   AddReportCommand(app, ctx);
   AddHashCommand(app, ctx);

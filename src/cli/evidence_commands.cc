@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "commands.h"
+#include "src/cli/commands.h"
+#include "vigil/core/version.h"
 #include "vigil/evidence/bundle.h"
 #include "vigil/evidence/custody.h"
 #include "vigil/evidence/keys.h"
@@ -73,8 +74,10 @@ struct EvidenceArgs {
 Status ClusterPosts(store::Store& store, const std::string& prefix,
                     std::vector<std::string>* posts) {
   if (prefix.size() < 8 || prefix.find_first_not_of("0123456789abcdef") != std::string::npos) {
-    return Status::InvalidArgument("--cluster takes a media SHA-256 (at least 8 lower-case hex "
-                                   "digits), as the report shows, got '" + prefix + "'");
+    return Status::InvalidArgument(
+        "--cluster takes a media SHA-256 (at least 8 lower-case hex "
+        "digits), as the report shows, got '" +
+        prefix + "'");
   }
   std::map<std::string, std::vector<std::string>> edges;
   VIGIL_ASSIGN_OR_RETURN(auto matches, store.ListMediaMatches());
@@ -224,7 +227,7 @@ int RunEvidenceExport(const EvidenceArgs& a, const Context& ctx) {
   evidence::ExportOptions options;
   options.actor = OperatorName();
   options.now = Now();
-  options.vigil_version = VIGIL_VERSION;
+  options.vigil_version = std::string(kVersion);
   const Status s = evidence::ExportBundle(items, *vault, *log, *keys, a.out, options);
   if (!s.ok()) {
     return Fail(ctx, "evidence export",

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "commands.h"
+#include "src/cli/commands.h"
 #include "vigil/core/file.h"
 #include "vigil/core/json_writer.h"
 #include "vigil/faces/faces.h"

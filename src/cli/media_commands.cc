@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "commands.h"
+#include "src/cli/commands.h"
 #include "vigil/core/file.h"
 #include "vigil/core/json_writer.h"
 #include "vigil/core/time.h"

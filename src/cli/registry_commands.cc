@@ -6,19 +6,19 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <map>
 #include <ctime>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "commands.h"
+#include "src/cli/commands.h"
 #include "vigil/core/file.h"
 #include "vigil/core/json_writer.h"
 #include "vigil/core/time.h"
@@ -84,8 +84,8 @@ Result<std::unique_ptr<RegistrySession>> OpenSession(const RegistryArgs& a, bool
   VIGIL_ASSIGN_OR_RETURN(evidence::CustodyLog log, evidence::CustodyLog::Open(paths.custody, Now));
   s->log.emplace(std::move(log));
   VIGIL_ASSIGN_OR_RETURN(auto st, store::RegistryStore::OpenSqlite(a.db));
-  VIGIL_ASSIGN_OR_RETURN(s->registry, registry::Registry::Open(
-                                          std::move(st), RegistrySessionFor(*s->keys, *s->log)));
+  VIGIL_ASSIGN_OR_RETURN(
+      s->registry, registry::Registry::Open(std::move(st), RegistrySessionFor(*s->keys, *s->log)));
   return s;
 }
 
@@ -119,7 +119,8 @@ registry::PhotoAnalyzer MakePhotoAnalyzer(const fs::path& data_dir,
                              faces::FaceEngine::Load(faces::DefaultModelDir(data_dir)));
       *engine = std::move(e);
     }
-    VIGIL_ASSIGN_OR_RETURN(std::vector<faces::Face> found, (*engine)->DetectInFile(bytes, {}, limits));
+    VIGIL_ASSIGN_OR_RETURN(std::vector<faces::Face> found,
+                           (*engine)->DetectInFile(bytes, {}, limits));
     registry::PhotoFeatures f;
     f.sha256 = info.sha256;
     f.type = info.type;
@@ -205,8 +206,8 @@ int RunAdd(const RegistryArgs& a, const Context& ctx) {
   if (!s.ok()) return Fail(ctx, "registry add", s.status().ToString());
   std::shared_ptr<faces::FaceEngine> engine;
   const fs::path data_dir = a.data_dir.empty() ? DefaultDataDir() : fs::path(a.data_dir);
-  const Status st = (*s)->registry->Add(a.case_code, f, *status, photos,
-                                        MakePhotoAnalyzer(data_dir, &engine));
+  const Status st =
+      (*s)->registry->Add(a.case_code, f, *status, photos, MakePhotoAnalyzer(data_dir, &engine));
   if (!st.ok()) return Fail(ctx, "registry add", st.ToString());
   std::cerr << "added " << a.case_code << " (" << photos.size() << " photos)\n";
   if (Status m = Rematch(a, **s, false); !m.ok()) return Fail(ctx, "registry add", m.ToString());
@@ -349,8 +350,7 @@ int RunShow(const RegistryArgs& a, const Context& ctx) {
   if (!matches->empty()) std::cout << "  candidate matches for review:\n";
   for (const auto& m : *matches) {
     std::cout << "    " << m.sha256.substr(0, 16) << "  " << m.kind << " distance " << m.distance
-              << (m.kind == "face" && m.distance <= faces::kStrongMatch ? "  strong" : "")
-              << "\n";
+              << (m.kind == "face" && m.distance <= faces::kStrongMatch ? "  strong" : "") << "\n";
   }
   return kExitOk;
 }
@@ -494,8 +494,9 @@ int RunCompare(const RegistryArgs& a, const Context& ctx) {
   auto vault = evidence::Vault::Open(paths.vault, *(*s)->keys);
   if (!vault.ok()) return Fail(ctx, "registry compare", vault.status().ToString());
   if (!vault->Contains(sha)) {
-    return Fail(ctx, "registry compare",
-                "the original " + sha.substr(0, 16) + "… is not in the vault (scan with --evidence)");
+    return Fail(
+        ctx, "registry compare",
+        "the original " + sha.substr(0, 16) + "… is not in the vault (scan with --evidence)");
   }
   evidence::CustodyEntry view;
   view.actor = OperatorName();
@@ -508,9 +509,10 @@ int RunCompare(const RegistryArgs& a, const Context& ctx) {
   auto original = vault->GetBytes(sha);
   if (!original.ok()) return Fail(ctx, "registry compare", original.status().ToString());
   const Limits limits;
-  auto info = media::Inspect(
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(original->data()), original->size()),
-      limits);
+  auto info =
+      media::Inspect(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(original->data()),
+                                              original->size()),
+                     limits);
   if (!info.ok()) return Fail(ctx, "registry compare", info.status().ToString());
   std::map<int, std::array<int, 4>> boxes;
   const Status walk = reg.store().ForEachStoredFace([&](const store::StoredFace& f) {
@@ -587,8 +589,8 @@ int RunStats(const RegistryArgs& a, const Context& ctx) {
   auto st = (*s)->registry->ComputeStats();
   if (!st.ok()) return Fail(ctx, "stats", st.status().ToString());
   constexpr registry::CaseStatus kMoves[] = {
-      registry::CaseStatus::kSighted, registry::CaseStatus::kLocated,
-      registry::CaseStatus::kRescued, registry::CaseStatus::kReunited,
+      registry::CaseStatus::kSighted,  registry::CaseStatus::kLocated,
+      registry::CaseStatus::kRescued,  registry::CaseStatus::kReunited,
       registry::CaseStatus::kDeceased, registry::CaseStatus::kClosed,
       registry::CaseStatus::kMissing};
   if (a.json) {
@@ -706,37 +708,37 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   import->add_option("FILE", args->csv, "CSV file")->required()->check(CLI::ExistingFile);
   import->add_option("--data-dir", args->data_dir, "Folder with models/");
   AddSessionOptions(import, args.get());
-  import->callback([args, &ctx] { ctx.exit_code = RunImport(*args, ctx); });
+  import->callback([args, &ctx] { ctx.exit_code = RunImport(*args, ctx);
+});
 
-  CLI::App* sighting =
-      reg->add_subcommand("sighting", "Confirm that a post shows a person (a sighting)");
-  sighting->add_option("CASE", args->case_code, "Case code")->required();
-  sighting->add_option("--post", args->post, "PLATFORM/CHANNEL/ID")->required();
-  sighting->add_option("--media", args->media, "SHA-256 of the media (default: the post's first)");
-  sighting->add_option("--distance", args->distance, "Face distance of the match");
-  AddSessionOptions(sighting, args.get());
-  sighting->callback([args, &ctx] { ctx.exit_code = RunSighting(*args, ctx); });
+CLI::App* sighting =
+    reg->add_subcommand("sighting", "Confirm that a post shows a person (a sighting)");
+sighting->add_option("CASE", args->case_code, "Case code")->required();
+sighting->add_option("--post", args->post, "PLATFORM/CHANNEL/ID")->required();
+sighting->add_option("--media", args->media, "SHA-256 of the media (default: the post's first)");
+sighting->add_option("--distance", args->distance, "Face distance of the match");
+AddSessionOptions(sighting, args.get());
+sighting->callback([args, &ctx] { ctx.exit_code = RunSighting(*args, ctx); });
 
-  CLI::App* compare = reg->add_subcommand(
-      "compare", "Write a page with a scanned face beside the registry photo it matched");
-  compare->add_option("CASE", args->case_code, "Case code")->required();
-  compare->add_option("--media", args->media, "SHA-256 (or first 8+ digits) of the scanned media")
-      ->required();
-  compare->add_option("-o,--out", args->out, "HTML page to write")->required();
-  AddSessionOptions(compare, args.get());
-  compare->callback([args, &ctx] { ctx.exit_code = RunCompare(*args, ctx); });
+CLI::App* compare = reg->add_subcommand(
+    "compare", "Write a page with a scanned face beside the registry photo it matched");
+compare->add_option("CASE", args->case_code, "Case code")->required();
+compare->add_option("--media", args->media, "SHA-256 (or first 8+ digits) of the scanned media")
+    ->required();
+compare->add_option("-o,--out", args->out, "HTML page to write")->required();
+AddSessionOptions(compare, args.get());
+compare->callback([args, &ctx] { ctx.exit_code = RunCompare(*args, ctx); });
 
-  CLI::App* match = reg->add_subcommand(
-      "match", "Compare every scanned face and photo with the registry again");
-  AddSessionOptions(match, args.get());
-  match->callback([args, &ctx] { ctx.exit_code = RunMatch(*args, ctx); });
+CLI::App* match =
+    reg->add_subcommand("match", "Compare every scanned face and photo with the registry again");
+AddSessionOptions(match, args.get());
+match->callback([args, &ctx] { ctx.exit_code = RunMatch(*args, ctx); });
 
-  CLI::App* stats =
-      app.add_subcommand("stats", "Persons by status, and status changes per month");
-  stats->add_option("--by", args->by, "month: changes per month");
-  stats->add_flag("--json", args->json, "JSON output");
-  AddSessionOptions(stats, args.get());
-  stats->callback([args, &ctx] { ctx.exit_code = RunStats(*args, ctx); });
-}
+CLI::App* stats = app.add_subcommand("stats", "Persons by status, and status changes per month");
+stats->add_option("--by", args->by, "month: changes per month");
+stats->add_flag("--json", args->json, "JSON output");
+AddSessionOptions(stats, args.get());
+stats->callback([args, &ctx] { ctx.exit_code = RunStats(*args, ctx); });
+}  // namespace vigil::cli
 
 }  // namespace vigil::cli

@@ -4,9 +4,9 @@
 #include <memory>
 #include <string>
 
-#include "commands.h"
-#include "vigil/store/registry_store.h"
+#include "src/cli/commands.h"
 #include "vigil/report/html_report.h"
+#include "vigil/store/registry_store.h"
 
 namespace vigil::cli {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "commands.h"
+#include "src/cli/commands.h"
 #include "vigil/core/json_writer.h"
 #include "vigil/evidence/custody.h"
 #include "vigil/evidence/keys.h"
@@ -208,7 +208,8 @@ int RunScanCommand(const ScanArgs& a, const Context& ctx) {
   // a later bundle can prove what the log held when this scan finished.
   if (custody && custody->size() > log_size) {
     auto head = custody->SignTreeHead(*keys);
-    if (!head.ok()) return Fail(ctx, "scan", "signing the custody log: " + head.status().ToString());
+    if (!head.ok())
+      return Fail(ctx, "scan", "signing the custody log: " + head.status().ToString());
   }
   if (!summary.ok()) {
     std::cerr << term.Paint("vigil scan", "31") << ": " << summary.status().ToString() << '\n';

@@ -27,8 +27,8 @@ Result<std::string> ReadFile(const std::filesystem::path& path, uint64_t max_byt
     }
     if (n == 0) break;
     if (out.size() + static_cast<size_t>(n) > max_bytes) {
-      status = Status::ResourceExhausted(name + ": larger than " + std::to_string(max_bytes) +
-                                         " bytes");
+      status =
+          Status::ResourceExhausted(name + ": larger than " + std::to_string(max_bytes) + " bytes");
       break;
     }
     out.append(buf, static_cast<size_t>(n));

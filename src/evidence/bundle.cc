@@ -70,10 +70,9 @@ struct ArchiveFree {
 
 }  // namespace
 
-Status WriteBundleZip(const std::string& out_zip, const std::string& manifest,
-                      const Signature& sig, const std::vector<std::string>& shas,
-                      const std::vector<std::string>& paths, const Vault& vault,
-                      const ExportOptions& options);
+Status WriteBundleZip(const std::string& out_zip, const std::string& manifest, const Signature& sig,
+                      const std::vector<std::string>& shas, const std::vector<std::string>& paths,
+                      const Vault& vault, const ExportOptions& options);
 
 Status ExportBundle(const std::vector<BundleItem>& items, const Vault& vault, CustodyLog& log,
                     const Keys& keys, const std::string& out_zip, const ExportOptions& options) {
@@ -167,10 +166,9 @@ Status ExportBundle(const std::vector<BundleItem>& items, const Vault& vault, Cu
   return written;
 }
 
-Status WriteBundleZip(const std::string& out_zip, const std::string& manifest,
-                      const Signature& sig, const std::vector<std::string>& shas,
-                      const std::vector<std::string>& paths, const Vault& vault,
-                      const ExportOptions& options) {
+Status WriteBundleZip(const std::string& out_zip, const std::string& manifest, const Signature& sig,
+                      const std::vector<std::string>& shas, const std::vector<std::string>& paths,
+                      const Vault& vault, const ExportOptions& options) {
   const std::string tmp = out_zip + internal::TempSuffix();
   internal::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (fd.get() < 0) return Status::IoError(internal::ErrnoText(tmp + ": create"));

@@ -273,8 +273,7 @@ CustodyLog::~CustodyLog() {
 // cut off — but only when it does not parse (`complete` says whether a line
 // is whole), so a tampered newline is left for verification to report.
 // Returns the bytes removed. Runs under the log's exclusive lock.
-Result<uint64_t> CutTornTail(const std::string& path,
-                             bool (*complete)(std::string_view line)) {
+Result<uint64_t> CutTornTail(const std::string& path, bool (*complete)(std::string_view line)) {
   internal::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT) return uint64_t{0};

@@ -134,7 +134,7 @@ TEST_F(CustodyTest, AWholeLastLineWithoutItsNewlineIsNotCut) {
   Fill();
   const std::string good = testing::Slurp(path_);
   testing::Spit(path_, good.substr(0, good.size() - 1));  // the newline alone is gone
-  EXPECT_FALSE(CustodyLog::Open(path_, clock()).ok());   // reported, never silently dropped
+  EXPECT_FALSE(CustodyLog::Open(path_, clock()).ok());    // reported, never silently dropped
   EXPECT_EQ(testing::Slurp(path_), good.substr(0, good.size() - 1));
 }
 

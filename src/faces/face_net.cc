@@ -1,5 +1,5 @@
 // The only translation unit that instantiates dlib's DNN templates.
-#include "face_net.h"
+#include "src/faces/face_net.h"
 
 #include <dlib/dnn.h>
 #include <rapidjson/document.h>

@@ -12,7 +12,7 @@
 #include <string>
 #include <utility>
 
-#include "face_net.h"
+#include "src/faces/face_net.h"
 
 namespace vigil::faces {
 namespace {

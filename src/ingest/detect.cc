@@ -1,14 +1,14 @@
-#include "detect.h"
+#include "src/ingest/detect.h"
 
-#include <algorithm>
 #include <rapidjson/document.h>
 #include <rapidjson/reader.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
-#include "ingest_util.h"
-#include "whatsapp_reader.h"
+#include "src/ingest/ingest_util.h"
+#include "src/ingest/whatsapp_reader.h"
 
 namespace vigil::ingest {
 

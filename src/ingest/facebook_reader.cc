@@ -1,4 +1,4 @@
-#include "facebook_reader.h"
+#include "src/ingest/facebook_reader.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -9,8 +9,8 @@
 #include <system_error>
 #include <utility>
 
-#include "ingest_util.h"
-#include "json_helpers.h"
+#include "src/ingest/ingest_util.h"
+#include "src/ingest/json_helpers.h"
 
 namespace vigil::ingest {
 

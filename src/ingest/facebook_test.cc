@@ -2,9 +2,9 @@
 
 #include <string>
 
-#include "facebook_reader.h"
-#include "ingest_test_util.h"
-#include "ingest_util.h"
+#include "src/ingest/facebook_reader.h"
+#include "src/ingest/ingest_test_util.h"
+#include "src/ingest/ingest_util.h"
 
 namespace vigil::ingest {
 namespace {
@@ -184,7 +184,9 @@ TEST(FacebookReader, MillionDeepContentIsReportedAndSkipped) {
   const std::string json =
       R"({"participants":[{"name":"a"}],"title":"t","thread_path":"inbox/t_1","messages":[)"
       R"({"sender_name":"a","timestamp_ms":1700000000002,"content":"after"},)"
-      R"({"sender_name":"a","timestamp_ms":1700000000001,"content":)" + deep + R"(},)"
+      R"({"sender_name":"a","timestamp_ms":1700000000001,"content":)" +
+      deep +
+      R"(},)"
       R"({"sender_name":"a","timestamp_ms":1700000000000,"content":"before"}]})";
   CollectSink sink;
   ASSERT_TRUE(ReadFacebook(dir.Write("message_1.json", json), sink).ok());

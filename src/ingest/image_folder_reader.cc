@@ -1,4 +1,4 @@
-#include "image_folder_reader.h"
+#include "src/ingest/image_folder_reader.h"
 
 #include <sys/stat.h>
 
@@ -8,7 +8,7 @@
 #include <system_error>
 #include <utility>
 
-#include "ingest_util.h"
+#include "src/ingest/ingest_util.h"
 
 namespace vigil::ingest {
 namespace {

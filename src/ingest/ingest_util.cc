@@ -1,4 +1,4 @@
-#include "ingest_util.h"
+#include "src/ingest/ingest_util.h"
 
 #include <cerrno>
 #include <cstring>

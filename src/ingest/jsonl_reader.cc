@@ -26,7 +26,7 @@
 // Unknown keys are ignored. A line over Limits::max_line_bytes, with invalid
 // UTF-8, that is not a JSON object, or with a field of the wrong type is
 // reported as "line N" and skipped.
-#include "jsonl_reader.h"
+#include "src/ingest/jsonl_reader.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -37,8 +37,8 @@
 #include <utility>
 #include <vector>
 
-#include "ingest_util.h"
-#include "json_helpers.h"
+#include "src/ingest/ingest_util.h"
+#include "src/ingest/json_helpers.h"
 #include "vigil/core/time.h"
 #include "vigil/core/utf8.h"
 

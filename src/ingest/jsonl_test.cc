@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <string>
 
-#include "ingest_test_util.h"
-#include "jsonl_reader.h"
+#include "src/ingest/ingest_test_util.h"
+#include "src/ingest/jsonl_reader.h"
 
 namespace vigil::ingest {
 namespace {

@@ -8,15 +8,15 @@
 #include <system_error>
 #include <utility>
 
-#include "detect.h"
-#include "facebook_reader.h"
-#include "image_folder_reader.h"
-#include "ingest_util.h"
-#include "jsonl_reader.h"
-#include "telegram_reader.h"
+#include "src/ingest/detect.h"
+#include "src/ingest/facebook_reader.h"
+#include "src/ingest/image_folder_reader.h"
+#include "src/ingest/ingest_util.h"
+#include "src/ingest/jsonl_reader.h"
+#include "src/ingest/telegram_reader.h"
+#include "src/ingest/whatsapp_reader.h"
+#include "src/ingest/zip_extract.h"
 #include "vigil/ingest/reader.h"
-#include "whatsapp_reader.h"
-#include "zip_extract.h"
 
 namespace vigil::ingest {
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "detect.h"
-#include "ingest_test_util.h"
+#include "src/ingest/detect.h"
+#include "src/ingest/ingest_test_util.h"
 #include "vigil/ingest/reader.h"
 
 namespace vigil::ingest {

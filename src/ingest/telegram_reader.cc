@@ -1,4 +1,4 @@
-#include "telegram_reader.h"
+#include "src/ingest/telegram_reader.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "ingest_util.h"
-#include "json_helpers.h"
+#include "src/ingest/ingest_util.h"
+#include "src/ingest/json_helpers.h"
 #include "vigil/core/time.h"
 
 namespace vigil::ingest {

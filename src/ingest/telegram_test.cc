@@ -4,8 +4,8 @@
 #include <fstream>
 #include <string>
 
-#include "ingest_test_util.h"
-#include "telegram_reader.h"
+#include "src/ingest/ingest_test_util.h"
+#include "src/ingest/telegram_reader.h"
 
 namespace vigil::ingest {
 namespace {
@@ -269,10 +269,10 @@ TEST(TelegramReader, OversizedMessageIsSkipped) {
 TEST(TelegramReader, MillionDeepMessageIsReportedAndSkipped) {
   TempFolder dir;
   const std::string deep = std::string(1'000'000, '[') + std::string(1'000'000, ']');
-  auto file = dir.Write("result.json",
-                        R"({"id":5,"messages":[{"id":1,"type":"message","date_unixtime":"100","text":)" +
-                            deep +
-                            R"(},{"id":2,"type":"message","date_unixtime":"101","text":"after"}]})");
+  auto file =
+      dir.Write("result.json",
+                R"({"id":5,"messages":[{"id":1,"type":"message","date_unixtime":"100","text":)" +
+                    deep + R"(},{"id":2,"type":"message","date_unixtime":"101","text":"after"}]})");
   CollectSink sink;
   ASSERT_TRUE(ReadTelegram(file, sink, {}).ok());
   ASSERT_EQ(sink.posts.size(), 1u);

@@ -1,11 +1,11 @@
-#include "whatsapp_export.h"
+#include "src/ingest/whatsapp_export.h"
 
 #include <array>
 #include <utility>
 
-#include "ingest_util.h"
+#include "src/ingest/ingest_util.h"
+#include "src/ingest/whatsapp_header.h"
 #include "vigil/core/utf8.h"
-#include "whatsapp_header.h"
 
 namespace vigil::ingest::whatsapp {
 namespace {

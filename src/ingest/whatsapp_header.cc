@@ -1,4 +1,4 @@
-#include "whatsapp_header.h"
+#include "src/ingest/whatsapp_header.h"
 
 #include "vigil/core/utf8.h"
 

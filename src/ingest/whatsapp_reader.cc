@@ -21,7 +21,7 @@
 //    the post is emitted with the text read so far (evidence is kept).
 //  - Author names lose bidi wrappers and NBSP becomes a space; an author that
 //    is a phone number also gets Author.id "+<digits>".
-#include "whatsapp_reader.h"
+#include "src/ingest/whatsapp_reader.h"
 
 #include <cstdio>
 #include <cstring>
@@ -30,11 +30,11 @@
 #include <utility>
 #include <vector>
 
-#include "ingest_util.h"
+#include "src/ingest/ingest_util.h"
+#include "src/ingest/whatsapp_export.h"
+#include "src/ingest/whatsapp_header.h"
 #include "vigil/core/time.h"
 #include "vigil/core/utf8.h"
-#include "whatsapp_export.h"
-#include "whatsapp_header.h"
 
 namespace vigil::ingest {
 namespace {

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "src/ingest/whatsapp_export.h"
+#include "src/ingest/whatsapp_header.h"
+#include "src/ingest/whatsapp_reader.h"
 #include "vigil/core/time.h"
-#include "whatsapp_export.h"
-#include "whatsapp_header.h"
-#include "whatsapp_reader.h"
 
 namespace vigil::ingest {
 namespace {

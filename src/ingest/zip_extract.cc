@@ -1,4 +1,4 @@
-#include "zip_extract.h"
+#include "src/ingest/zip_extract.h"
 
 #include <archive.h>
 #include <archive_entry.h>

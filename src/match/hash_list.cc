@@ -5,8 +5,8 @@
 #include <fstream>
 #include <system_error>
 
+#include "src/match/hash_list_internal.h"
 #include "vigil/core/csv.h"
-#include "hash_list_internal.h"
 #include "vigil/core/utf8.h"
 
 namespace vigil::match {

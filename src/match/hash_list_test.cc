@@ -308,8 +308,8 @@ TEST(VicsJsonTest, BrokenDocumentsFailWithALine) {
   EXPECT_NE(too_deep.message().find("nesting deeper than 32"), std::string::npos);
   // 10^6 deep with the default limits: the handler refuses level 65, so the
   // recursive parser never descends further (no stack overflow).
-  const std::string million = "{\"value\": [{\"x\": " + std::string(1'000'000, '[') +
-                              std::string(1'000'000, ']') + "}]}";
+  const std::string million =
+      "{\"value\": [{\"x\": " + std::string(1'000'000, '[') + std::string(1'000'000, ']') + "}]}";
   Status way_too_deep = code(million, ImportLimits{});
   EXPECT_EQ(way_too_deep.code(), StatusCode::kCorrupt);
   EXPECT_NE(way_too_deep.message().find("nesting deeper than 64"), std::string::npos);

@@ -6,8 +6,8 @@
 #include <limits>
 #include <string>
 
-#include "huge_buffer.h"
-#include "kernels.h"
+#include "src/match/huge_buffer.h"
+#include "src/match/kernels.h"
 
 namespace vigil::match {
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "huge_buffer.h"
+#include "src/match/huge_buffer.h"
 #include "vigil/match/testing.h"
 
 namespace vigil::match {

@@ -1,4 +1,4 @@
-#include "kernels.h"
+#include "src/match/kernels.h"
 
 #include <bit>
 

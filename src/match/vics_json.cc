@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "hash_list_internal.h"
+#include "src/match/hash_list_internal.h"
 #include "vigil/core/json_writer.h"
 #include "vigil/core/utf8.h"
 

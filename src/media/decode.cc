@@ -40,8 +40,8 @@ Result<Image> DecodeImage(std::span<const uint8_t> bytes, const DecodeOptions& o
     return Status::Unsupported("cannot decode " + type + " files as images");
   }
   VIGIL_RETURN_IF_ERROR(options.deadline.Check(type + " decode"));
-  Result<Image> image = type == "jpeg"  ? DecodeJpeg(bytes, options)
-                        : type == "png" ? DecodePng(bytes, options)
+  Result<Image> image = type == "jpeg"   ? DecodeJpeg(bytes, options)
+                        : type == "png"  ? DecodePng(bytes, options)
                         : type == "webp" ? DecodeWebp(bytes, options)
                         : type == "gif"  ? DecodeGif(bytes, options)
                                          : DecodeBmp(bytes, options);

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "media_test_util.h"
+#include "src/media/media_test_util.h"
 
 namespace vigil::media {
 namespace {
@@ -708,7 +708,7 @@ TEST(DecodeImage, EmptyUnknownAndTooLarge) {
 // a file whose time is up is refused, in every format, naming the limit.
 TEST(DecodeImage, StopsWhenTheFilesTimeIsUp) {
   const Bytes card = Card(48, 40);
-  PngSpec s{48, 40, PNG_COLOR_TYPE_RGB, 8, PNG_INTERLACE_NONE, card.data(), 48 * 3, nullptr, 0,
+  PngSpec s{48,      40, PNG_COLOR_TYPE_RGB, 8, PNG_INTERLACE_NONE, card.data(), 48 * 3, nullptr, 0,
             nullptr, 0};
   uint8_t* out = nullptr;
   const size_t webp_size = WebPEncodeRGB(card.data(), 48, 40, 48 * 3, 80, &out);
@@ -738,8 +738,9 @@ TEST(DecodeImage, StopsWhenTheFilesTimeIsUp) {
   // A large PNG is stopped between rows: 1 ms is far less than decoding
   // 4000x4000 pixels takes (tens of ms), whenever the clock runs out.
   const Bytes zero_row(4000, 0);
-  PngSpec big{4000, 4000, PNG_COLOR_TYPE_GRAY, 8, PNG_INTERLACE_NONE, zero_row.data(), 0, nullptr,
-              0, nullptr, 0};
+  PngSpec big{
+      4000,    4000, PNG_COLOR_TYPE_GRAY, 8, PNG_INTERLACE_NONE, zero_row.data(), 0, nullptr, 0,
+      nullptr, 0};
   const Bytes big_png = WritePng(big);
   ASSERT_TRUE(Decode(big_png).ok());
   DecodeOptions one_ms;

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "media_test_util.h"
+#include "src/media/media_test_util.h"
 #include "vigil/core/hash256.h"
 #include "vigil/media/pdq.h"
 #include "vigil/media/video.h"

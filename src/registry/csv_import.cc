@@ -11,9 +11,9 @@
 namespace vigil::registry {
 namespace {
 
-constexpr std::string_view kColumns[] = {"case_code", "names",          "aliases", "sex",
-                                         "birth_year", "place",         "date",    "family_contact",
-                                         "notes",      "status",        "photos"};
+constexpr std::string_view kColumns[] = {"case_code",  "names",  "aliases", "sex",
+                                         "birth_year", "place",  "date",    "family_contact",
+                                         "notes",      "status", "photos"};
 
 std::string Lower(std::string_view s) {
   std::string out(s);

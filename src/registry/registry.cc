@@ -23,9 +23,7 @@ constexpr std::string_view kStatusNames[] = {"missing",  "sighted",  "located", 
                                              "reunited", "deceased", "closed"};
 
 // Position on the path missing → reunited; -1 for deceased/closed.
-int ChainIndex(CaseStatus s) {
-  return s <= CaseStatus::kReunited ? static_cast<int>(s) : -1;
-}
+int ChainIndex(CaseStatus s) { return s <= CaseStatus::kReunited ? static_cast<int>(s) : -1; }
 
 bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
@@ -218,8 +216,8 @@ bool IsValidPartialDate(std::string_view date) {
 }
 
 Status Validate(const PersonFields& f) {
-  const bool has_name = std::any_of(f.names.begin(), f.names.end(),
-                                    [](const std::string& n) { return !n.empty(); });
+  const bool has_name =
+      std::any_of(f.names.begin(), f.names.end(), [](const std::string& n) { return !n.empty(); });
   if (!has_name) return Status::InvalidArgument("a person needs at least one name");
   if (!f.sex.empty() && f.sex != "female" && f.sex != "male") {
     return Status::InvalidArgument("sex must be female, male or empty, not '" + f.sex + "'");
@@ -237,7 +235,8 @@ Status Validate(const PersonFields& f) {
 // Seals and opens registry blobs: nonce (24) || XChaCha20-Poly1305 ciphertext.
 class Registry::Sealer {
  public:
-  explicit Sealer(const evidence::SecretBytes& vault_key) : key_(crypto_aead_xchacha20poly1305_ietf_KEYBYTES) {
+  explicit Sealer(const evidence::SecretBytes& vault_key)
+      : key_(crypto_aead_xchacha20poly1305_ietf_KEYBYTES) {
     // Subkey 1 of the vault key in context "vigilreg": the registry never
     // uses the vault's own key.
     crypto_kdf_derive_from_key(key_.data(), key_.size(), 1, "vigilreg", vault_key.data());
@@ -267,10 +266,10 @@ class Registry::Sealer {
     std::string plain(sealed.size() - kNonce - kTag, '\0');
     unsigned long long len = 0;
     const auto* nonce = reinterpret_cast<const uint8_t*>(sealed.data());
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-            reinterpret_cast<uint8_t*>(plain.data()), &len, nullptr, nonce + kNonce,
-            sealed.size() - kNonce, reinterpret_cast<const uint8_t*>(ad.data()), ad.size(), nonce,
-            key_.data()) != 0) {
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<uint8_t*>(plain.data()), &len,
+                                                   nullptr, nonce + kNonce, sealed.size() - kNonce,
+                                                   reinterpret_cast<const uint8_t*>(ad.data()),
+                                                   ad.size(), nonce, key_.data()) != 0) {
       return Status::Corrupt(std::string(what) +
                              " does not open: another installation's key, or altered");
     }
@@ -287,7 +286,8 @@ Result<std::unique_ptr<Registry>> Registry::Open(std::unique_ptr<store::Registry
   if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
   if (!store) return Status::InvalidArgument("registry: no store");
   if (session.keys == nullptr || session.keys->vault_key().empty()) {
-    return Status::InvalidArgument("registry: no unlocked keys (nothing answers without a session)");
+    return Status::InvalidArgument(
+        "registry: no unlocked keys (nothing answers without a session)");
   }
   if (session.actor.empty()) return Status::InvalidArgument("registry: no actor");
   if (!session.audit || !session.clock) {
@@ -308,26 +308,27 @@ Result<store::SealedPhoto> Registry::SealPhoto(const std::string& case_code,
   if (!analyzer) return Status::InvalidArgument("no photo analyzer");
   auto features = analyzer(bytes);
   if (!features.ok()) {
-    return Status(features.status().code(), "photo of " + case_code + ": " +
-                                                features.status().message());
+    return Status(features.status().code(),
+                  "photo of " + case_code + ": " + features.status().message());
   }
   store::SealedPhoto p;
   p.case_code = case_code;
-  p.sealed_image = sealer_->Seal(
-      Ad("photo-image", case_code),
-      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  p.sealed_image =
+      sealer_->Seal(Ad("photo-image", case_code),
+                    std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   p.sealed_features = sealer_->Seal(Ad("photo-features", case_code), FeaturesJson(*features));
   p.added = now;
   return p;
 }
 
-Result<store::NewPerson> Registry::Prepare(const std::string& case_code,
-                                           const PersonFields& fields, CaseStatus status,
+Result<store::NewPerson> Registry::Prepare(const std::string& case_code, const PersonFields& fields,
+                                           CaseStatus status,
                                            std::span<const std::vector<uint8_t>> photos,
                                            const PhotoAnalyzer& analyzer, int64_t now) const {
   if (!IsValidCaseCode(case_code)) {
-    return Status::InvalidArgument("bad case code '" + case_code +
-                                   "' (1-32 of A-Z a-z 0-9 . _ -, starting with a letter or digit)");
+    return Status::InvalidArgument(
+        "bad case code '" + case_code +
+        "' (1-32 of A-Z a-z 0-9 . _ -, starting with a letter or digit)");
   }
   VIGIL_RETURN_IF_ERROR(Validate(fields));
   store::NewPerson n;
@@ -365,9 +366,8 @@ Status Registry::Import(std::span<const ImportRow> rows, const std::filesystem::
     std::vector<std::vector<uint8_t>> photos;
     bool photos_ok = true;
     for (const auto& rel : row.photos) {
-      const std::filesystem::path p = std::filesystem::path(rel).is_absolute()
-                                          ? std::filesystem::path(rel)
-                                          : base_dir / rel;
+      const std::filesystem::path p =
+          std::filesystem::path(rel).is_absolute() ? std::filesystem::path(rel) : base_dir / rel;
       auto bytes = ReadFile(p, std::numeric_limits<uint64_t>::max());
       if (!bytes.ok()) {
         problems += "line " + std::to_string(row.line) + ": cannot read photo " +
@@ -401,8 +401,7 @@ Status Registry::Update(const std::string& case_code, const PersonFields& fields
                               session_.clock());
 }
 
-Status Registry::SetStatus(const std::string& case_code, CaseStatus to,
-                           const std::string& reason) {
+Status Registry::SetStatus(const std::string& case_code, CaseStatus to, const std::string& reason) {
   VIGIL_ASSIGN_OR_RETURN(auto person, store_->GetPerson(case_code));
   if (!person) return Status::NotFound("no case " + case_code);
   const auto from = ParseStatus(person->status);
@@ -431,9 +430,9 @@ Result<int64_t> Registry::AddPhoto(const std::string& case_code, std::span<const
 }
 
 Status Registry::AddSighting(const Sighting& s) {
-  VIGIL_RETURN_IF_ERROR(session_.audit(
-      "registry.sighting", s.case_code + " in " + s.platform + "/" + s.channel_id + "/" +
-                               s.external_id));
+  VIGIL_RETURN_IF_ERROR(
+      session_.audit("registry.sighting",
+                     s.case_code + " in " + s.platform + "/" + s.channel_id + "/" + s.external_id));
   store::SightingRow row = s;
   row.actor = session_.actor;
   row.time = session_.clock();
@@ -510,8 +509,9 @@ Result<std::vector<uint8_t>> Registry::PhotoBytes(const std::string& case_code, 
   VIGIL_ASSIGN_OR_RETURN(auto photos, store_->Photos(case_code));
   for (const auto& p : photos) {
     if (p.id != photo_id) continue;
-    VIGIL_ASSIGN_OR_RETURN(std::string bytes, sealer_->Open(Ad("photo-image", case_code),
-                                                            p.sealed_image, "photo of " + case_code));
+    VIGIL_ASSIGN_OR_RETURN(
+        std::string bytes,
+        sealer_->Open(Ad("photo-image", case_code), p.sealed_image, "photo of " + case_code));
     return std::vector<uint8_t>(bytes.begin(), bytes.end());
   }
   return Status::NotFound("case " + case_code + " has no photo " + std::to_string(photo_id));

@@ -49,7 +49,8 @@ Result<PhotoFeatures> FakeAnalyzer(std::span<const uint8_t> bytes) {
   PhotoFace face;
   face.box = {10, 20, 30, 40};
   for (size_t i = 0; i < face.embedding.size(); ++i) {
-    face.embedding[i] = 0.25f + static_cast<float>(s.size() % 7) * 0.01f + static_cast<float>(i) * 1e-3f;
+    face.embedding[i] =
+        0.25f + static_cast<float>(s.size() % 7) * 0.01f + static_cast<float>(i) * 1e-3f;
   }
   f.faces.push_back(face);
   return f;
@@ -98,7 +99,8 @@ class RegistryTest : public ::testing::Test {
 
   void AddDefault() {
     const std::vector<std::vector<uint8_t>> photos = {PhotoBytes("one"), PhotoBytes("two")};
-    ASSERT_TRUE(registry_->Add("C-0142", Fields(), CaseStatus::kMissing, photos, FakeAnalyzer).ok());
+    ASSERT_TRUE(
+        registry_->Add("C-0142", Fields(), CaseStatus::kMissing, photos, FakeAnalyzer).ok());
   }
 
   // Every byte SQLite keeps for the database (main file and WAL).
@@ -196,16 +198,15 @@ TEST_F(RegistryTest, RoundTripKeepsEveryFieldAndNothingInClear) {
 
   const std::string db = DatabaseBytes();
   ASSERT_GT(db.size(), 4096u);
-  for (const char* secret : {kLatinName, kArabicName, kAlias, kContact, kNotes, kPlace,
-                             kPhotoMarker, kReason, "Qadirsynthetic", "2014-08-03",
-                             "Fictionalvillage"}) {
+  for (const char* secret :
+       {kLatinName, kArabicName, kAlias, kContact, kNotes, kPlace, kPhotoMarker, kReason,
+        "Qadirsynthetic", "2014-08-03", "Fictionalvillage"}) {
     EXPECT_EQ(db.find(secret), std::string::npos) << "in clear in the database: " << secret;
   }
   // The embedding and the photo hash are sealed too.
   const std::string hash = expected->sha256;
   EXPECT_EQ(db.find(hash), std::string::npos);
-  std::string raw_embedding(reinterpret_cast<const char*>(expected->faces[0].embedding.data()),
-                            16);
+  std::string raw_embedding(reinterpret_cast<const char*>(expected->faces[0].embedding.data()), 16);
   EXPECT_EQ(db.find(raw_embedding), std::string::npos);
   EXPECT_EQ(db.find("0.25"), std::string::npos);
   // What statistics need is in clear: the case code and status.
@@ -220,9 +221,10 @@ TEST_F(RegistryTest, EveryReadIsAuditedAndFailsWithoutTheAudit) {
   ASSERT_TRUE(registry_->References().ok());
   ASSERT_TRUE(registry_->ComputeStats().ok());
   ASSERT_TRUE(registry_->PhotoBytes("C-0142", 1).ok());
-  EXPECT_THAT(audit_, ::testing::ElementsAre("registry.list ", "registry.view C-0142",
-                                             "registry.references load for matching",
-                                             "registry.stats ", "registry.photo.view C-0142 photo 1"));
+  EXPECT_THAT(audit_,
+              ::testing::ElementsAre("registry.list ", "registry.view C-0142",
+                                     "registry.references load for matching", "registry.stats ",
+                                     "registry.photo.view C-0142 photo 1"));
   fail_audit_ = true;
   EXPECT_EQ(registry_->List().status().code(), StatusCode::kIoError);
   EXPECT_EQ(registry_->Show("C-0142").status().code(), StatusCode::kIoError);
@@ -298,9 +300,9 @@ TEST_F(RegistryTest, StatusHistoryAndMonthlyFigures) {
   for (int i = 0; i < 5; ++i) {
     PersonFields f = Fields();
     f.names = {"Synthetic person " + std::to_string(i)};
-    ASSERT_TRUE(registry_
-                    ->Add("C-" + std::to_string(100 + i), f, CaseStatus::kMissing, {}, FakeAnalyzer)
-                    .ok());
+    ASSERT_TRUE(
+        registry_->Add("C-" + std::to_string(100 + i), f, CaseStatus::kMissing, {}, FakeAnalyzer)
+            .ok());
   }
   now_ = 1'705'000'000;  // 2024-01-11
   ASSERT_TRUE(registry_->SetStatus("C-100", CaseStatus::kSighted, "").ok());

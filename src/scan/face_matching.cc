@@ -61,7 +61,8 @@ std::vector<store::FaceCandidate> RegistryMatcher::MatchPdq(std::span<const Hash
   for (size_t i = 0; i < pdqs_.size(); ++i) {
     int best = radius + 1;
     for (const auto& h : probe) best = std::min(best, Distance(h, pdqs_[i]));
-    if (best <= radius) out.push_back({pdq_owners_[i].first, pdq_owners_[i].second, "pdq", double(best)});
+    if (best <= radius)
+      out.push_back({pdq_owners_[i].first, pdq_owners_[i].second, "pdq", double(best)});
   }
   SortCandidates(&out);
   return out;
@@ -70,8 +71,7 @@ std::vector<store::FaceCandidate> RegistryMatcher::MatchPdq(std::span<const Hash
 std::string FindFaces(const MediaRef& ref, faces::FaceEngine& engine,
                       const RegistryMatcher* registry, std::span<const Hash256> pdq_probe,
                       int pdq_radius, const Limits& limits, const Deadline& deadline,
-                      store::MediaResult* out,
-                      const std::unordered_set<std::string>* searched) {
+                      store::MediaResult* out, const std::unordered_set<std::string>* searched) {
   if (!out->info || !media::IsDecodableImageType(out->info->type)) return "";
   if (registry != nullptr && !pdq_probe.empty()) {
     out->registry_pdq = registry->MatchPdq(pdq_probe, pdq_radius);
@@ -100,11 +100,11 @@ store::MediaFaces ToMediaFaces(const std::string& sha256, const store::MediaResu
   m.sha256 = sha256;
   for (size_t i = 0; i < r.faces.size(); ++i) {
     const auto& f = r.faces[i];
-    m.faces.push_back({sha256, static_cast<int>(i), f.box[0], f.box[1], f.box[2], f.box[3],
-                       f.embedding});
+    m.faces.push_back(
+        {sha256, static_cast<int>(i), f.box[0], f.box[1], f.box[2], f.box[3], f.embedding});
     for (const auto& c : f.matches) {
-      m.matches.push_back({sha256, static_cast<int>(i), c.case_code, c.photo_id, c.kind,
-                           c.distance});
+      m.matches.push_back(
+          {sha256, static_cast<int>(i), c.case_code, c.photo_id, c.kind, c.distance});
     }
   }
   for (const auto& c : r.registry_pdq) {

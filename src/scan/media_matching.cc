@@ -311,7 +311,8 @@ void SeenMedia::MatchBefore(const media::MediaInfo& info, const MediaProbe& prob
     if (media::IsMatch(m) || media::IsMatch(reverse)) {
       // For vPDQ the distance is the share of frames that did not match, in percent.
       const double pct = std::max(m.compared_match_percent, m.query_match_percent);
-      out->push_back({"media", Sha(v.file), "", "vpdq", "", static_cast<int>(std::lround(100 - pct))});
+      out->push_back(
+          {"media", Sha(v.file), "", "vpdq", "", static_cast<int>(std::lround(100 - pct))});
     }
   }
 }

@@ -97,8 +97,11 @@ std::string RecordToJson(const store::ScanRecord& r) {
       if (!r.media[i].registry_pdq.empty()) {
         w.Key("registry_pdq").BeginArray();
         for (const auto& c : r.media[i].registry_pdq) {
-          w.BeginObject().Key("case").String(c.case_code).Key("distance").Int(
-              static_cast<int64_t>(c.distance));
+          w.BeginObject()
+              .Key("case")
+              .String(c.case_code)
+              .Key("distance")
+              .Int(static_cast<int64_t>(c.distance));
           w.EndObject();
         }
         w.EndArray();

@@ -12,7 +12,8 @@
 #include <utility>
 #include <variant>
 
-#include "queue.h"
+#include "src/scan/queue.h"
+#include "vigil/core/version.h"
 #include "vigil/scan/media_matching.h"
 
 namespace vigil::scan {
@@ -289,7 +290,7 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
     acq.channel = post.channel.id;
     acq.message_id = std::move(message_id);
     acq.acquired_time = static_cast<int64_t>(std::time(nullptr));
-    acq.vigil_version = VIGIL_VERSION_STRING;
+    acq.vigil_version = std::string(kVersion);
     acq.operator_name = options.operator_name;
     auto appended = options.custody->Append(std::move(entry));
     return appended.ok() ? Status::Ok() : appended.status();
@@ -308,7 +309,8 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
       if (!stored.ok()) return stored.status();
       sha = *stored;
       if (acquired.insert(sha).second) {
-        VIGIL_RETURN_IF_ERROR(log_acquisition(sha, post, file.string(), sha, "", "", "export file"));
+        VIGIL_RETURN_IF_ERROR(
+            log_acquisition(sha, post, file.string(), sha, "", "", "export file"));
       }
     }
     export_sha.emplace(post.source_file, sha);
@@ -326,9 +328,9 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
       for (size_t i = 0; i < r.media.size(); ++i) {
         const auto& info = r.media[i].info;
         if (!info || !acquired.insert(info->sha256).second) continue;
-        VIGIL_RETURN_IF_ERROR(log_acquisition(info->sha256, r.post, r.post.source_file,
-                                              source_sha, r.post.media[i].shown_path(),
-                                              r.post.external_id, ""));
+        VIGIL_RETURN_IF_ERROR(log_acquisition(info->sha256, r.post, r.post.source_file, source_sha,
+                                              r.post.media[i].shown_path(), r.post.external_id,
+                                              ""));
       }
     }
     return Status::Ok();

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "../store/fault_vfs.h"
+#include "src/store/fault_vfs.h"
 #include "vigil/scan/scan.h"
 #include "vigil/store/store.h"
 #include "vigil/text/analyzer.h"

@@ -124,11 +124,11 @@ class SqliteRegistryStore final : public RegistryStore {
 
   Status UpdatePerson(std::string_view case_code, std::string_view sealed,
                       int64_t updated) override {
-    VIGIL_ASSIGN_OR_RETURN(
-        Stmt s, Stmt::Prepare(db(),
-                              "UPDATE registry_persons SET sealed = ?, updated = ? "
-                              "WHERE case_code = ?",
-                              false));
+    VIGIL_ASSIGN_OR_RETURN(Stmt s,
+                           Stmt::Prepare(db(),
+                                         "UPDATE registry_persons SET sealed = ?, updated = ? "
+                                         "WHERE case_code = ?",
+                                         false));
     s.BindBlob(1, sealed);
     s.Bind(2, updated);
     s.BindText(3, case_code);
@@ -148,11 +148,11 @@ class SqliteRegistryStore final : public RegistryStore {
       return Status::InvalidArgument("case " + change.case_code + " is " + person->status +
                                      ", not " + change.from_status);
     }
-    VIGIL_ASSIGN_OR_RETURN(
-        Stmt s, Stmt::Prepare(db(),
-                              "UPDATE registry_persons SET status = ?, updated = ? "
-                              "WHERE case_code = ?",
-                              false));
+    VIGIL_ASSIGN_OR_RETURN(Stmt s,
+                           Stmt::Prepare(db(),
+                                         "UPDATE registry_persons SET status = ?, updated = ? "
+                                         "WHERE case_code = ?",
+                                         false));
     s.BindText(1, change.to_status);
     s.Bind(2, change.time);
     s.BindText(3, change.case_code);
@@ -185,24 +185,21 @@ class SqliteRegistryStore final : public RegistryStore {
                             "sealed_reason FROM registry_status "
                             "WHERE ?1 = '' OR case_code = ?1 ORDER BY id",
                             case_code, "registry history", [](const Stmt& s) {
-                              return StatusRow{s.Int(0),    s.String(1), s.String(2),
-                                               s.String(3), s.String(4), s.Int(5),
-                                               std::string(s.Blob(6))};
+                              return StatusRow{
+                                  s.Int(0),    s.String(1), s.String(2),           s.String(3),
+                                  s.String(4), s.Int(5),    std::string(s.Blob(6))};
                             });
   }
 
-
   Result<std::vector<SealedPhoto>> Photos(std::string_view case_code) override {
-    return Query<SealedPhoto>(
-        db(),
-        "SELECT id, case_code, sealed_image, sealed_features, added "
-        "FROM registry_photos WHERE ?1 = '' OR case_code = ?1 ORDER BY id",
-        case_code, "registry photos", [](const Stmt& s) {
-          return SealedPhoto{s.Int(0), s.String(1), std::string(s.Blob(2)),
-                             std::string(s.Blob(3)), s.Int(4)};
-        });
+    return Query<SealedPhoto>(db(),
+                              "SELECT id, case_code, sealed_image, sealed_features, added "
+                              "FROM registry_photos WHERE ?1 = '' OR case_code = ?1 ORDER BY id",
+                              case_code, "registry photos", [](const Stmt& s) {
+                                return SealedPhoto{s.Int(0), s.String(1), std::string(s.Blob(2)),
+                                                   std::string(s.Blob(3)), s.Int(4)};
+                              });
   }
-
 
   Result<bool> AddSighting(const SightingRow& r) override {
     VIGIL_ASSIGN_OR_RETURN(auto person, GetPerson(r.case_code));
@@ -237,7 +234,6 @@ class SqliteRegistryStore final : public RegistryStore {
                              s.String(5), s.Int(6),    s.Double(7), s.String(8), s.Int(9)};
         });
   }
-
 
   Status ForEachStoredFace(const std::function<Status(const StoredFace&)>& fn) override {
     VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
@@ -333,26 +329,25 @@ class SqliteRegistryStore final : public RegistryStore {
         "SELECT sha256, face, case_code, photo_id, kind, distance FROM face_matches "
         "WHERE ?1 = '' OR case_code = ?1 ORDER BY case_code, distance, sha256, face, photo_id",
         case_code, "face matches", [](const Stmt& s) {
-          return FaceMatchRow{s.String(0), static_cast<int>(s.Int(1)), s.String(2), s.Int(3),
+          return FaceMatchRow{s.String(0), static_cast<int>(s.Int(1)),
+                              s.String(2), s.Int(3),
                               s.String(4), s.Double(5)};
         });
   }
-
 
  private:
   sqlite3* db() const { return db_.get(); }
 
   Result<std::vector<SealedPerson>> Persons(std::string_view case_code) {
-    return Query<SealedPerson>(db(),
-                               "SELECT case_code, status, sealed, created, updated "
-                               "FROM registry_persons WHERE ?1 = '' OR case_code = ?1 "
-                               "ORDER BY case_code",
-                               case_code, "registry read", [](const Stmt& s) {
-                                 return SealedPerson{s.String(0), s.String(1),
-                                                     std::string(s.Blob(2)), s.Int(3), s.Int(4)};
-                               });
+    return Query<SealedPerson>(
+        db(),
+        "SELECT case_code, status, sealed, created, updated "
+        "FROM registry_persons WHERE ?1 = '' OR case_code = ?1 "
+        "ORDER BY case_code",
+        case_code, "registry read", [](const Stmt& s) {
+          return SealedPerson{s.String(0), s.String(1), std::string(s.Blob(2)), s.Int(3), s.Int(4)};
+        });
   }
-
 
   Status InsertStatus(const StatusRow& r) {
     VIGIL_ASSIGN_OR_RETURN(
@@ -370,11 +365,11 @@ class SqliteRegistryStore final : public RegistryStore {
   }
 
   Result<int64_t> InsertPhoto(const SealedPhoto& p) {
-    VIGIL_ASSIGN_OR_RETURN(
-        Stmt s, Stmt::Prepare(db(),
-                              "INSERT INTO registry_photos (case_code, sealed_image, "
-                              "sealed_features, added) VALUES (?, ?, ?, ?)",
-                              false));
+    VIGIL_ASSIGN_OR_RETURN(Stmt s,
+                           Stmt::Prepare(db(),
+                                         "INSERT INTO registry_photos (case_code, sealed_image, "
+                                         "sealed_features, added) VALUES (?, ?, ?, ?)",
+                                         false));
     s.BindText(1, p.case_code);
     s.BindBlob(2, p.sealed_image);
     s.BindBlob(3, p.sealed_features);
@@ -396,10 +391,9 @@ Result<std::unique_ptr<RegistryStore>> RegistryStore::OpenSqlite(
   }
   const std::string name = path.string();
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(name.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-                                     SQLITE_OPEN_EXRESCODE,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(name.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nullptr);
   DbPtr db(raw);
   if (rc != SQLITE_OK) {
     return SqliteError(rc, name + ": cannot open database",

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <utility>
 
-#include "phone_cache.h"
+#include "src/text/phone_cache.h"
 #include "vigil/text/lexicon.h"
 #include "vigil/text/normalize.h"
 #include "vigil/text/selectors.h"

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <system_error>
 
-#include "unicode_tables.h"
+#include "src/text/unicode_tables.h"
 #include "vigil/core/utf8.h"
 
 namespace vigil::text {

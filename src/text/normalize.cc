@@ -14,7 +14,7 @@
 #include <cstring>
 #include <limits>
 
-#include "unicode_tables.h"
+#include "src/text/unicode_tables.h"
 #include "vigil/core/utf8.h"
 
 namespace vigil::text {

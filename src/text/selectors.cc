@@ -11,7 +11,7 @@
 #include <span>
 #include <string>
 
-#include "phone_cache.h"
+#include "src/text/phone_cache.h"
 
 namespace vigil::text {
 namespace {

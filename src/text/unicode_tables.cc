@@ -1,4 +1,4 @@
-#include "unicode_tables.h"
+#include "src/text/unicode_tables.h"
 
 #include <unicode/uchar.h>
 

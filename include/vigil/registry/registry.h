@@ -63,10 +63,10 @@ bool IsValidPartialDate(std::string_view date);
 struct PersonFields {
   std::vector<std::string> names;  // in any scripts (Arabic, Kurmanji, Latin...)
   std::vector<std::string> aliases;
-  std::string sex;  // "female", "male" or "" (unknown)
+  std::string sex;     // "female", "male" or "" (unknown)
   int birth_year = 0;  // 0 = unknown
-  std::string place;  // where they disappeared
-  std::string date;   // when: YYYY, YYYY-MM or YYYY-MM-DD
+  std::string place;   // where they disappeared
+  std::string date;    // when: YYYY, YYYY-MM or YYYY-MM-DD
   std::string family_contact;
   std::string notes;
   friend bool operator==(const PersonFields&, const PersonFields&) = default;
@@ -211,8 +211,7 @@ class Registry {
   Result<store::NewPerson> Prepare(const std::string& case_code, const PersonFields& fields,
                                    CaseStatus status, std::span<const std::vector<uint8_t>> photos,
                                    const PhotoAnalyzer& analyzer, int64_t now) const;
-  Result<store::SealedPhoto> SealPhoto(const std::string& case_code,
-                                       std::span<const uint8_t> bytes,
+  Result<store::SealedPhoto> SealPhoto(const std::string& case_code, std::span<const uint8_t> bytes,
                                        const PhotoAnalyzer& analyzer, int64_t now) const;
   std::unique_ptr<store::RegistryStore> store_;
   Session session_;

@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "vigil/core/hash256.h"
 #include "vigil/core/deadline.h"
+#include "vigil/core/hash256.h"
 #include "vigil/core/limits.h"
 #include "vigil/core/post.h"
 #include "vigil/faces/faces.h"

@@ -65,8 +65,8 @@ struct FaceCandidate {
 
 // A face found in a media file, with the registry persons it may be.
 struct FaceResult {
-  std::array<int, 4> box{};       // x, y, w, h in the image's pixels
-  std::vector<float> embedding{};  // 128 floats
+  std::array<int, 4> box{};              // x, y, w, h in the image's pixels
+  std::vector<float> embedding{};        // 128 floats
   std::vector<FaceCandidate> matches{};  // nearest first
 };
 
