@@ -97,12 +97,10 @@ void BM_ScanTelegramToSqlite(benchmark::State& state) {
   int64_t total = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    options.db_path = fs::temp_directory_path() / "vigil_scan_bench" / "bench.db";
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-      fs::remove(options.db_path.string() + suffix);
-    }
+    const std::string db = (fs::temp_directory_path() / "vigil_scan_bench" / "bench.db").string();
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db + suffix);
     state.ResumeTiming();
-    auto summary = vigil::scan::RunScan({file}, options, nullptr);
+    auto summary = vigil::scan::RunScan({file}, options, db, nullptr);
     if (!summary.ok()) {
       state.SkipWithError(summary.status().ToString().c_str());
       return;

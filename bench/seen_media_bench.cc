@@ -32,6 +32,7 @@
 
 #include "vigil/match/testing.h"
 #include "vigil/scan/media_matching.h"
+#include "vigil/store/database.h"
 #include "vigil/store/store.h"
 
 namespace {
@@ -79,7 +80,7 @@ Run MatchAll(const vigil::scan::SeenMedia& seen,
 // fill(id, media) describes file `id` (its sha256 and `matched` are set).
 template <typename Fill>
 bool WriteStore(const fs::path& db, int n, Fill&& fill) {
-  auto store = vigil::store::Store::OpenSqlite(db);
+  auto store = vigil::store::Open(db.string());
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     return false;
@@ -96,7 +97,7 @@ bool WriteStore(const fs::path& db, int n, Fill&& fill) {
     m.matched = true;
     fill(id, m);
     if (batch.size() == 1000 || id + 1 == n) {
-      if (vigil::Status s = (*store)->Write(batch); !s.ok()) {
+      if (vigil::Status s = (*store)->posts().Write(batch); !s.ok()) {
         std::fprintf(stderr, "%s\n", s.ToString().c_str());
         return false;
       }
@@ -119,10 +120,10 @@ int Bench(int stored, int queries, const fs::path& dir) {
     }
   });
   if (!written) return 1;
-  auto store = vigil::store::Store::OpenSqlite(db);
+  auto store = vigil::store::Open(db.string());
   if (!store.ok()) return 1;
   const auto load_start = Clock::now();
-  auto loaded = vigil::scan::SeenMedia::Load(**store);
+  auto loaded = vigil::scan::SeenMedia::Load((*store)->posts());
   if (!loaded.ok()) {
     std::fprintf(stderr, "%s\n", loaded.status().ToString().c_str());
     return 1;
@@ -171,11 +172,11 @@ int PhotoMemory(int photos, const fs::path& dir) {
     m.info->pdq_quality = 90;
   });
   if (!written) return 1;
-  auto store = vigil::store::Store::OpenSqlite(db);
+  auto store = vigil::store::Open(db.string());
   if (!store.ok()) return 1;
   malloc_trim(0);
   const size_t before = mallinfo2().uordblks;
-  auto loaded = vigil::scan::SeenMedia::Load(**store);
+  auto loaded = vigil::scan::SeenMedia::Load((*store)->posts());
   if (!loaded.ok()) {
     std::fprintf(stderr, "%s\n", loaded.status().ToString().c_str());
     return 1;

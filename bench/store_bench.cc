@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "vigil/store/database.h"
 #include "vigil/store/store.h"
 
 namespace vigil::store {
@@ -65,7 +66,7 @@ std::vector<ScanRecord> Batch(int first) {
 
 void BM_StoreWrite(benchmark::State& state) {
   TempDir dir;
-  auto store = Store::OpenSqlite(dir.path() / "bench.db");
+  auto store = vigil::store::Open((dir.path() / "bench.db").string());
   if (!store.ok()) return state.SkipWithError(store.status().ToString().c_str());
   int next = 0;
   for (auto _ : state) {
@@ -73,7 +74,7 @@ void BM_StoreWrite(benchmark::State& state) {
     std::vector<ScanRecord> batch = Batch(next);
     next += kBatch;
     state.ResumeTiming();
-    Status s = (*store)->Write(batch);
+    Status s = (*store)->posts().Write(batch);
     if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
   }
   state.SetItemsProcessed(state.iterations() * kBatch);
@@ -82,12 +83,12 @@ BENCHMARK(BM_StoreWrite)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTi
 
 void BM_StoreRewrite(benchmark::State& state) {
   TempDir dir;
-  auto store = Store::OpenSqlite(dir.path() / "bench.db");
+  auto store = vigil::store::Open((dir.path() / "bench.db").string());
   if (!store.ok()) return state.SkipWithError(store.status().ToString().c_str());
   const std::vector<ScanRecord> batch = Batch(0);
-  if (!(*store)->Write(batch).ok()) return state.SkipWithError("first write failed");
+  if (!(*store)->posts().Write(batch).ok()) return state.SkipWithError("first write failed");
   for (auto _ : state) {
-    Status s = (*store)->Write(batch);
+    Status s = (*store)->posts().Write(batch);
     if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
   }
   state.SetItemsProcessed(state.iterations() * kBatch);

@@ -14,23 +14,33 @@ int Fail(const Context& ctx, std::string_view command, std::string_view message)
   return kExitFailure;
 }
 
-std::filesystem::path DefaultDataDir() {
-  if (const char* env = std::getenv("VIGIL_DATA_DIR"); env && *env) return env;
-  std::error_code ec;
-  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    const std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "vigil";
-    if (std::filesystem::exists(installed / "lexicons", ec)) return installed;
+void AddInstallationOptions(CLI::App* cmd, InstallationArgs& a, bool data_dir) {
+  cmd->add_option("--db", a.db,
+                  "Database: a path or sqlite://PATH (the keys, vault and custody log sit "
+                  "beside an SQLite file)")
+      ->capture_default_str();
+  cmd->add_option("--keys", a.keys, "Key file (default: vigil.keys beside the database)");
+  cmd->add_option("--passphrase-file", a.passphrase_file,
+                  "File whose first line is the key passphrase (default: $VIGIL_PASSPHRASE)");
+  if (data_dir) {
+    cmd->add_option("--data-dir", a.data_dir,
+                    "Folder with lexicons/ and models/ (default $VIGIL_DATA_DIR, else the "
+                    "installed or source tree's data/)");
   }
-  return VIGIL_BUILD_DATA_DIR;
 }
 
-Result<std::unique_ptr<store::Store>> OpenStore(const std::string& db, bool create) {
-  std::error_code ec;
-  if (!create && !std::filesystem::exists(db, ec)) {
-    return Status::NotFound("no database at " + db + " (run vigil scan or vigil lists import)");
-  }
-  return store::Store::OpenSqlite(db);
+Result<std::unique_ptr<app::Installation>> OpenInstallation(const InstallationArgs& a,
+                                                            std::string_view command, bool create) {
+  app::InstallationOptions o;
+  o.db = a.db;
+  o.keys = a.keys;
+  o.data_dir = a.data_dir;
+  o.passphrase = app::PassphraseFromFileOrEnv(a.passphrase_file);
+  o.create = create;
+  o.notice = [who = "vigil " + std::string(command)](std::string_view text) {
+    std::cerr << who << ": " << text << '\n';
+  };
+  return app::Installation::Open(std::move(o));
 }
 
 int Main(int argc, char** argv) {

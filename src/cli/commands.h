@@ -1,5 +1,7 @@
 // Internal to the CLI: each subcommand registers itself on the app and, when
-// parsed, runs and leaves its exit code in Context.
+// parsed, runs one use case of app::Installation and leaves its exit code in
+// Context. The CLI only parses flags, formats answers and maps errors to exit
+// codes; everything else is the application layer's.
 #ifndef VIGIL_SRC_CLI_COMMANDS_H_
 #define VIGIL_SRC_CLI_COMMANDS_H_
 
@@ -7,17 +9,13 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "vigil/app/installation.h"
 #include "vigil/cli/cli.h"
-#include "vigil/evidence/custody.h"
-#include "vigil/evidence/keys.h"
-#include "vigil/registry/registry.h"
-#include "vigil/store/store.h"
 
 namespace vigil::cli {
 
@@ -39,12 +37,19 @@ struct Context {
 // Prints "vigil <command>: <message>" to stderr and returns kExitFailure.
 int Fail(const Context& ctx, std::string_view command, std::string_view message);
 
-// Data files (lexicons, models) are found through --data-dir, then
-// $VIGIL_DATA_DIR, then the folder this build was configured from.
-std::filesystem::path DefaultDataDir();
-
-// Opens the database; a missing file is an error unless `create`.
-Result<std::unique_ptr<store::Store>> OpenStore(const std::string& db, bool create);
+// The options of every command that opens an installation.
+struct InstallationArgs {
+  std::string db = "vigil.db";
+  std::string keys;
+  std::string passphrase_file;
+  std::string data_dir;
+};
+// --db, --keys, --passphrase-file (and --data-dir with `data_dir`).
+void AddInstallationOptions(CLI::App* cmd, InstallationArgs& a, bool data_dir = false);
+// Opens the installation for `command` (its notices go to stderr as
+// "vigil <command>: ...").
+Result<std::unique_ptr<app::Installation>> OpenInstallation(const InstallationArgs& a,
+                                                            std::string_view command, bool create);
 
 void AddScanCommand(CLI::App& app, Context& ctx);
 void AddReportCommand(CLI::App& app, Context& ctx);
@@ -54,21 +59,6 @@ void AddMatchCommand(CLI::App& app, Context& ctx);
 void AddEvidenceCommands(CLI::App& app, Context& ctx);
 void AddRegistryCommands(CLI::App& app, Context& ctx);
 void AddFacesCommand(CLI::App& app, Context& ctx);
-
-// Evidence files live beside the database: vigil.keys (unless --keys),
-// vault/, custody.log.
-struct EvidencePaths {
-  std::string keys, vault, custody;
-};
-EvidencePaths EvidencePathsFor(const std::string& db, const std::string& keys);
-// The passphrase from the first line of `file`, else $VIGIL_PASSPHRASE.
-Result<std::string> ReadPassphrase(const std::string& file);
-// Who is acting, for the custody log: $VIGIL_OPERATOR, else $USER.
-std::string OperatorName();
-
-// A registry session over unlocked keys, auditing to the custody log (both
-// must outlive the session).
-registry::Session RegistrySessionFor(const evidence::Keys& keys, evidence::CustodyLog& log);
 
 }  // namespace vigil::cli
 

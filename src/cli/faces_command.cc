@@ -25,7 +25,7 @@ struct FacesArgs {
 };
 
 int RunFaces(const FacesArgs& a, const Context& ctx) {
-  const fs::path data_dir = a.data_dir.empty() ? DefaultDataDir() : fs::path(a.data_dir);
+  const fs::path data_dir = a.data_dir.empty() ? app::DefaultDataDir() : fs::path(a.data_dir);
   auto engine = faces::FaceEngine::Load(faces::DefaultModelDir(data_dir));
   if (!engine.ok()) return Fail(ctx, "faces", engine.status().ToString());
   faces::FaceOptions options;

@@ -112,23 +112,6 @@ int RunHash(const HashArgs& a, const Context& ctx) {
 
 // --- vigil lists -------------------------------------------------------------
 
-// Guesses a list file's format from its first bytes.
-match::ListFormat GuessFormat(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string head(4096, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<size_t>(in.gcount()));
-  size_t i = head.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
-  while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
-  if (i < head.size() && head[i] == '{') return match::ListFormat::kVicsJson;
-  std::string first = head.substr(i, head.find('\n', i) - i);
-  std::transform(first.begin(), first.end(), first.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (first.find("signal_type") != std::string::npos) return match::ListFormat::kThreatExchangeCsv;
-  if (first.rfind("type,value", 0) == 0) return match::ListFormat::kVigilCsv;
-  return match::ListFormat::kPlain;
-}
-
 std::vector<std::string> SplitLabels(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream in(s);
@@ -141,7 +124,7 @@ std::vector<std::string> SplitLabels(const std::string& s) {
 }
 
 struct ListsArgs {
-  std::string db = "vigil.db";
+  InstallationArgs inst;
   std::string file, name, format, labels, out;
   int threshold = media::kPdqMatchDistance;
   bool replace = false;
@@ -150,36 +133,35 @@ struct ListsArgs {
 };
 
 int RunListsImport(const ListsArgs& a, const Context& ctx) {
-  match::ListFormat format;
-  if (a.format.empty()) {
-    format = GuessFormat(a.file);
-  } else if (auto f = match::ListFormatFromName(a.format)) {
-    format = *f;
-  } else {
-    std::cerr << "vigil lists import: unknown --format " << a.format << '\n';
-    return kExitUsage;
+  app::ListImport request;
+  if (!a.format.empty()) {
+    request.format = match::ListFormatFromName(a.format);
+    if (!request.format) {
+      std::cerr << "vigil lists import: unknown --format " << a.format << '\n';
+      return kExitUsage;
+    }
   }
-  auto imported = match::ImportHashListFile(a.file, format, a.import_limits);
+  request.file = a.file;
+  request.name = a.name;
+  request.labels = SplitLabels(a.labels);
+  request.pdq_threshold = a.threshold;
+  request.replace = a.replace;
+  request.limits = a.import_limits;
+  auto inst = OpenInstallation(a.inst, "lists import", /*create=*/true);
+  if (!inst.ok()) return Fail(ctx, "lists import", inst.status().ToString());
+  auto imported = (*inst)->ImportList(std::move(request));
   if (!imported.ok()) return Fail(ctx, "lists import", imported.status().ToString());
-  for (const auto& e : imported->errors) {
+  const match::ImportResult& report = imported->report;
+  for (const auto& e : report.errors) {
     std::cerr << ctx.term.Paint("error", "31") << ": " << e.ToString() << '\n';
   }
-  if (imported->error_count > imported->errors.size()) {
-    std::cerr << "... and " << imported->error_count - imported->errors.size() << " more errors\n";
+  if (report.error_count > report.errors.size()) {
+    std::cerr << "... and " << report.error_count - report.errors.size() << " more errors\n";
   }
-  match::HashList& list = imported->list;
-  list.name = a.name.empty() ? fs::path(a.file).stem().string() : a.name;
-  list.source = fs::path(a.file).filename().string();
-  list.labels = SplitLabels(a.labels);
-  list.pdq_threshold = a.threshold;
-  auto store = OpenStore(a.db, /*create=*/true);
-  if (!store.ok()) return Fail(ctx, "lists import", store.status().ToString());
-  const Status s = (*store)->PutHashList(list, a.replace);
-  if (!s.ok()) return Fail(ctx, "lists import", s.ToString());
-  std::cerr << "imported " << list.entries.size() << " entries into list " << list.name << " ("
-            << match::ListFormatName(format) << ", " << imported->error_count << " errors, "
-            << imported->unsupported << " unsupported signals skipped)\n";
-  return imported->error_count ? kExitInputErrors : kExitOk;
+  std::cerr << "imported " << imported->entries << " entries into list " << imported->name << " ("
+            << match::ListFormatName(imported->format) << ", " << report.error_count << " errors, "
+            << report.unsupported << " unsupported signals skipped)\n";
+  return report.error_count ? kExitInputErrors : kExitOk;
 }
 
 int RunListsExport(const ListsArgs& a, const Context& ctx) {
@@ -192,32 +174,23 @@ int RunListsExport(const ListsArgs& a, const Context& ctx) {
     std::cerr << "vigil lists export: a list name is required\n";
     return kExitUsage;
   }
-  auto store = OpenStore(a.db, false);
-  if (!store.ok()) return Fail(ctx, "lists export", store.status().ToString());
-  auto lists = (*store)->LoadHashLists(a.name);
-  if (!lists.ok()) return Fail(ctx, "lists export", lists.status().ToString());
-  if (lists->empty()) return Fail(ctx, "lists export", "no hash list named " + a.name);
-  const std::string text = match::ExportHashList(lists->front(), *format);
+  auto inst = OpenInstallation(a.inst, "lists export", /*create=*/false);
+  if (!inst.ok()) return Fail(ctx, "lists export", inst.status().ToString());
+  auto text = (*inst)->ExportList(a.name, *format);
+  if (!text.ok()) return Fail(ctx, "lists export", text.status().ToString());
   if (a.out.empty() || a.out == "-") {
-    std::cout << text;
+    std::cout << *text;
     return kExitOk;
   }
-  const std::string tmp = a.out + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return Fail(ctx, "lists export", "cannot write " + tmp);
-  }
-  std::error_code ec;
-  fs::rename(tmp, a.out, ec);
-  if (ec) return Fail(ctx, "lists export", "cannot write " + a.out + ": " + ec.message());
+  const Status s = app::WriteFileAtomically(a.out, *text);
+  if (!s.ok()) return Fail(ctx, "lists export", s.ToString());
   return kExitOk;
 }
 
 int RunListsLs(const ListsArgs& a, const Context& ctx) {
-  auto store = OpenStore(a.db, false);
-  if (!store.ok()) return Fail(ctx, "lists ls", store.status().ToString());
-  auto lists = (*store)->ListHashLists();
+  auto inst = OpenInstallation(a.inst, "lists ls", /*create=*/false);
+  if (!inst.ok()) return Fail(ctx, "lists ls", inst.status().ToString());
+  auto lists = (*inst)->store().ListHashLists();
   if (!lists.ok()) return Fail(ctx, "lists ls", lists.status().ToString());
   for (const auto& l : *lists) {
     std::string labels;
@@ -240,9 +213,9 @@ int RunListsLs(const ListsArgs& a, const Context& ctx) {
 }
 
 int RunListsRm(const ListsArgs& a, const Context& ctx) {
-  auto store = OpenStore(a.db, false);
-  if (!store.ok()) return Fail(ctx, "lists rm", store.status().ToString());
-  const Status s = (*store)->DeleteHashList(a.name);
+  auto inst = OpenInstallation(a.inst, "lists rm", /*create=*/false);
+  if (!inst.ok()) return Fail(ctx, "lists rm", inst.status().ToString());
+  const Status s = (*inst)->store().DeleteHashList(a.name);
   if (!s.ok()) return Fail(ctx, "lists rm", s.ToString());
   return kExitOk;
 }
@@ -252,7 +225,7 @@ int RunListsRm(const ListsArgs& a, const Context& ctx) {
 struct MatchArgs {
   std::vector<std::string> queries;
   std::vector<std::string> lists;
-  std::string db = "vigil.db";
+  InstallationArgs inst;
   int radius = media::kPdqMatchDistance;
   bool jsonl = false;
 };
@@ -276,100 +249,23 @@ void PrintMatches(const std::string& query, const std::vector<store::MediaMatch>
 }
 
 int RunMatch(const MatchArgs& a, const Context& ctx) {
-  auto store = OpenStore(a.db, false);
-  if (!store.ok()) return Fail(ctx, "match", store.status().ToString());
-  auto lists = (*store)->LoadHashLists();
-  if (!lists.ok()) return Fail(ctx, "match", lists.status().ToString());
-  auto matcher = match::Matcher::Build(std::move(lists).value());
-  if (!matcher.ok()) return Fail(ctx, "match", matcher.status().ToString());
-  std::optional<scan::SeenMedia> seen;
-  if (a.lists.empty()) {  // --list narrows the search to hash lists
-    auto loaded = scan::SeenMedia::Load(**store);
-    if (!loaded.ok()) return Fail(ctx, "match", loaded.status().ToString());
-    seen.emplace(std::move(loaded).value());
-  }
-  match::MatchOptions options;
-  options.radius = a.radius;
-  options.lists = a.lists;
+  auto inst = OpenInstallation(a.inst, "match", /*create=*/false);
+  if (!inst.ok()) return Fail(ctx, "match", inst.status().ToString());
+  app::MatchRequest request;
+  request.lists = a.lists;
+  request.radius = a.radius;
+  auto answers = (*inst)->Match(a.queries, request);
+  if (!answers.ok()) return Fail(ctx, "match", answers.status().ToString());
   int errors = 0;
-  auto error = [&](const std::string& q, const std::string& why) {
-    std::cerr << ctx.term.Paint("error", "31") << ": " << q << ": " << why << '\n';
-    ++errors;
-  };
-  for (const std::string& q : a.queries) {
-    std::vector<store::MediaMatch> out;
-    auto add = [&](const Result<std::vector<match::ListMatch>>& hits) {
-      if (!hits.ok()) {
-        error(q, hits.status().ToString());
-        return;
-      }
-      for (const auto& m : *hits) {
-        std::string labels;
-        for (const auto& l : m.entry->labels) labels += (labels.empty() ? "" : ", ") + l;
-        out.push_back({"list", m.entry->signal.ToHex(), m.list->name,
-                       std::string(match::SignalTypeName(m.entry->signal.type)), labels,
-                       m.distance});
-      }
-    };
-    std::error_code ec;
-    if (fs::is_regular_file(q, ec)) {
-      MediaRef ref;
-      ref.path = q;
-      ref.name = fs::path(q).filename().string();
-      scan::MediaProbe probe;
-      const store::MediaResult r = scan::InspectMedia(ref, Limits{}, &probe);
-      if (!r.info) {
-        error(q, r.error);
-        continue;
-      }
-      if (a.lists.empty()) {
-        scan::MatchLists(*matcher, *r.info, probe, a.radius, &out);
-      } else {  // the same lookups, restricted to the named lists
-        add(matcher->MatchExact(match::SignalType::kMd5, r.info->md5, a.lists));
-        add(matcher->MatchExact(match::SignalType::kSha256, r.info->sha256, a.lists));
-        for (const auto& h : probe.image) add(matcher->Match(h, options));
-        for (const auto& f : probe.frames) {
-          if (f.quality >= media::kPdqMinQuality) add(matcher->Match(f.hash, options));
-        }
-      }
-      if (seen) seen->Match(*r.info, probe, a.radius, &out);
-      if (probe.image.empty() && probe.frames.empty() && !r.info->pdq_error.empty()) {
-        std::cerr << "note: " << q << ": no perceptual hash: " << r.info->pdq_error << '\n';
-      }
-    } else {
-      // HASH or TYPE:HASH (pdq, md5, sha1, sha256); bare 64 hex digits are PDQ.
-      std::string type = "pdq", hex = q;
-      if (const size_t colon = q.find(':'); colon != std::string::npos) {
-        type = q.substr(0, colon);
-        hex = q.substr(colon + 1);
-      } else if (q.size() == 32) {
-        type = "md5";
-      } else if (q.size() == 40) {
-        type = "sha1";
-      }
-      const auto signal_type = match::SignalTypeFromName(type);
-      if (!signal_type) {
-        error(q, "not a file, and not a hash (pdq, md5, sha1 or sha256)");
-        continue;
-      }
-      if (*signal_type == match::SignalType::kPdq) {
-        auto h = Hash256::FromHex(hex);
-        if (!h) {
-          error(q, "not a file, and not a PDQ hash (64 hex digits)");
-          continue;
-        }
-        add(matcher->Match(*h, options));
-        if (seen) {
-          scan::MediaProbe probe;
-          probe.image.push_back(*h);
-          media::MediaInfo info;
-          seen->Match(info, probe, a.radius, &out);
-        }
-      } else {
-        add(matcher->MatchExact(*signal_type, hex, a.lists));
-      }
+  for (const app::MatchAnswer& answer : *answers) {
+    if (!answer.error.empty()) {
+      std::cerr << ctx.term.Paint("error", "31") << ": " << answer.query << ": " << answer.error
+                << '\n';
+      ++errors;
+      if (answer.matches.empty()) continue;
     }
-    PrintMatches(q, out, a.jsonl);
+    if (!answer.note.empty()) std::cerr << "note: " << answer.query << ": " << answer.note << '\n';
+    PrintMatches(answer.query, answer.matches, a.jsonl);
   }
   return errors ? kExitInputErrors : kExitOk;
 }
@@ -396,7 +292,8 @@ void AddListsCommand(CLI::App& app, Context& ctx) {
   auto* lists = app.add_subcommand("lists", "Hash lists of known media: import, export, list");
   lists->require_subcommand(1);
   lists->fallthrough();  // --db may follow the subcommand
-  lists->add_option("--db", args->db, "SQLite database")->capture_default_str();
+  lists->add_option("--db", args->inst.db, "Database (a path or sqlite://PATH)")
+      ->capture_default_str();
 
   auto* imp = lists->add_subcommand(
       "import", "Import a hash list (ThreatExchange/HMA CSV, plain, VICS JSON, vigil CSV)");
@@ -441,7 +338,8 @@ void AddMatchCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("queries", args->queries,
                   "Image/video files, PDQ hashes, or TYPE:HASH (md5, sha1, sha256)")
       ->required();
-  cmd->add_option("--db", args->db, "SQLite database")->capture_default_str();
+  cmd->add_option("--db", args->inst.db, "Database (a path or sqlite://PATH)")
+      ->capture_default_str();
   cmd->add_option("--list", args->lists, "Only these lists (repeatable); skips store media");
   cmd->add_option("--radius", args->radius, "PDQ match radius in bits")
       ->check(CLI::Range(0, 256))

@@ -1,51 +1,27 @@
 // vigil registry, vigil stats: the registry of the missing and the figures
 // coordinators report. Every command opens a session (the key file's
-// passphrase) and writes what it reads or changes to the custody log.
-#include <sodium.h>
-
-#include <algorithm>
-#include <array>
-#include <cstring>
-#include <ctime>
-#include <fstream>
+// passphrase) and the installation writes what it reads or changes to the
+// custody log.
 #include <iomanip>
 #include <iostream>
-#include <iterator>
-#include <limits>
-#include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "src/cli/commands.h"
-#include "vigil/core/file.h"
 #include "vigil/core/json_writer.h"
 #include "vigil/core/time.h"
-#include "vigil/evidence/custody.h"
-#include "vigil/evidence/keys.h"
-#include "vigil/evidence/vault.h"
 #include "vigil/faces/faces.h"
-#include "vigil/media/inspect.h"
 #include "vigil/registry/registry.h"
-#include "vigil/scan/face_matching.h"
-#include "vigil/store/registry_store.h"
 
 namespace vigil::cli {
 
-namespace fs = std::filesystem;
-
 namespace {
-
-int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 std::string Date(int64_t t) { return FormatIso8601(t); }
 
 struct RegistryArgs {
-  std::string db = "vigil.db";
-  std::string keys;
-  std::string passphrase_file;
-  std::string data_dir;
+  InstallationArgs inst;
   bool json = false;
   bool jsonl = false;
   // Person fields (add/update); unset options leave a field as it is.
@@ -63,101 +39,15 @@ struct RegistryArgs {
   std::string out;
 };
 
-// An open session: unlocked keys, the custody log as audit sink, the
-// registry.
-struct RegistrySession {
-  std::optional<evidence::Keys> keys;
-  std::optional<evidence::CustodyLog> log;
-  std::unique_ptr<registry::Registry> registry;
-};
-
-Result<std::unique_ptr<RegistrySession>> OpenSession(const RegistryArgs& a, bool create = false) {
-  std::error_code ec;
-  if (!create && !fs::exists(a.db, ec)) {
-    return Status::NotFound("no database at " + a.db + " (run vigil keys init and vigil scan)");
+// The installation behind `command` ("registry add", "stats", ...); a
+// missing database is created only by the commands that add persons.
+Result<std::unique_ptr<app::Installation>> Open(const RegistryArgs& a, std::string_view command,
+                                                bool create = false) {
+  auto inst = OpenInstallation(a.inst, command, create);
+  if (!inst.ok() && inst.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound(inst.status().message() + "; vigil keys init and vigil scan make one");
   }
-  const EvidencePaths paths = EvidencePathsFor(a.db, a.keys);
-  VIGIL_ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase(a.passphrase_file));
-  auto s = std::make_unique<RegistrySession>();
-  VIGIL_ASSIGN_OR_RETURN(evidence::Keys keys, evidence::LoadKeys(paths.keys, passphrase));
-  s->keys.emplace(std::move(keys));
-  VIGIL_ASSIGN_OR_RETURN(evidence::CustodyLog log, evidence::CustodyLog::Open(paths.custody, Now));
-  s->log.emplace(std::move(log));
-  VIGIL_ASSIGN_OR_RETURN(auto st, store::RegistryStore::OpenSqlite(a.db));
-  VIGIL_ASSIGN_OR_RETURN(
-      s->registry, registry::Registry::Open(std::move(st), RegistrySessionFor(*s->keys, *s->log)));
-  return s;
-}
-
-}  // namespace
-
-registry::Session RegistrySessionFor(const evidence::Keys& keys, evidence::CustodyLog& log) {
-  registry::Session session;
-  session.keys = &keys;
-  session.actor = OperatorName();
-  session.audit = [log = &log, actor = session.actor](std::string_view action,
-                                                      std::string_view details) -> Status {
-    evidence::CustodyEntry e;
-    e.actor = actor;
-    e.action = std::string(action);
-    e.details = std::string(details);
-    auto r = log->Append(std::move(e));
-    return r.ok() ? Status::Ok() : r.status();
-  };
-  session.clock = Now;
-  return session;
-}
-
-registry::PhotoAnalyzer MakePhotoAnalyzer(const fs::path& data_dir,
-                                          std::shared_ptr<faces::FaceEngine>* engine) {
-  return [data_dir, engine](std::span<const uint8_t> bytes) -> Result<registry::PhotoFeatures> {
-    const Limits limits;
-    VIGIL_ASSIGN_OR_RETURN(media::MediaInfo info, media::Inspect(bytes, limits));
-    if (info.pdq.empty() && !info.pdq_error.empty()) return Status::Corrupt(info.pdq_error);
-    if (!*engine) {
-      VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<faces::FaceEngine> e,
-                             faces::FaceEngine::Load(faces::DefaultModelDir(data_dir)));
-      *engine = std::move(e);
-    }
-    VIGIL_ASSIGN_OR_RETURN(std::vector<faces::Face> found,
-                           (*engine)->DetectInFile(bytes, {}, limits));
-    registry::PhotoFeatures f;
-    f.sha256 = info.sha256;
-    f.type = info.type;
-    f.pdq = info.pdq;
-    f.pdq_quality = info.pdq_quality;
-    // A registry photo shows one person: the largest face is theirs (others
-    // in the picture would match strangers).
-    for (const auto& face : found) {
-      if (!face.landmarks_ok) continue;
-      registry::PhotoFace pf;
-      pf.box = face.box;
-      pf.embedding = face.embedding;
-      f.faces.push_back(pf);
-      break;
-    }
-    if (f.faces.empty()) {
-      std::cerr << "vigil registry: no usable face in a photo; it is kept for PDQ matching only\n";
-    }
-    return f;
-  };
-}
-
-namespace {
-
-// Compares every face and photo already scanned with the registry as it is
-// now, replacing the stored candidates. Run after each registry change.
-Status Rematch(const RegistryArgs& a, RegistrySession& s, bool verbose) {
-  VIGIL_ASSIGN_OR_RETURN(auto store, OpenStore(a.db, true));
-  VIGIL_ASSIGN_OR_RETURN(auto refs, s.registry->References());
-  const scan::RegistryMatcher matcher = scan::RegistryMatcher::Build(refs);
-  VIGIL_ASSIGN_OR_RETURN(size_t rows,
-                         scan::RematchStoredFaces(s.registry->store(), *store, matcher, 31));
-  if (verbose || rows > 0) {
-    std::cerr << rows << " candidate matches of scanned media with the registry"
-              << (rows ? " (vigil registry show CASE)" : "") << "\n";
-  }
-  return Status::Ok();
+  return inst;
 }
 
 void PersonJson(JsonWriter& w, const registry::Person& p) {
@@ -196,48 +86,27 @@ int RunAdd(const RegistryArgs& a, const Context& ctx) {
   f.date = a.date.value_or("");
   f.family_contact = a.contact.value_or("");
   f.notes = a.notes.value_or("");
-  std::vector<std::vector<uint8_t>> photos;
-  for (const auto& p : a.photos) {
-    auto b = ReadFile(p, std::numeric_limits<uint64_t>::max());
-    if (!b.ok()) return Fail(ctx, "registry add", b.status().message());
-    photos.emplace_back(b->begin(), b->end());
-  }
-  auto s = OpenSession(a, true);
-  if (!s.ok()) return Fail(ctx, "registry add", s.status().ToString());
-  std::shared_ptr<faces::FaceEngine> engine;
-  const fs::path data_dir = a.data_dir.empty() ? DefaultDataDir() : fs::path(a.data_dir);
-  const Status st =
-      (*s)->registry->Add(a.case_code, f, *status, photos, MakePhotoAnalyzer(data_dir, &engine));
+  auto inst = Open(a, "registry add", /*create=*/true);
+  if (!inst.ok()) return Fail(ctx, "registry add", inst.status().ToString());
+  const Status st = (*inst)->AddPerson(a.case_code, f, *status, a.photos);
   if (!st.ok()) return Fail(ctx, "registry add", st.ToString());
-  std::cerr << "added " << a.case_code << " (" << photos.size() << " photos)\n";
-  if (Status m = Rematch(a, **s, false); !m.ok()) return Fail(ctx, "registry add", m.ToString());
+  std::cerr << "added " << a.case_code << " (" << a.photos.size() << " photos)\n";
   return kExitOk;
 }
 
 int RunImport(const RegistryArgs& a, const Context& ctx) {
-  auto text = ReadFile(a.csv, std::numeric_limits<uint64_t>::max());
-  if (!text.ok()) return Fail(ctx, "registry import", "cannot read " + text.status().message());
-  const Limits limits;
-  auto rows = registry::ParseRegistryCsv(*text, limits.max_line_bytes);
-  if (!rows.ok()) return Fail(ctx, "registry import", a.csv + ": " + rows.status().message());
-  auto s = OpenSession(a, true);
-  if (!s.ok()) return Fail(ctx, "registry import", s.status().ToString());
-  std::shared_ptr<faces::FaceEngine> engine;
-  const fs::path data_dir = a.data_dir.empty() ? DefaultDataDir() : fs::path(a.data_dir);
-  const Status st = (*s)->registry->Import(*rows, fs::path(a.csv).parent_path(),
-                                           MakePhotoAnalyzer(data_dir, &engine));
-  if (!st.ok()) return Fail(ctx, "registry import", a.csv + ": " + st.message());
-  std::cerr << "imported " << rows->size() << " persons from " << a.csv << "\n";
-  if (Status m = Rematch(a, **s, false); !m.ok()) {
-    return Fail(ctx, "registry import", m.ToString());
-  }
+  auto inst = Open(a, "registry import", /*create=*/true);
+  if (!inst.ok()) return Fail(ctx, "registry import", inst.status().ToString());
+  auto persons = (*inst)->ImportRegistry(a.csv);
+  if (!persons.ok()) return Fail(ctx, "registry import", persons.status().message());
+  std::cerr << "imported " << *persons << " persons from " << a.csv << "\n";
   return kExitOk;
 }
 
 int RunList(const RegistryArgs& a, const Context& ctx) {
-  auto s = OpenSession(a);
-  if (!s.ok()) return Fail(ctx, "registry list", s.status().ToString());
-  auto list = (*s)->registry->List();
+  auto inst = Open(a, "registry list");
+  if (!inst.ok()) return Fail(ctx, "registry list", inst.status().ToString());
+  auto list = (*inst)->ListPersons();
   if (!list.ok()) return Fail(ctx, "registry list", list.status().ToString());
   if (a.json) {
     JsonWriter w;
@@ -268,12 +137,12 @@ int RunList(const RegistryArgs& a, const Context& ctx) {
 }
 
 int RunShow(const RegistryArgs& a, const Context& ctx) {
-  auto s = OpenSession(a);
-  if (!s.ok()) return Fail(ctx, "registry show", s.status().ToString());
-  auto rec = (*s)->registry->Show(a.case_code);
-  if (!rec.ok()) return Fail(ctx, "registry show", rec.status().ToString());
-  auto matches = (*s)->registry->store().FaceMatches(a.case_code);
-  if (!matches.ok()) return Fail(ctx, "registry show", matches.status().ToString());
+  auto inst = Open(a, "registry show");
+  if (!inst.ok()) return Fail(ctx, "registry show", inst.status().ToString());
+  auto view = (*inst)->ShowPerson(a.case_code);
+  if (!view.ok()) return Fail(ctx, "registry show", view.status().ToString());
+  const registry::PersonRecord* rec = &view->record;
+  const std::vector<store::FaceMatchRow>* matches = &view->candidates;
   if (a.json || a.jsonl) {
     JsonWriter w;
     w.BeginObject();
@@ -356,36 +225,20 @@ int RunShow(const RegistryArgs& a, const Context& ctx) {
 }
 
 int RunUpdate(const RegistryArgs& a, const Context& ctx) {
-  auto s = OpenSession(a);
-  if (!s.ok()) return Fail(ctx, "registry update", s.status().ToString());
-  auto rec = (*s)->registry->Show(a.case_code);
-  if (!rec.ok()) return Fail(ctx, "registry update", rec.status().ToString());
-  registry::PersonFields f = rec->person.fields;
-  if (!a.names.empty()) f.names = a.names;
-  if (!a.aliases.empty()) f.aliases = a.aliases;
-  if (a.sex) f.sex = *a.sex;
-  if (a.birth_year) f.birth_year = *a.birth_year;
-  if (a.place) f.place = *a.place;
-  if (a.date) f.date = *a.date;
-  if (a.contact) f.family_contact = *a.contact;
-  if (a.notes) f.notes = *a.notes;
-  Status st = (*s)->registry->Update(a.case_code, f);
+  app::PersonUpdate u;
+  u.names = a.names;
+  u.aliases = a.aliases;
+  u.sex = a.sex;
+  u.birth_year = a.birth_year;
+  u.place = a.place;
+  u.date = a.date;
+  u.family_contact = a.contact;
+  u.notes = a.notes;
+  auto inst = Open(a, "registry update");
+  if (!inst.ok()) return Fail(ctx, "registry update", inst.status().ToString());
+  const Status st = (*inst)->UpdatePerson(a.case_code, u, a.photos);
   if (!st.ok()) return Fail(ctx, "registry update", st.ToString());
-  std::shared_ptr<faces::FaceEngine> engine;
-  const fs::path data_dir = a.data_dir.empty() ? DefaultDataDir() : fs::path(a.data_dir);
-  for (const auto& path : a.photos) {
-    auto b = ReadFile(path, std::numeric_limits<uint64_t>::max());
-    if (!b.ok()) return Fail(ctx, "registry update", b.status().message());
-    auto id =
-        (*s)->registry->AddPhoto(a.case_code, AsBytes(*b), MakePhotoAnalyzer(data_dir, &engine));
-    if (!id.ok()) return Fail(ctx, "registry update", path + ": " + id.status().ToString());
-  }
   std::cerr << "updated " << a.case_code << "\n";
-  if (!a.photos.empty()) {
-    if (Status m = Rematch(a, **s, false); !m.ok()) {
-      return Fail(ctx, "registry update", m.ToString());
-    }
-  }
   return kExitOk;
 }
 
@@ -396,186 +249,50 @@ int RunStatus(const RegistryArgs& a, const Context& ctx) {
               << "' (missing, sighted, located, rescued, reunited, deceased, closed)\n";
     return kExitUsage;
   }
-  auto s = OpenSession(a);
-  if (!s.ok()) return Fail(ctx, "registry status", s.status().ToString());
-  const Status st = (*s)->registry->SetStatus(a.case_code, *to, a.reason);
+  auto inst = Open(a, "registry status");
+  if (!inst.ok()) return Fail(ctx, "registry status", inst.status().ToString());
+  const Status st = (*inst)->SetCaseStatus(a.case_code, *to, a.reason);
   if (!st.ok()) return Fail(ctx, "registry status", st.ToString());
   std::cerr << a.case_code << " is now " << a.status << "\n";
   return kExitOk;
 }
 
 int RunSighting(const RegistryArgs& a, const Context& ctx) {
-  const size_t first = a.post.find('/'), last = a.post.rfind('/');
-  if (first == std::string::npos || first == last) {
+  const auto key = ParsePostKey(a.post);
+  if (!key) {
     std::cerr << "vigil registry sighting: --post takes PLATFORM/CHANNEL/ID\n";
     return kExitUsage;
   }
-  registry::Sighting x;
-  x.case_code = a.case_code;
-  x.platform = a.post.substr(0, first);
-  x.channel_id = a.post.substr(first + 1, last - first - 1);
-  x.external_id = a.post.substr(last + 1);
-  x.media_sha256 = a.media;
-  x.distance = a.distance;
-  auto store = OpenStore(a.db, false);
-  if (!store.ok()) return Fail(ctx, "registry sighting", store.status().ToString());
-  bool found = false;
-  const Status walk = (*store)->ForEachPost({}, [&](const store::ScanRecord& r) {
-    if (PlatformName(r.post.platform) == x.platform && r.post.channel.id == x.channel_id &&
-        r.post.external_id == x.external_id) {
-      found = true;
-      x.post_time = r.post.time;
-      if (x.media_sha256.empty()) {
-        for (const auto& m : r.media) {
-          if (m.info) {
-            x.media_sha256 = m.info->sha256;
-            break;
-          }
-        }
-      }
-    }
-    return Status::Ok();
-  });
-  if (!walk.ok()) return Fail(ctx, "registry sighting", walk.ToString());
-  if (!found) return Fail(ctx, "registry sighting", "no post " + a.post + " in " + a.db);
-  auto s = OpenSession(a);
-  if (!s.ok()) return Fail(ctx, "registry sighting", s.status().ToString());
-  const Status st = (*s)->registry->AddSighting(x);
+  auto inst = Open(a, "registry sighting");
+  if (!inst.ok()) return Fail(ctx, "registry sighting", inst.status().ToString());
+  const Status st = (*inst)->RecordSighting(a.case_code, *key, a.media, a.distance);
   if (!st.ok()) return Fail(ctx, "registry sighting", st.ToString());
   std::cerr << "sighting of " << a.case_code << " in " << a.post << " recorded\n";
   return kExitOk;
-}
-
-// An image as a data: URI (the page loads nothing from outside itself).
-std::string DataUri(std::string_view bytes) {
-  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
-  const std::string type = media::SniffType(std::span<const uint8_t>(p, bytes.size()));
-  std::string b64(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(b64.data(), b64.size(), p, bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  b64.resize(std::strlen(b64.c_str()));
-  return "data:image/" + type + ";base64," + b64;
-}
-
-// An SVG that shows only the face: the whole image, cropped by the viewBox to
-// the face's box with a margin.
-std::string FaceSvg(std::string_view bytes, const std::array<int, 4>& box, int width, int height) {
-  const int m = std::max(box[2], box[3]) / 4;
-  const int x = std::max(0, box[0] - m), y = std::max(0, box[1] - m);
-  const int w = std::min(width - x, box[2] + 2 * m), h = std::min(height - y, box[3] + 2 * m);
-  std::ostringstream out;
-  out << "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"" << x << " " << y << " " << w << " "
-      << h << "\" width=\"240\" height=\"" << (w > 0 ? 240 * h / w : 240) << "\"><image width=\""
-      << width << "\" height=\"" << height << "\" href=\"" << DataUri(bytes) << "\"/></svg>";
-  return out.str();
 }
 
 // Writes a page with each candidate face of `media` beside the registry
 // photo it matched, blurred until the analyst reveals them. Both views are
 // audited: the registry photo by the registry, the original in the custody log.
 int RunCompare(const RegistryArgs& a, const Context& ctx) {
-  auto s = OpenSession(a);
-  if (!s.ok()) return Fail(ctx, "registry compare", s.status().ToString());
-  auto& reg = *(*s)->registry;
-  auto rec = reg.Show(a.case_code);
-  if (!rec.ok()) return Fail(ctx, "registry compare", rec.status().ToString());
-  auto all = reg.store().FaceMatches(a.case_code);
-  if (!all.ok()) return Fail(ctx, "registry compare", all.status().ToString());
-  std::vector<store::FaceMatchRow> rows;
-  for (const auto& m : *all) {
-    if (m.sha256.starts_with(a.media) && m.kind == "face") rows.push_back(m);
-  }
-  if (a.media.size() < 8 || rows.empty()) {
-    return Fail(ctx, "registry compare",
-                "no face match of case " + a.case_code + " with media " + a.media +
-                    " (vigil registry show " + a.case_code + " lists them)");
-  }
-  const std::string sha = rows.front().sha256;
-  const EvidencePaths paths = EvidencePathsFor(a.db, a.keys);
-  auto vault = evidence::Vault::Open(paths.vault, *(*s)->keys);
-  if (!vault.ok()) return Fail(ctx, "registry compare", vault.status().ToString());
-  if (!vault->Contains(sha)) {
-    return Fail(
-        ctx, "registry compare",
-        "the original " + sha.substr(0, 16) + "… is not in the vault (scan with --evidence)");
-  }
-  evidence::CustodyEntry view;
-  view.actor = OperatorName();
-  view.action = "view";
-  view.items = {sha};
-  view.details = "face comparison with registry case " + a.case_code;
-  if (auto v = (*s)->log->Append(std::move(view)); !v.ok()) {
-    return Fail(ctx, "registry compare", v.status().ToString());
-  }
-  auto original = vault->GetBytes(sha);
-  if (!original.ok()) return Fail(ctx, "registry compare", original.status().ToString());
-  const Limits limits;
-  auto info =
-      media::Inspect(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(original->data()),
-                                              original->size()),
-                     limits);
-  if (!info.ok()) return Fail(ctx, "registry compare", info.status().ToString());
-  std::map<int, std::array<int, 4>> boxes;
-  const Status walk = reg.store().ForEachStoredFace([&](const store::StoredFace& f) {
-    if (f.sha256 == sha) boxes[f.face] = {f.x, f.y, f.w, f.h};
-    return Status::Ok();
-  });
-  if (!walk.ok()) return Fail(ctx, "registry compare", walk.ToString());
-
-  std::ostringstream html;
-  html << "<!doctype html><html><head><meta charset=\"utf-8\"><meta "
-          "http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
-          "style-src 'unsafe-inline'\"><title>case "
-       << a.case_code
-       << " — face comparison</title><style>body{font:15px system-ui;margin:2em}"
-          "svg{filter:blur(14px);border:1px solid #999}#reveal:checked~.pair svg{filter:none}"
-          ".pair{display:flex;gap:2em;margin:1em 0}.meta{color:#555}</style></head><body>"
-          "<h1>Case "
-       << a.case_code << ": possible sighting</h1><p class=\"meta\">Media " << sha
-       << ". For review by a trained analyst; a face match is a lead, not an identification. "
-          "Images are blurred.</p><input type=\"checkbox\" id=\"reveal\"><label "
-          "for=\"reveal\">Reveal the faces</label>";
-  for (const auto& m : rows) {
-    const auto box = boxes.find(m.face);
-    const registry::Photo* photo = nullptr;
-    for (const auto& p : rec->photos) {
-      if (p.id == m.photo_id) photo = &p;
-    }
-    if (box == boxes.end() || photo == nullptr || photo->features.faces.empty()) continue;
-    auto ref_bytes = reg.PhotoBytes(a.case_code, m.photo_id);
-    if (!ref_bytes.ok()) return Fail(ctx, "registry compare", ref_bytes.status().ToString());
-    const std::string ref(ref_bytes->begin(), ref_bytes->end());
-    auto ref_info = media::Inspect(*ref_bytes, limits);
-    if (!ref_info.ok()) return Fail(ctx, "registry compare", ref_info.status().ToString());
-    char dist[32];
-    std::snprintf(dist, sizeof dist, "%.3f", m.distance);
-    html << "<div class=\"pair\"><figure>"
-         << FaceSvg(*original, box->second, info->width, info->height)
-         << "<figcaption>scanned, face " << m.face + 1 << "</figcaption></figure><figure>"
-         << FaceSvg(ref, photo->features.faces[0].box, ref_info->width, ref_info->height)
-         << "<figcaption>registry photo " << m.photo_id << "</figcaption></figure><p>distance "
-         << dist << " (" << (m.distance <= faces::kStrongMatch ? "strong" : "possible")
-         << ")</p></div>";
-  }
-  html << "</body></html>\n";
-  const std::string tmp = a.out + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << html.str();
-    if (!out) return Fail(ctx, "registry compare", "cannot write " + tmp);
-  }
-  std::error_code ec;
-  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, ec);
-  fs::rename(tmp, a.out, ec);
-  if (ec) return Fail(ctx, "registry compare", "cannot write " + a.out + ": " + ec.message());
-  std::cerr << "wrote " << a.out << " (" << rows.size()
+  auto inst = Open(a, "registry compare");
+  if (!inst.ok()) return Fail(ctx, "registry compare", inst.status().ToString());
+  auto page = (*inst)->CompareFaces(a.case_code, a.media);
+  if (!page.ok()) return Fail(ctx, "registry compare", page.status().ToString());
+  const Status s = app::WriteFileAtomically(a.out, page->html, /*owner_only=*/true);
+  if (!s.ok()) return Fail(ctx, "registry compare", s.ToString());
+  std::cerr << "wrote " << a.out << " (" << page->pairs
             << " face pairs; it holds registry photos: delete it after review)\n";
   return kExitOk;
 }
 
 int RunMatch(const RegistryArgs& a, const Context& ctx) {
-  auto s = OpenSession(a);
-  if (!s.ok()) return Fail(ctx, "registry match", s.status().ToString());
-  if (Status m = Rematch(a, **s, true); !m.ok()) return Fail(ctx, "registry match", m.ToString());
+  auto inst = Open(a, "registry match");
+  if (!inst.ok()) return Fail(ctx, "registry match", inst.status().ToString());
+  auto rows = (*inst)->Rematch();
+  if (!rows.ok()) return Fail(ctx, "registry match", rows.status().ToString());
+  std::cerr << *rows << " candidate matches of scanned media with the registry"
+            << (*rows ? " (vigil registry show CASE)" : "") << "\n";
   return kExitOk;
 }
 
@@ -584,9 +301,9 @@ int RunStats(const RegistryArgs& a, const Context& ctx) {
     std::cerr << "vigil stats: --by takes month\n";
     return kExitUsage;
   }
-  auto s = OpenSession(a);
-  if (!s.ok()) return Fail(ctx, "stats", s.status().ToString());
-  auto st = (*s)->registry->ComputeStats();
+  auto inst = Open(a, "stats");
+  if (!inst.ok()) return Fail(ctx, "stats", inst.status().ToString());
+  auto st = (*inst)->RegistryStats();
   if (!st.ok()) return Fail(ctx, "stats", st.status().ToString());
   constexpr registry::CaseStatus kMoves[] = {
       registry::CaseStatus::kSighted,  registry::CaseStatus::kLocated,
@@ -631,13 +348,7 @@ int RunStats(const RegistryArgs& a, const Context& ctx) {
   return kExitOk;
 }
 
-void AddSessionOptions(CLI::App* c, RegistryArgs* a) {
-  c->add_option("--db", a->db, "Database (the keys, vault and custody log sit beside it)")
-      ->capture_default_str();
-  c->add_option("--keys", a->keys, "Key file (default: vigil.keys beside the database)");
-  c->add_option("--passphrase-file", a->passphrase_file,
-                "Read the key file's passphrase from this file (else $VIGIL_PASSPHRASE)");
-}
+void AddSessionOptions(CLI::App* c, RegistryArgs* a) { AddInstallationOptions(c, a->inst); }
 
 void AddFieldOptions(CLI::App* c, RegistryArgs* a) {
   c->add_option("--name", a->names, "A name, in any script (repeat for several)");
@@ -650,7 +361,9 @@ void AddFieldOptions(CLI::App* c, RegistryArgs* a) {
   c->add_option("--notes", a->notes, "Notes");
   c->add_option("--photo", a->photos, "A photo of the person (repeat for several)")
       ->check(CLI::ExistingFile);
-  c->add_option("--data-dir", a->data_dir, "Folder with models/ (default: the build's data/)");
+  c->add_option("--data-dir", a->inst.data_dir,
+                "Folder with models/ (default: $VIGIL_DATA_DIR, else the installed or source "
+                "tree's data/)");
 }
 
 }  // namespace
@@ -706,7 +419,7 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   CLI::App* import = reg->add_subcommand(
       "import", "Import a coordinator's CSV (all or nothing; columns in the README)");
   import->add_option("FILE", args->csv, "CSV file")->required()->check(CLI::ExistingFile);
-  import->add_option("--data-dir", args->data_dir, "Folder with models/");
+  import->add_option("--data-dir", args->inst.data_dir, "Folder with models/");
   AddSessionOptions(import, args.get());
   import->callback([args, &ctx] { ctx.exit_code = RunImport(*args, ctx);
 });

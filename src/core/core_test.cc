@@ -31,7 +31,8 @@ TEST(DeadlineTest, ExpiresAndSaysWhy) {
   EXPECT_TRUE(Deadline::In(3600).Check("png decode").ok());
   const Status late = Deadline::In(0).Check("png decode");
   EXPECT_EQ(late.code(), StatusCode::kResourceExhausted);
-  EXPECT_EQ(late.message(), "png decode: stopped, over the time allowed for one file (max_file_seconds)");
+  EXPECT_EQ(late.message(),
+            "png decode: stopped, over the time allowed for one file (max_file_seconds)");
 }
 
 TEST(StatusTest, OkAndErrors) {
@@ -58,6 +59,21 @@ TEST(PlatformTest, RoundTrip) {
     EXPECT_EQ(MediaKindFromName(MediaKindName(k)), k);
   }
   EXPECT_FALSE(MediaKindFromName("hologram").has_value());
+}
+
+TEST(PostKeyTest, FormatsAndParsesWithSlashesInTheChannel) {
+  const PostKey key{Platform::kFacebook, "inbox/market_12", "1700000000123"};
+  EXPECT_EQ(FormatPostKey(key), "facebook/inbox/market_12/1700000000123");
+  EXPECT_EQ(ParsePostKey(FormatPostKey(key)), key);
+  EXPECT_EQ(ParsePostKey("telegram//7"), (PostKey{Platform::kTelegram, "", "7"}));
+  for (const char* bad : {"", "telegram", "telegram/7", "telegram/c/", "myspace/c/7", "/c/7"}) {
+    EXPECT_FALSE(ParsePostKey(bad).has_value()) << bad;
+  }
+  Post p;
+  p.platform = Platform::kWhatsApp;
+  p.channel.id = "chat";
+  p.external_id = "12";
+  EXPECT_EQ(FormatPostKey(KeyOf(p)), "whatsapp/chat/12");
 }
 
 TEST(Utf8Test, ValidatesAndSanitizes) {

@@ -56,4 +56,24 @@ std::optional<MediaKind> MediaKindFromName(std::string_view name) {
   return std::nullopt;
 }
 
+PostKey KeyOf(const Post& p) { return {p.platform, p.channel.id, p.external_id}; }
+
+std::string FormatPostKey(const PostKey& key) {
+  std::string out(PlatformName(key.platform));
+  out += '/';
+  out += key.channel_id;
+  out += '/';
+  out += key.external_id;
+  return out;
+}
+
+std::optional<PostKey> ParsePostKey(std::string_view text) {
+  const size_t first = text.find('/'), last = text.rfind('/');
+  if (first == std::string_view::npos || first == last) return std::nullopt;
+  const auto platform = PlatformFromName(text.substr(0, first));
+  if (!platform || last + 1 == text.size()) return std::nullopt;
+  return PostKey{*platform, std::string(text.substr(first + 1, last - first - 1)),
+                 std::string(text.substr(last + 1))};
+}
+
 }  // namespace vigil

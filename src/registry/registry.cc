@@ -281,10 +281,8 @@ class Registry::Sealer {
   evidence::SecretBytes key_;
 };
 
-Result<std::unique_ptr<Registry>> Registry::Open(std::unique_ptr<store::RegistryStore> store,
-                                                 Session session) {
+Result<std::unique_ptr<Registry>> Registry::Open(store::RegistryStore& store, Session session) {
   if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
-  if (!store) return Status::InvalidArgument("registry: no store");
   if (session.keys == nullptr || session.keys->vault_key().empty()) {
     return Status::InvalidArgument(
         "registry: no unlocked keys (nothing answers without a session)");
@@ -296,7 +294,7 @@ Result<std::unique_ptr<Registry>> Registry::Open(std::unique_ptr<store::Registry
   auto sealer = std::make_shared<const Sealer>(session.keys->vault_key());
   if (!sealer->ok()) return Status::Internal("registry: cannot allocate key memory");
   std::unique_ptr<Registry> r(new Registry());
-  r->store_ = std::move(store);
+  r->store_ = &store;
   r->session_ = std::move(session);
   r->sealer_ = std::move(sealer);
   return r;

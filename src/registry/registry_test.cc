@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "src/evidence/test_util.h"
+#include "vigil/store/database.h"
 
 namespace vigil::registry {
 namespace {
@@ -80,9 +81,10 @@ class RegistryTest : public ::testing::Test {
   }
 
   std::unique_ptr<Registry> OpenWith(const Keys& keys) {
-    auto st = store::RegistryStore::OpenSqlite(db_);
-    EXPECT_TRUE(st.ok()) << st.status().ToString();
-    if (!st.ok()) return nullptr;
+    auto db = store::Open(db_);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    if (!db.ok()) return nullptr;
+    databases_.push_back(std::move(*db));
     Session s;
     s.keys = &keys;
     s.actor = "analyst-1";
@@ -92,7 +94,7 @@ class RegistryTest : public ::testing::Test {
       return Status::Ok();
     };
     s.clock = [this] { return now_; };
-    auto r = Registry::Open(std::move(*st), std::move(s));
+    auto r = Registry::Open(databases_.back()->registry(), std::move(s));
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? std::move(*r) : nullptr;
   }
@@ -109,6 +111,7 @@ class RegistryTest : public ::testing::Test {
   TempDir dir_;
   std::string db_ = dir_ / "vigil.db";
   std::optional<Keys> keys_;
+  std::vector<std::unique_ptr<store::Database>> databases_;  // one per OpenWith
   std::unique_ptr<Registry> registry_;
   std::vector<std::string> audit_;
   bool fail_audit_ = false;
@@ -238,13 +241,13 @@ TEST_F(RegistryTest, EveryReadIsAuditedAndFailsWithoutTheAudit) {
 }
 
 TEST_F(RegistryTest, NoSessionNoRegistry) {
-  auto st = store::RegistryStore::OpenSqlite(db_);
-  ASSERT_TRUE(st.ok());
+  auto db = store::Open(db_);
+  ASSERT_TRUE(db.ok());
   Session s;  // no keys
   s.actor = "x";
   s.audit = [](std::string_view, std::string_view) { return Status::Ok(); };
   s.clock = [] { return int64_t{0}; };
-  auto r = Registry::Open(std::move(*st), s);
+  auto r = Registry::Open((*db)->registry(), s);
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(r.status().message(), HasSubstr("session"));
 }

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include "vigil/store/database.h"
+
 namespace vigil::report {
 namespace {
 
@@ -62,7 +64,7 @@ TEST(WriteHtmlReportTest, SelfContainedWithHighlightsChartAndReposts) {
   const auto dir = std::filesystem::temp_directory_path() / "vigil_report_test";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  auto store = store::Store::OpenSqlite(dir / "r.db");
+  auto store = store::Open((dir / "r.db").string());
   ASSERT_TRUE(store.ok());
   // A sale offer in March, its photo reposted (mirrored) in another channel in April.
   auto offer = Record("c1", "1", 1709208000, "for sale <girl>", text::Category::kSaleOffer, 'a');
@@ -70,10 +72,10 @@ TEST(WriteHtmlReportTest, SelfContainedWithHighlightsChartAndReposts) {
   auto repost = Record("c2", "9", 1712000000, "again", text::Category::kOther, 'b');
   repost.media[0].matches = {{"media", std::string(64, 'a'), "", "pdq", "", 14}};
   const std::vector<store::ScanRecord> batch = {offer, repost};
-  ASSERT_TRUE((*store)->Write(batch).ok());
+  ASSERT_TRUE((*store)->posts().Write(batch).ok());
 
   std::ostringstream html;
-  ASSERT_TRUE(WriteHtmlReport(**store, {}, html).ok());
+  ASSERT_TRUE(WriteHtmlReport((*store)->posts(), {}, html).ok());
   const std::string h = html.str();
   EXPECT_EQ(h.find("<script"), std::string::npos);
   EXPECT_NE(h.find("Content-Security-Policy"), std::string::npos);
@@ -88,7 +90,7 @@ TEST(WriteHtmlReportTest, SelfContainedWithHighlightsChartAndReposts) {
   ReportOptions few;
   few.max_posts = 0;
   std::ostringstream truncated;
-  ASSERT_TRUE(WriteHtmlReport(**store, few, truncated).ok());
+  ASSERT_TRUE(WriteHtmlReport((*store)->posts(), few, truncated).ok());
   EXPECT_NE(truncated.str().find("Showing the first 0 of 1 flagged posts"), std::string::npos);
   std::filesystem::remove_all(dir);
 }

@@ -18,6 +18,7 @@
 #include "vigil/media/inspect.h"
 #include "vigil/media/pdq.h"
 #include "vigil/scan/scan.h"
+#include "vigil/store/database.h"
 
 namespace vigil::scan {
 namespace {
@@ -72,11 +73,11 @@ void Exec(const fs::path& path, const std::string& sql) {
 using Found = std::set<std::tuple<std::string, std::string, std::string>>;
 
 Found Matches(const fs::path& db) {
-  auto store = store::Store::OpenSqlite(db);
+  auto store = store::Open(db.string());
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   Found found;
   if (!store.ok()) return found;
-  auto all = (*store)->ListMediaMatches();
+  auto all = (*store)->posts().ListMediaMatches();
   EXPECT_TRUE(all.ok());
   for (const auto& [sha, m] : *all) {
     if (m.kind == "media") {
@@ -147,9 +148,8 @@ class MediaMatchingTest : public ::testing::Test {
 
   void Scan(const fs::path& db, const fs::path& input, bool match = true) {
     ScanOptions o = options_;
-    o.db_path = db;
     o.match_media = match;
-    auto summary = RunScan({input}, o, nullptr);
+    auto summary = RunScan({input}, o, db.string(), nullptr);
     ASSERT_TRUE(summary.ok()) << summary.status().ToString();
     ASSERT_EQ(summary->errors, 0);
   }
@@ -221,9 +221,9 @@ TEST_F(MediaMatchingTest, NoMatchScanIsMatchedByTheNextScan) {
   const auto a = Export("a", {{"a", "still.png"}, {"b", "mirror.png"}});
   const auto b = Export("b", {{"c", "copy.jpg"}});
   for (const char* name : {"split.db", "clean.db"}) {
-    auto store = store::Store::OpenSqlite(dir_ / name);
+    auto store = store::Open((dir_ / name).string());
     ASSERT_TRUE(store.ok());
-    ASSERT_TRUE((*store)->PutHashList(list, false).ok());
+    ASSERT_TRUE((*store)->posts().PutHashList(list, false).ok());
   }
   // The reference: one matching scan of both exports.
   Scan(dir_ / "clean.db", a);
@@ -318,11 +318,11 @@ TEST_F(VideoCandidatesTest, FrameIndexFindsWhatBruteForceFinds) {
     for (int i = 0; i < 10; ++i) v.push_back(match::testing::RandomHash(rng));
     records.push_back(Record(id, v));
   }
-  auto store = store::Store::OpenSqlite(dir_ / "v.db");
+  auto store = store::Open((dir_ / "v.db").string());
   ASSERT_TRUE(store.ok());
-  ASSERT_TRUE((*store)->Write(records).ok());
+  ASSERT_TRUE((*store)->posts().Write(records).ok());
 
-  auto loaded = SeenMedia::Load(**store);
+  auto loaded = SeenMedia::Load((*store)->posts());
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   SeenMedia seen = std::move(loaded).value();
   media::MediaInfo info;

@@ -196,7 +196,10 @@ store::ScanRecord AnalyzePost(Post post, const text::Analyzer& analyzer, const L
 
 Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
                             const ScanOptions& options, const text::Analyzer& analyzer,
-                            store::Store& store, ScanObserver* observer) {
+                            store::Database& db, ScanObserver* observer) {
+  store::Store& store = db.posts();
+  // With face search, faces are stored beside their media (PutMediaFaces).
+  store::RegistryStore* registry_store = options.face_engine ? &db.registry() : nullptr;
   ScanObserver null_observer;
   ScanObserver& obs = observer ? *observer : null_observer;
   const int threads = options.threads > 0
@@ -230,8 +233,8 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
 
   // Media whose faces an earlier run searched: workers skip the detector.
   std::unordered_set<std::string> face_searched;
-  if (options.face_engine != nullptr && options.registry_store != nullptr) {
-    auto searched = options.registry_store->FaceSearchedMedia();
+  if (registry_store != nullptr) {
+    auto searched = registry_store->FaceSearchedMedia();
     if (!searched.ok()) return searched.status();
     face_searched.insert(searched->begin(), searched->end());
   }
@@ -335,13 +338,9 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
     }
     return Status::Ok();
   };
-  // Faces go in after their media rows are committed; a crash in between
-  // is mended by the re-run, which finds and stores them again.
+  // Faces go in with their media rows, in the batch's transaction.
   auto store_faces = [&]() -> Status {
-    if (options.face_engine == nullptr) return Status::Ok();
-    if (options.registry_store == nullptr) {
-      return Status::InvalidArgument("scan: face search needs a registry store");
-    }
+    if (registry_store == nullptr) return Status::Ok();
     std::vector<store::MediaFaces> faces;
     std::unordered_set<std::string> done;
     for (const auto& r : batch) {
@@ -354,7 +353,7 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
         if (matched) ++summary.face_matches;
       }
     }
-    return faces.empty() ? Status::Ok() : options.registry_store->PutMediaFaces(faces);
+    return faces.empty() ? Status::Ok() : registry_store->PutMediaFaces(faces);
   };
   auto flush = [&]() -> Status {
     if (!error_batch.empty()) {
@@ -362,8 +361,16 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
       error_batch.clear();
     }
     if (batch.empty()) return Status::Ok();
-    VIGIL_RETURN_IF_ERROR(store.Write(batch));
-    VIGIL_RETURN_IF_ERROR(store_faces());
+    if (registry_store == nullptr) {
+      VIGIL_RETURN_IF_ERROR(store.Write(batch));
+    } else {  // one transaction (a nested Write does not cache selector ids)
+      VIGIL_RETURN_IF_ERROR(db.InTransaction([&]() -> Status {
+        VIGIL_RETURN_IF_ERROR(store.Write(batch));
+        return store_faces();
+      }));
+    }
+    // After the commit: an acquisition is logged only for what is stored (a
+    // crash in between is mended by the re-run, which logs it then).
     VIGIL_RETURN_IF_ERROR(record_acquisitions());
     for (const auto& r : batch) obs.OnRecord(r);
     progress.posts += static_cast<int64_t>(batch.size());
@@ -395,7 +402,7 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
           !face_searched.count(m.info->sha256)) {
         continue;
       }
-      auto stored = options.registry_store->FacesOf(m.info->sha256);
+      auto stored = registry_store->FacesOf(m.info->sha256);
       if (!stored.ok()) {
         report_error({r.post.source_file, r.post.source_item, stored.status().ToString()});
         continue;
@@ -479,12 +486,13 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
 }
 
 Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
-                            const ScanOptions& options, ScanObserver* observer) {
+                            const ScanOptions& options, const std::string& db_url,
+                            ScanObserver* observer) {
   auto analyzer = text::Analyzer::Create(options.lexicon_dir);
   if (!analyzer.ok()) return analyzer.status();
-  auto store = store::Store::OpenSqlite(options.db_path);
-  if (!store.ok()) return store.status();
-  return RunScan(inputs, options, **analyzer, **store, observer);
+  auto db = store::Open(db_url);
+  if (!db.ok()) return db.status();
+  return RunScan(inputs, options, **analyzer, **db, observer);
 }
 
 }  // namespace vigil::scan

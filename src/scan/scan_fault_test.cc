@@ -70,23 +70,21 @@ class ScanFaultLoopTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
-  Result<std::unique_ptr<store::Store>> Open(const fs::path& db, bool fault_vfs) {
-    store::StoreOptions o;
+  Result<std::unique_ptr<store::Database>> Open(const fs::path& db, bool fault_vfs) {
+    store::OpenOptions o;
     o.now = [] { return kNow; };
-    if (fault_vfs) o.vfs = kFaultVfsName;
-    return store::Store::OpenSqlite(db, o);
+    if (fault_vfs) o.sqlite.vfs = kFaultVfsName;
+    return store::Open(db.string(), o);
   }
 
   // Opens the store and scans into it; the first failure, or OK. Sets
   // `fired` when an injected fault fired before the store was closed (closing
   // checkpoints the WAL, and no call can report a fault there).
   Status Scan(const fs::path& db, bool fault_vfs, bool* fired = nullptr) {
-    Result<std::unique_ptr<store::Store>> store = Open(db, fault_vfs);
+    Result<std::unique_ptr<store::Database>> store = Open(db, fault_vfs);
     if (fired != nullptr) *fired = g_fault.fired > 0;
     if (!store.ok()) return store.status();
-    ScanOptions options = options_;
-    options.db_path = db;
-    Result<ScanSummary> summary = RunScan({input_}, options, *analyzer_, **store, nullptr);
+    Result<ScanSummary> summary = RunScan({input_}, options_, *analyzer_, **store, nullptr);
     if (fired != nullptr) *fired = g_fault.fired > 0;
     return summary.ok() ? Status::Ok() : summary.status();
   }

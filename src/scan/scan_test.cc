@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "vigil/scan/record_json.h"
+#include "vigil/store/database.h"
 
 namespace vigil::scan {
 namespace {
@@ -21,12 +22,13 @@ class ScanTest : public ::testing::Test {
             "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    options_.db_path = dir_ / "scan.db";
+    db_ = (dir_ / "scan.db").string();
     options_.lexicon_dir = fs::path(VIGIL_SOURCE_DIR) / "data" / "lexicons";
     options_.threads = 3;
     options_.batch_size = 64;
   }
   void TearDown() override { fs::remove_all(dir_); }
+  std::string db_;
 
   // A JSONL export of n neutral posts, with a bad line every `bad_every`.
   fs::path WriteJsonl(int n, int bad_every) {
@@ -58,7 +60,7 @@ class Recorder : public ScanObserver {
 TEST_F(ScanTest, KeepsExportOrderAcrossWorkersAndCountsErrors) {
   const fs::path input = WriteJsonl(3000, 100);
   Recorder rec;
-  auto summary = RunScan({input}, options_, &rec);
+  auto summary = RunScan({input}, options_, db_, &rec);
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
   EXPECT_EQ(summary->posts, 2970);
   EXPECT_EQ(summary->errors, 30);
@@ -76,13 +78,13 @@ TEST_F(ScanTest, KeepsExportOrderAcrossWorkersAndCountsErrors) {
 
 TEST_F(ScanTest, RerunAddsNothing) {
   const fs::path input = WriteJsonl(500, 0);
-  ASSERT_TRUE(RunScan({input}, options_, nullptr).ok());
-  auto store = store::Store::OpenSqlite(options_.db_path);
+  ASSERT_TRUE(RunScan({input}, options_, db_, nullptr).ok());
+  auto store = store::Open(db_);
   ASSERT_TRUE(store.ok());
-  auto first = (*store)->GetTotals();
+  auto first = (*store)->posts().GetTotals();
   ASSERT_TRUE(first.ok());
-  ASSERT_TRUE(RunScan({input}, options_, nullptr).ok());
-  auto second = (*store)->GetTotals();
+  ASSERT_TRUE(RunScan({input}, options_, db_, nullptr).ok());
+  auto second = (*store)->posts().GetTotals();
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(first->posts, 500);
   EXPECT_EQ(second->posts, 500);
@@ -91,7 +93,7 @@ TEST_F(ScanTest, RerunAddsNothing) {
 TEST_F(ScanTest, MissingInputIsReportedAndScanGoesOn) {
   const fs::path input = WriteJsonl(10, 0);
   Recorder rec;
-  auto summary = RunScan({dir_ / "nope", input}, options_, &rec);
+  auto summary = RunScan({dir_ / "nope", input}, options_, db_, &rec);
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ(summary->posts, 10);
   EXPECT_GE(summary->errors, 1);
@@ -101,7 +103,7 @@ TEST_F(ScanTest, MissingInputIsReportedAndScanGoesOn) {
 
 TEST_F(ScanTest, BadLexiconFolderFailsTheScan) {
   options_.lexicon_dir = dir_ / "no-lexicons";
-  auto summary = RunScan({WriteJsonl(1, 0)}, options_, nullptr);
+  auto summary = RunScan({WriteJsonl(1, 0)}, options_, db_, nullptr);
   EXPECT_FALSE(summary.ok());
 }
 

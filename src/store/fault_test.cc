@@ -3,7 +3,7 @@
 // the fault. After each failure the database must pass PRAGMA integrity_check
 // and a re-run of the workload must leave it equal, row for row, to one clean
 // run. A VFS shim over SQLite's default VFS (src/store/fault_vfs.h) injects
-// the faults; the store opens it by name (StoreOptions::vfs).
+// the faults; the store opens it by name (SqliteOptions::vfs).
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "src/store/fault_vfs.h"
+#include "vigil/store/database.h"
 #include "vigil/store/store.h"
 
 namespace vigil::store {
@@ -156,16 +157,16 @@ std::vector<Step> Workload() {
   return steps;
 }
 
-Result<std::unique_ptr<Store>> OpenStore(const fs::path& db, bool fault_vfs) {
-  StoreOptions options;
+Result<std::unique_ptr<Database>> OpenStore(const fs::path& db, bool fault_vfs) {
+  OpenOptions options;
   options.now = [] { return kNow; };
-  if (fault_vfs) options.vfs = kFaultVfsName;
-  return Store::OpenSqlite(db, options);
+  if (fault_vfs) options.sqlite.vfs = kFaultVfsName;
+  return Open(db.string(), options);
 }
 
 // How far a workload run got.
 struct RunResult {
-  int failed_steps = 0;     // calls that returned non-OK (OpenSqlite is step 0)
+  int failed_steps = 0;     // calls that returned non-OK (opening is step 0)
   int unreported = 0;       // steps during which a fault fired but which returned OK
   std::string first_error;  // Status of the first failed call
   bool fired_before_close = false;
@@ -185,10 +186,10 @@ RunResult RunWorkload(const fs::path& db, bool stop_at_failure) {
       ++out.unreported;
     }
   };
-  std::unique_ptr<Store> store;
+  std::unique_ptr<Database> store;
   for (int attempt = 0; attempt < 2 && store == nullptr; ++attempt) {
     const int64_t fired = g_fault.fired;
-    Result<std::unique_ptr<Store>> opened = OpenStore(db, /*fault_vfs=*/true);
+    Result<std::unique_ptr<Database>> opened = OpenStore(db, /*fault_vfs=*/true);
     note(opened.status(), fired);
     if (opened.ok()) {
       store = std::move(opened).value();
@@ -200,12 +201,12 @@ RunResult RunWorkload(const fs::path& db, bool stop_at_failure) {
   if (store == nullptr) return out;
   for (const Step& step : Workload()) {
     int64_t fired = g_fault.fired;
-    Status s = step(*store);
+    Status s = step(store->posts());
     note(s, fired);
     if (!s.ok()) {
       if (stop_at_failure) break;
       fired = g_fault.fired;
-      s = step(*store);
+      s = step(store->posts());
       note(s, fired);
     }
   }
@@ -262,7 +263,7 @@ class FaultLoopTest : public ::testing::Test {
         EXPECT_EQ(IntegrityCheck(db), "ok");
       }
       {
-        Result<std::unique_ptr<Store>> reopened = OpenStore(db, /*fault_vfs=*/false);
+        Result<std::unique_ptr<Database>> reopened = OpenStore(db, /*fault_vfs=*/false);
         EXPECT_TRUE(reopened.ok()) << reopened.status().ToString();
       }
       if (!persistent) {
@@ -302,10 +303,10 @@ TEST_F(FaultLoopTest, AFailedCallLeavesNoTraceAndTheStoreKeepsWorking) {
 }
 
 TEST(FaultVfsTest, UnknownVfsIsAnError) {
-  StoreOptions options;
-  options.vfs = "no-such-vfs";
+  OpenOptions options;
+  options.sqlite.vfs = "no-such-vfs";
   const fs::path db = fs::temp_directory_path() / "vigil_fault_unknown_vfs.db";
-  Result<std::unique_ptr<Store>> s = Store::OpenSqlite(db, options);
+  Result<std::unique_ptr<Database>> s = Open(db.string(), options);
   EXPECT_FALSE(s.ok());
   EXPECT_FALSE(fs::exists(db));
 }
@@ -318,9 +319,9 @@ TEST(FaultVfsTest, AnArmedFaultFailsTheWrite) {
   const fs::path db = fs::path(tmpl) / "v.db";
   {
     Arm(0, SQLITE_IOERR, true);
-    Result<std::unique_ptr<Store>> opened = OpenStore(db, true);
+    Result<std::unique_ptr<Database>> opened = OpenStore(db, true);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    Store& store = **opened;
+    Store& store = (*opened)->posts();
     Arm(1, SQLITE_IOERR, true);
     Status s = store.Write(Records(0, 10));
     EXPECT_GE(g_fault.fired, 1);

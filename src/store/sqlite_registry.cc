@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "src/store/sqlite_backend.h"
 #include "src/store/sqlite_util.h"
 #include "vigil/store/registry_store.h"
 #include "vigil/store/store.h"
@@ -13,29 +14,7 @@
 namespace vigil::store {
 namespace {
 
-// BEGIN IMMEDIATE ... COMMIT, rolled back when a step fails or the scope is
-// left early.
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) {}
-  ~Transaction() {
-    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  Status Begin() {
-    VIGIL_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
-    open_ = true;
-    return Status::Ok();
-  }
-  Status Commit() {
-    VIGIL_RETURN_IF_ERROR(Exec(db_, "COMMIT"));
-    open_ = false;
-    return Status::Ok();
-  }
-
- private:
-  sqlite3* db_;
-  bool open_ = false;
-};
+using Transaction = WriteTransaction;
 
 // Prepares `sql`, whose ?1 is a case code ('' for every case), and makes a
 // Row of each result row.
@@ -82,7 +61,7 @@ Status InsertFaceMatch(Stmt& s, const FaceMatchRow& m) {
 
 class SqliteRegistryStore final : public RegistryStore {
  public:
-  explicit SqliteRegistryStore(DbPtr db) : db_(std::move(db)) {}
+  explicit SqliteRegistryStore(sqlite3* db) : db_(db) {}
 
   Status AddPersons(std::span<const NewPerson> persons) override {
     std::set<std::string_view> codes;
@@ -336,7 +315,7 @@ class SqliteRegistryStore final : public RegistryStore {
   }
 
  private:
-  sqlite3* db() const { return db_.get(); }
+  sqlite3* db() const { return db_; }
 
   Result<std::vector<SealedPerson>> Persons(std::string_view case_code) {
     return Query<SealedPerson>(
@@ -378,33 +357,13 @@ class SqliteRegistryStore final : public RegistryStore {
     return sqlite3_last_insert_rowid(db());
   }
 
-  DbPtr db_;
+  sqlite3* db_;  // owned by the SqliteDatabase, which outlives this store
 };
 
 }  // namespace
 
-Result<std::unique_ptr<RegistryStore>> RegistryStore::OpenSqlite(
-    const std::filesystem::path& path) {
-  {  // creates and migrates the schema, with the checks Store makes
-    auto store = Store::OpenSqlite(path);
-    if (!store.ok()) return store.status();
-  }
-  const std::string name = path.string();
-  sqlite3* raw = nullptr;
-  const int rc =
-      sqlite3_open_v2(name.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nullptr);
-  DbPtr db(raw);
-  if (rc != SQLITE_OK) {
-    return SqliteError(rc, name + ": cannot open database",
-                       raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
-  }
-  sqlite3_busy_timeout(db.get(), 10'000);
-  Status s = Exec(db.get(),
-                  "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                  "PRAGMA foreign_keys = ON");
-  if (!s.ok()) return Status(s.code(), name + ": " + s.message());
-  return std::unique_ptr<RegistryStore>(std::make_unique<SqliteRegistryStore>(std::move(db)));
+std::unique_ptr<RegistryStore> NewSqliteRegistryStore(sqlite3* db) {
+  return std::make_unique<SqliteRegistryStore>(db);
 }
 
 }  // namespace vigil::store

@@ -1,23 +1,22 @@
-// The SQLite backend of Store. One connection, statements prepared once at
-// open and reused; every Write is one IMMEDIATE transaction.
+// The SQLite backend of Store, on the connection its SqliteDatabase owns
+// (src/store/sqlite_database.cc). Statements are prepared once and reused;
+// every write is one WriteTransaction.
 #include <algorithm>
-#include <chrono>
+#include <cinttypes>
+#include <cstdio>
 #include <string>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
 
 #include "src/store/codec.h"
-#include "src/store/migrations.h"
+#include "src/store/sqlite_backend.h"
 #include "src/store/sqlite_util.h"
 #include "vigil/store/store.h"
 
 namespace vigil::store {
 namespace {
 
-// PRAGMA application_id of a vigil database ("VigL"), so that another
-// program's SQLite file is refused rather than migrated.
-constexpr int64_t kApplicationId = 0x5669674C;
 // Selector ids remembered across batches; cleared when it grows past this.
 constexpr size_t kMaxCachedSelectors = 1 << 20;
 
@@ -48,22 +47,29 @@ constexpr std::string_view kFindSelector =
 constexpr std::string_view kInsertPostSelector =
     "INSERT INTO post_selectors (post_id, selector_id, begin, end, ord) VALUES (?1, ?2, ?3, ?4, "
     "?5) ON CONFLICT DO NOTHING";
-// A stored file keeps its row; it only gains a PDQ it lacked, and `matched`
+// A stored file keeps its row; its PDQ is replaced only by a better one (one
+// it lacked, or of higher quality: a later build's decoder), and `matched`
 // once set stays set.
 constexpr std::string_view kInsertMedia = R"sql(
 INSERT INTO media (sha256, md5, size, type, mime, width, height, pdq, pdq_quality, pdq_error,
   matched)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
 ON CONFLICT (sha256) DO UPDATE SET
-  pdq = CASE WHEN media.pdq = '' AND excluded.pdq <> '' THEN excluded.pdq ELSE media.pdq END,
-  pdq_quality = CASE WHEN media.pdq = '' AND excluded.pdq <> '' THEN excluded.pdq_quality
-    ELSE media.pdq_quality END,
-  pdq_error = CASE WHEN media.pdq = '' AND excluded.pdq <> '' THEN excluded.pdq_error
-    ELSE media.pdq_error END,
+  pdq = CASE WHEN better THEN excluded.pdq ELSE media.pdq END,
+  pdq_quality = CASE WHEN better THEN excluded.pdq_quality ELSE media.pdq_quality END,
+  pdq_error = CASE WHEN better THEN excluded.pdq_error ELSE media.pdq_error END,
   matched = MAX(media.matched, excluded.matched)
-WHERE (media.pdq = '' AND excluded.pdq <> '') OR excluded.matched > media.matched)sql";
+WHERE better OR excluded.matched > media.matched)sql";
+// "better" above, spelt out (SQLite has no named expressions).
+constexpr std::string_view kBetterPdq =
+    "(excluded.pdq <> '' AND (media.pdq = '' OR excluded.pdq_quality > media.pdq_quality))";
+// The dihedral PDQs follow the file's PDQ: written when new, replaced only
+// when this write's PDQ is the one the media row now holds (?4).
 constexpr std::string_view kInsertDihedral = R"sql(
-INSERT INTO media_dihedral (sha256, ord, pdq) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING)sql";
+INSERT INTO media_dihedral (sha256, ord, pdq) VALUES (?1, ?2, ?3)
+ON CONFLICT (sha256, ord) DO UPDATE SET pdq = excluded.pdq
+WHERE media_dihedral.pdq <> excluded.pdq
+  AND (SELECT pdq FROM media WHERE sha256 = excluded.sha256) = ?4)sql";
 constexpr std::string_view kSelectDihedral =
     "SELECT pdq FROM media_dihedral WHERE sha256 = ?1 ORDER BY ord";
 constexpr std::string_view kMarkMatched = "UPDATE media SET matched = 1 WHERE sha256 = ?1";
@@ -85,9 +91,21 @@ INSERT INTO post_media (post_id, ord, sha256, name, kind, declared_mime, declare
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12))sql";
 constexpr std::string_view kDeletePostSelectors = "DELETE FROM post_selectors WHERE post_id = ?1";
 constexpr std::string_view kDeletePostMedia = "DELETE FROM post_media WHERE post_id = ?1";
+constexpr std::string_view kInsertDecision =
+    "INSERT INTO decisions (post_id, type, note, actor, time) VALUES (?1, ?2, ?3, ?4, ?5)";
 constexpr std::string_view kInsertError =
     "INSERT INTO scan_errors (file, item, reason) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
 
+// The columns ReadPost decodes, in its order.
+#define VIGIL_POST_COLUMNS                                                                       \
+  "id, platform, channel_id, external_id, channel_title, channel_type, author_name, author_id, " \
+  "time, time_is_utc, local_time, utc_offset_minutes, text, entities, forwarded_from, "          \
+  "reply_to, edited, service, source_file, source_item, category, score, reasons"
+constexpr std::string_view kPostColumns = VIGIL_POST_COLUMNS;
+constexpr std::string_view kSelectPost =
+    "SELECT " VIGIL_POST_COLUMNS
+    " FROM posts WHERE platform = ?1 AND channel_id = ?2 AND external_id = ?3";
+#undef VIGIL_POST_COLUMNS
 constexpr std::string_view kSelectPosts = R"sql(
 SELECT id, platform, channel_id, external_id, channel_title, channel_type, author_name,
   author_id, time, time_is_utc, local_time, utc_offset_minutes, text, entities, forwarded_from,
@@ -122,15 +140,9 @@ std::string PostName(const Post& p) {
   return name;
 }
 
-int64_t SystemNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 class SqliteStore final : public Store {
  public:
-  SqliteStore(DbPtr db, std::function<int64_t()> now) : db_(std::move(db)), now_(std::move(now)) {}
+  SqliteStore(sqlite3* db, std::function<int64_t()> now) : db_(db), now_(std::move(now)) {}
 
   Status Prepare();
 
@@ -149,8 +161,14 @@ class SqliteStore final : public Store {
   Status WriteMediaMatches(std::span<const StoredMediaMatches> batch) override;
   Status ForEachMediaAppearance(const std::function<Status(const MediaAppearance&)>& fn) override;
   Result<std::vector<std::pair<std::string, MediaMatch>>> ListMediaMatches() override;
+  Result<std::optional<ScanRecord>> GetPost(const PostKey& key) override;
+  Result<PostPage> ListPosts(const PostQuery& query) override;
+  Result<int64_t> AddDecision(const Decision& decision) override;
+  Result<std::vector<Decision>> Decisions(const std::optional<PostKey>& post) override;
 
  private:
+  // Decodes a row of kPostColumns (and the post's children) into `rec`.
+  Status ReadPost(const Stmt& s, ScanRecord& rec);
   Status ReadFrames(std::string_view sha256, std::vector<FrameHash>& out);
   Status ReadDihedral(std::string_view sha256, std::vector<std::string>& out);
   Status InsertMatch(std::string_view sha256, const MediaMatch& m);
@@ -160,9 +178,9 @@ class SqliteStore final : public Store {
   Status ReadChildren(int64_t post_id, ScanRecord& rec);
   Status Rollback(Status why);
 
-  DbPtr db_;  // declared first: destroyed after the statements
+  sqlite3* db_;  // owned by the SqliteDatabase, which outlives this store
   std::function<int64_t()> now_;
-  Stmt begin_, commit_, rollback_;
+  Stmt select_post_, insert_decision_;
   Stmt insert_post_, find_post_, update_post_, insert_selector_, find_selector_,
       insert_post_selector_;
   Stmt insert_media_, insert_post_media_, delete_post_selectors_, delete_post_media_;
@@ -177,17 +195,20 @@ class SqliteStore final : public Store {
 };
 
 Status SqliteStore::Prepare() {
+  std::string insert_media_sql(kInsertMedia);
+  for (size_t at; (at = insert_media_sql.find("better")) != std::string::npos;) {
+    insert_media_sql.replace(at, 6, kBetterPdq);
+  }
   const std::pair<Stmt*, std::string_view> stmts[] = {
-      {&begin_, "BEGIN IMMEDIATE"},
-      {&commit_, "COMMIT"},
-      {&rollback_, "ROLLBACK"},
+      {&select_post_, kSelectPost},
+      {&insert_decision_, kInsertDecision},
       {&insert_post_, kInsertPost},
       {&find_post_, kFindPost},
       {&update_post_, kUpdatePost},
       {&insert_selector_, kInsertSelector},
       {&find_selector_, kFindSelector},
       {&insert_post_selector_, kInsertPostSelector},
-      {&insert_media_, kInsertMedia},
+      {&insert_media_, insert_media_sql},
       {&insert_post_media_, kInsertPostMedia},
       {&delete_post_selectors_, kDeletePostSelectors},
       {&delete_post_media_, kDeletePostMedia},
@@ -204,25 +225,23 @@ Status SqliteStore::Prepare() {
       {&mark_matched_, kMarkMatched},
   };
   for (const auto& [stmt, sql] : stmts) {
-    Result<Stmt> s = Stmt::Prepare(db_.get(), sql);
+    Result<Stmt> s = Stmt::Prepare(db_, sql);
     if (!s.ok()) return s.status();
     *stmt = std::move(s).value();
   }
   return Status::Ok();
 }
 
+// The WriteTransaction in scope rolls back as it is left.
 Status SqliteStore::Rollback(Status why) {
   pending_.clear();
-  if (!sqlite3_get_autocommit(db_.get())) {
-    // A failed ROLLBACK leaves SQLite to roll back on close; `why` is the news.
-    (void)rollback_.Run("rollback");
-  }
   return why;
 }
 
 Status SqliteStore::Write(std::span<const ScanRecord> batch) {
   if (batch.empty()) return Status::Ok();
-  VIGIL_RETURN_IF_ERROR(begin_.Run("begin write transaction"));
+  WriteTransaction txn(db_);
+  VIGIL_RETURN_IF_ERROR(txn.Begin());
   const int64_t now = now_();
   for (const ScanRecord& rec : batch) {
     Status s = WriteOne(rec, now);
@@ -231,8 +250,11 @@ Status SqliteStore::Write(std::span<const ScanRecord> batch) {
                                            std::to_string(batch.size()) + " rolled back)"));
     }
   }
-  Status s = commit_.Run("commit");
+  Status s = txn.Commit();
   if (!s.ok()) return Rollback(s);
+  // Inside an outer transaction the new ids are not durable yet (it may
+  // still roll back), so they are not remembered.
+  if (txn.nested()) return Rollback(Status::Ok());
   if (selectors_.size() + pending_.size() > kMaxCachedSelectors) selectors_.clear();
   selectors_.merge(pending_);
   pending_.clear();
@@ -249,13 +271,13 @@ Result<int64_t> SqliteStore::SelectorId(const text::Selector& sel) {
   insert_selector_.BindText(2, sel.value);
   VIGIL_RETURN_IF_ERROR(insert_selector_.Run("insert selector"));
   int64_t id;
-  if (sqlite3_changes(db_.get()) == 1) {
-    id = sqlite3_last_insert_rowid(db_.get());
+  if (sqlite3_changes(db_) == 1) {
+    id = sqlite3_last_insert_rowid(db_);
   } else {  // stored by an earlier run or another connection
     ResetOnExit reset(find_selector_);
     find_selector_.BindText(1, sel.kind);
     find_selector_.BindText(2, sel.value);
-    if (find_selector_.Step() != SQLITE_ROW) return SqliteError(db_.get(), "find selector");
+    if (find_selector_.Step() != SQLITE_ROW) return SqliteError(db_, "find selector");
     id = find_selector_.Int(0);
   }
   pending_.emplace(key_, id);
@@ -301,8 +323,8 @@ Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
   insert_post_.Bind(23, now);
   VIGIL_RETURN_IF_ERROR(insert_post_.Run("insert post"));
   int64_t post_id;
-  if (sqlite3_changes(db_.get()) == 1) {
-    post_id = sqlite3_last_insert_rowid(db_.get());
+  if (sqlite3_changes(db_) == 1) {
+    post_id = sqlite3_last_insert_rowid(db_);
   } else {
     // Stored before: replace its fields and children, keep id and first_seen.
     {
@@ -310,7 +332,7 @@ Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
       find_post_.BindText(1, PlatformName(p.platform));
       find_post_.BindText(2, p.channel.id);
       find_post_.BindText(3, p.external_id);
-      if (find_post_.Step() != SQLITE_ROW) return SqliteError(db_.get(), "find stored post");
+      if (find_post_.Step() != SQLITE_ROW) return SqliteError(db_, "find stored post");
       post_id = find_post_.Int(0);
     }
     bind_post(update_post_);
@@ -358,6 +380,7 @@ Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
           insert_dihedral_.BindText(1, info->sha256);
           insert_dihedral_.Bind(2, static_cast<int64_t>(d));
           insert_dihedral_.BindText(3, hex);
+          insert_dihedral_.BindText(4, info->pdq);
           VIGIL_RETURN_IF_ERROR(insert_dihedral_.Run("insert dihedral pdq"));
         }
       }
@@ -399,7 +422,8 @@ Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
 
 Status SqliteStore::WriteErrors(std::span<const ScanError> errors) {
   if (errors.empty()) return Status::Ok();
-  VIGIL_RETURN_IF_ERROR(begin_.Run("begin write transaction"));
+  WriteTransaction txn(db_);
+  VIGIL_RETURN_IF_ERROR(txn.Begin());
   for (const ScanError& e : errors) {
     insert_error_.BindText(1, e.file);
     insert_error_.BindText(2, e.item);
@@ -407,7 +431,7 @@ Status SqliteStore::WriteErrors(std::span<const ScanError> errors) {
     Status s = insert_error_.Run("insert scan error");
     if (!s.ok()) return Rollback(s);
   }
-  Status s = commit_.Run("commit");
+  Status s = txn.Commit();
   return s.ok() ? s : Rollback(s);
 }
 
@@ -423,7 +447,7 @@ Status SqliteStore::ReadChildren(int64_t post_id, ScanRecord& rec) {
            s.String(1),
            {static_cast<size_t>(s.Int(2)), static_cast<size_t>(s.Int(3))}});
     }
-    if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read post selectors");
+    if (rc != SQLITE_DONE) return SqliteError(db_, "read post selectors");
   }
   Stmt& s = select_post_media_;
   ResetOnExit reset(s);
@@ -464,10 +488,10 @@ Status SqliteStore::ReadChildren(int64_t post_id, ScanRecord& rec) {
         result.matches.push_back({m.String(0), m.String(1), m.String(2), m.String(3), m.String(4),
                                   static_cast<int>(m.Int(5))});
       }
-      if (mrc != SQLITE_DONE) return SqliteError(db_.get(), "read media matches");
+      if (mrc != SQLITE_DONE) return SqliteError(db_, "read media matches");
     }
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read post media");
+  if (rc != SQLITE_DONE) return SqliteError(db_, "read post media");
   return Status::Ok();
 }
 
@@ -479,7 +503,7 @@ Status SqliteStore::ReadFrames(std::string_view sha256, std::vector<FrameHash>& 
   while ((rc = f.Step()) == SQLITE_ROW) {
     out.push_back({f.Int(0), f.Double(1), f.String(2), static_cast<int>(f.Int(3))});
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read video frames");
+  if (rc != SQLITE_DONE) return SqliteError(db_, "read video frames");
   return Status::Ok();
 }
 
@@ -489,7 +513,7 @@ Status SqliteStore::ReadDihedral(std::string_view sha256, std::vector<std::strin
   d.BindText(1, sha256);
   int rc;
   while ((rc = d.Step()) == SQLITE_ROW) out.push_back(d.String(0));
-  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read dihedral pdqs");
+  if (rc != SQLITE_DONE) return SqliteError(db_, "read dihedral pdqs");
   return Status::Ok();
 }
 
@@ -506,25 +530,27 @@ Status SqliteStore::InsertMatch(std::string_view sha256, const MediaMatch& m) {
 
 Status SqliteStore::WriteMediaMatches(std::span<const StoredMediaMatches> batch) {
   if (batch.empty()) return Status::Ok();
-  VIGIL_RETURN_IF_ERROR(begin_.Run("begin media match transaction"));
+  WriteTransaction txn(db_);
+  VIGIL_RETURN_IF_ERROR(txn.Begin());
   for (const StoredMediaMatches& m : batch) {
     mark_matched_.BindText(1, m.sha256);
     Status s = mark_matched_.Run("mark media matched");
-    if (s.ok() && sqlite3_changes(db_.get()) == 0) {
+    if (s.ok() && sqlite3_changes(db_) == 0) {
       s = Status::NotFound("media " + m.sha256 + " is not stored");
     }
     for (size_t i = 0; s.ok() && i < m.matches.size(); ++i) s = InsertMatch(m.sha256, m.matches[i]);
     if (!s.ok()) return Rollback(s);
   }
-  Status s = commit_.Run("commit");
+  Status s = txn.Commit();
   return s.ok() ? s : Rollback(s);
 }
 
 Status SqliteStore::PutHashList(const match::HashList& list, bool replace) {
   if (list.name.empty()) return Status::InvalidArgument("a hash list needs a name");
-  VIGIL_RETURN_IF_ERROR(begin_.Run("begin hash list import"));
+  WriteTransaction txn(db_);
+  VIGIL_RETURN_IF_ERROR(txn.Begin());
   auto fail = [&](Status s) { return Rollback(Status(s.code(), list.name + ": " + s.message())); };
-  Result<Stmt> upsert = Stmt::Prepare(db_.get(), R"sql(
+  Result<Stmt> upsert = Stmt::Prepare(db_, R"sql(
 INSERT INTO hash_lists (name, source, labels, pdq_threshold, created) VALUES (?1, ?2, ?3, ?4, ?5)
 ON CONFLICT (name) DO UPDATE SET source = excluded.source, labels = excluded.labels,
   pdq_threshold = excluded.pdq_threshold)sql",
@@ -537,20 +563,19 @@ ON CONFLICT (name) DO UPDATE SET source = excluded.source, labels = excluded.lab
   upsert->Bind(4, list.pdq_threshold);
   upsert->Bind(5, now_());
   if (Status s = upsert->Run("store hash list"); !s.ok()) return fail(s);
-  Result<Stmt> find = Stmt::Prepare(db_.get(), "SELECT id FROM hash_lists WHERE name = ?1", false);
+  Result<Stmt> find = Stmt::Prepare(db_, "SELECT id FROM hash_lists WHERE name = ?1", false);
   if (!find.ok()) return fail(find.status());
   find->BindText(1, list.name);
-  if (find->Step() != SQLITE_ROW) return fail(SqliteError(db_.get(), "find hash list"));
+  if (find->Step() != SQLITE_ROW) return fail(SqliteError(db_, "find hash list"));
   const int64_t id = find->Int(0);
   if (replace) {
     // Matches found against the old entries go with them; the next scan
     // matches against the new ones.
-    Status s =
-        Exec(db_.get(), "DELETE FROM hash_list_entries WHERE list_id = " + std::to_string(id));
+    Status s = Exec(db_, "DELETE FROM hash_list_entries WHERE list_id = " + std::to_string(id));
     if (s.ok()) s = DeleteListMatches(list.name);
     if (!s.ok()) return fail(s);
   }
-  Result<Stmt> insert = Stmt::Prepare(db_.get(), R"sql(
+  Result<Stmt> insert = Stmt::Prepare(db_, R"sql(
 INSERT INTO hash_list_entries (list_id, signal_type, value, labels, category, source)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING)sql",
                                       false);
@@ -566,12 +591,12 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING)sql",
     insert->BindText(6, e.source);
     if (Status s = insert->Run("store hash list entry"); !s.ok()) return fail(s);
   }
-  Status s = commit_.Run("commit");
+  Status s = txn.Commit();
   return s.ok() ? s : Rollback(s);
 }
 
 Result<std::vector<HashListSummary>> SqliteStore::ListHashLists() {
-  Result<Stmt> s = Stmt::Prepare(db_.get(), R"sql(
+  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
 SELECT l.name, l.source, l.labels, l.pdq_threshold, l.created,
   (SELECT COUNT(*) FROM hash_list_entries e WHERE e.list_id = l.id)
 FROM hash_lists l ORDER BY l.name)sql",
@@ -588,12 +613,12 @@ FROM hash_lists l ORDER BY l.name)sql",
     h.created = s->Int(4);
     h.entries = s->Int(5);
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "list hash lists");
+  if (rc != SQLITE_DONE) return SqliteError(db_, "list hash lists");
   return out;
 }
 
 Result<std::vector<match::HashList>> SqliteStore::LoadHashLists(std::string_view name) {
-  Result<Stmt> s = Stmt::Prepare(db_.get(), R"sql(
+  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
 SELECT l.name, l.source, l.labels, l.pdq_threshold, e.signal_type, e.value, e.labels,
   e.category, e.source
 FROM hash_lists l LEFT JOIN hash_list_entries e ON e.list_id = l.id
@@ -622,7 +647,7 @@ WHERE ?1 = '' OR l.name = ?1 ORDER BY l.name, e.signal_type, e.value)sql",
     e.category = s->String(7);
     e.source = s->String(8);
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read hash lists");
+  if (rc != SQLITE_DONE) return SqliteError(db_, "read hash lists");
   if (out.empty() && !name.empty()) {
     return Status::NotFound("no hash list named " + std::string(name));
   }
@@ -630,16 +655,17 @@ WHERE ?1 = '' OR l.name = ?1 ORDER BY l.name, e.signal_type, e.value)sql",
 }
 
 Status SqliteStore::DeleteListMatches(std::string_view list_name) {
-  Result<Stmt> s = Stmt::Prepare(
-      db_.get(), "DELETE FROM media_matches WHERE kind = 'list' AND list_name = ?1", false);
+  Result<Stmt> s =
+      Stmt::Prepare(db_, "DELETE FROM media_matches WHERE kind = 'list' AND list_name = ?1", false);
   if (!s.ok()) return s.status();
   s->BindText(1, list_name);
   return s->Run("delete matches of a hash list");
 }
 
 Status SqliteStore::DeleteHashList(std::string_view name) {
-  VIGIL_RETURN_IF_ERROR(begin_.Run("begin hash list delete"));
-  Result<Stmt> find = Stmt::Prepare(db_.get(), "SELECT id FROM hash_lists WHERE name = ?1", false);
+  WriteTransaction txn(db_);
+  VIGIL_RETURN_IF_ERROR(txn.Begin());
+  Result<Stmt> find = Stmt::Prepare(db_, "SELECT id FROM hash_lists WHERE name = ?1", false);
   if (!find.ok()) return Rollback(find.status());
   find->BindText(1, name);
   if (find->Step() != SQLITE_ROW) {
@@ -647,17 +673,17 @@ Status SqliteStore::DeleteHashList(std::string_view name) {
   }
   const std::string id = std::to_string(find->Int(0));
   find->Reset();
-  Status s = Exec(db_.get(), "DELETE FROM hash_list_entries WHERE list_id = " + id +
-                                 "; DELETE FROM hash_lists WHERE id = " + id);
+  Status s = Exec(db_, "DELETE FROM hash_list_entries WHERE list_id = " + id +
+                           "; DELETE FROM hash_lists WHERE id = " + id);
   if (s.ok()) s = DeleteListMatches(name);
   if (!s.ok()) return Rollback(s);
-  s = commit_.Run("commit");
+  s = txn.Commit();
   return s.ok() ? s : Rollback(s);
 }
 
 Status SqliteStore::ForEachMediaAppearance(
     const std::function<Status(const MediaAppearance&)>& fn) {
-  Result<Stmt> s = Stmt::Prepare(db_.get(), R"sql(
+  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
 SELECT pm.sha256, p.platform, p.channel_id, p.channel_title, p.external_id, p.time, p.time_is_utc
 FROM post_media pm JOIN posts p ON p.id = pm.post_id WHERE pm.sha256 IS NOT NULL
 ORDER BY p.time, p.platform, p.channel_id, p.external_id, pm.sha256)sql",
@@ -675,12 +701,12 @@ ORDER BY p.time, p.platform, p.channel_id, p.external_id, pm.sha256)sql",
     a.time_is_utc = s->Int(6) != 0;
     VIGIL_RETURN_IF_ERROR(fn(a));
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read media appearances");
+  if (rc != SQLITE_DONE) return SqliteError(db_, "read media appearances");
   return Status::Ok();
 }
 
 Result<std::vector<std::pair<std::string, MediaMatch>>> SqliteStore::ListMediaMatches() {
-  Result<Stmt> s = Stmt::Prepare(db_.get(), R"sql(
+  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
 SELECT sha256, kind, target, list_name, signal_type, labels, distance FROM media_matches
 ORDER BY sha256, distance, kind, list_name, target)sql",
                                  false);
@@ -692,14 +718,13 @@ ORDER BY sha256, distance, kind, list_name, target)sql",
                      MediaMatch{s->String(1), s->String(2), s->String(3), s->String(4),
                                 s->String(5), static_cast<int>(s->Int(6))});
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read media matches");
+  if (rc != SQLITE_DONE) return SqliteError(db_, "read media matches");
   return out;
 }
 
 Status SqliteStore::ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) {
   Result<Stmt> s = Stmt::Prepare(
-      db_.get(), "SELECT sha256, md5, type, pdq, pdq_quality, matched FROM media ORDER BY sha256",
-      false);
+      db_, "SELECT sha256, md5, type, pdq, pdq_quality, matched FROM media ORDER BY sha256", false);
   if (!s.ok()) return s.status();
   int rc;
   while ((rc = s->Step()) == SQLITE_ROW) {
@@ -714,7 +739,42 @@ Status SqliteStore::ForEachMediaHashes(const std::function<Status(const MediaHas
     VIGIL_RETURN_IF_ERROR(ReadFrames(h.sha256, h.frames));
     VIGIL_RETURN_IF_ERROR(fn(h));
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read media hashes");
+  if (rc != SQLITE_DONE) return SqliteError(db_, "read media hashes");
+  return Status::Ok();
+}
+
+Status SqliteStore::ReadPost(const Stmt& s, ScanRecord& rec) {
+  rec = ScanRecord();
+  Post& p = rec.post;
+  const int64_t id = s.Int(0);
+  const auto platform = PlatformFromName(s.Text(1));
+  if (!platform) return Status::Corrupt("post " + std::to_string(id) + ": unknown platform");
+  p.platform = *platform;
+  p.channel.id = s.String(2);
+  p.external_id = s.String(3);
+  p.channel.title = s.String(4);
+  p.channel.type = s.String(5);
+  p.author.name = s.String(6);
+  p.author.id = s.String(7);
+  p.time = s.Int(8);
+  p.time_is_utc = s.Int(9) != 0;
+  p.local_time = s.String(10);
+  if (!s.IsNull(11)) p.utc_offset_minutes = static_cast<int>(s.Int(11));
+  p.text = s.String(12);
+  Status st = DecodeEntities(s.Text(13), &p.entities);
+  p.forwarded_from = s.String(14);
+  p.reply_to = s.String(15);
+  p.edited = s.Int(16) != 0;
+  p.service = s.Int(17) != 0;
+  p.source_file = s.String(18);
+  p.source_item = s.String(19);
+  const auto category = text::CategoryFromName(s.Text(20));
+  if (!category) return Status::Corrupt("post " + std::to_string(id) + ": unknown category");
+  rec.analysis.category = *category;
+  rec.analysis.score = s.Double(21);
+  if (st.ok()) st = DecodeReasons(s.Text(22), &rec.analysis.reasons);
+  if (st.ok()) st = ReadChildren(id, rec);
+  if (!st.ok()) return Status(st.code(), PostName(p) + ": " + st.message());
   return Status::Ok();
 }
 
@@ -722,11 +782,11 @@ Status SqliteStore::ForEachPost(const PostFilter& filter,
                                 const std::function<Status(const ScanRecord&)>& fn) {
   // One read transaction: the walk sees a single snapshot even while another
   // connection writes.
-  VIGIL_RETURN_IF_ERROR(Exec(db_.get(), "BEGIN"));
+  VIGIL_RETURN_IF_ERROR(Exec(db_, "BEGIN"));
   struct EndRead {
     sqlite3* db;
     ~EndRead() { (void)Exec(db, "COMMIT"); }
-  } end_read{db_.get()};
+  } end_read{db_};
   Stmt& s = select_posts_;
   ResetOnExit reset(s);
   s.Bind(1, filter.flagged_only ? 1 : 0);
@@ -739,45 +799,15 @@ Status SqliteStore::ForEachPost(const PostFilter& filter,
   int rc;
   ScanRecord rec;
   while ((rc = s.Step()) == SQLITE_ROW) {
-    rec = ScanRecord();
-    Post& p = rec.post;
-    const int64_t id = s.Int(0);
-    const auto platform = PlatformFromName(s.Text(1));
-    if (!platform) return Status::Corrupt("post " + std::to_string(id) + ": unknown platform");
-    p.platform = *platform;
-    p.channel.id = s.String(2);
-    p.external_id = s.String(3);
-    p.channel.title = s.String(4);
-    p.channel.type = s.String(5);
-    p.author.name = s.String(6);
-    p.author.id = s.String(7);
-    p.time = s.Int(8);
-    p.time_is_utc = s.Int(9) != 0;
-    p.local_time = s.String(10);
-    if (!s.IsNull(11)) p.utc_offset_minutes = static_cast<int>(s.Int(11));
-    p.text = s.String(12);
-    Status st = DecodeEntities(s.Text(13), &p.entities);
-    p.forwarded_from = s.String(14);
-    p.reply_to = s.String(15);
-    p.edited = s.Int(16) != 0;
-    p.service = s.Int(17) != 0;
-    p.source_file = s.String(18);
-    p.source_item = s.String(19);
-    const auto category = text::CategoryFromName(s.Text(20));
-    if (!category) return Status::Corrupt("post " + std::to_string(id) + ": unknown category");
-    rec.analysis.category = *category;
-    rec.analysis.score = s.Double(21);
-    if (st.ok()) st = DecodeReasons(s.Text(22), &rec.analysis.reasons);
-    if (st.ok()) st = ReadChildren(id, rec);
-    if (!st.ok()) return Status(st.code(), PostName(p) + ": " + st.message());
+    VIGIL_RETURN_IF_ERROR(ReadPost(s, rec));
     VIGIL_RETURN_IF_ERROR(fn(rec));
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "read posts");
+  if (rc != SQLITE_DONE) return SqliteError(db_, "read posts");
   return Status::Ok();
 }
 
 Result<std::vector<MonthCount>> SqliteStore::CountByMonth() {
-  Result<Stmt> s = Stmt::Prepare(db_.get(), R"sql(
+  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
 SELECT strftime('%Y-%m', time, 'unixepoch') AS month, category, COUNT(*) FROM posts
 WHERE service = 0 GROUP BY month, category)sql",
                                  /*persistent=*/false);
@@ -789,7 +819,7 @@ WHERE service = 0 GROUP BY month, category)sql",
     if (!category) return Status::Corrupt("unknown category '" + s->String(1) + "' in posts");
     out.push_back({s->String(0), *category, s->Int(2)});
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "count posts by month");
+  if (rc != SQLITE_DONE) return SqliteError(db_, "count posts by month");
   std::sort(out.begin(), out.end(), [](const MonthCount& a, const MonthCount& b) {
     return std::tie(a.month, a.category) < std::tie(b.month, b.category);
   });
@@ -797,7 +827,7 @@ WHERE service = 0 GROUP BY month, category)sql",
 }
 
 Result<Totals> SqliteStore::GetTotals() {
-  Result<Stmt> s = Stmt::Prepare(db_.get(), R"sql(
+  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
 SELECT (SELECT COUNT(*) FROM posts),
   (SELECT COUNT(*) FROM posts WHERE service <> 0),
   (SELECT COUNT(*) FROM posts WHERE service = 0 AND category <> 'other'),
@@ -806,7 +836,7 @@ SELECT (SELECT COUNT(*) FROM posts),
   (SELECT COUNT(*) FROM scan_errors))sql",
                                  /*persistent=*/false);
   if (!s.ok()) return s.status();
-  if (s->Step() != SQLITE_ROW) return SqliteError(db_.get(), "count totals");
+  if (s->Step() != SQLITE_ROW) return SqliteError(db_, "count totals");
   Totals t;
   t.posts = s->Int(0);
   t.service = s->Int(1);
@@ -818,113 +848,226 @@ SELECT (SELECT COUNT(*) FROM posts),
 }
 
 Result<std::vector<ScanError>> SqliteStore::ListErrors() {
-  Result<Stmt> s = Stmt::Prepare(
-      db_.get(), "SELECT file, item, reason FROM scan_errors ORDER BY id", /*persistent=*/false);
+  Result<Stmt> s = Stmt::Prepare(db_, "SELECT file, item, reason FROM scan_errors ORDER BY id",
+                                 /*persistent=*/false);
   if (!s.ok()) return s.status();
   std::vector<ScanError> out;
   int rc;
   while ((rc = s->Step()) == SQLITE_ROW) out.push_back({s->String(0), s->String(1), s->String(2)});
-  if (rc != SQLITE_DONE) return SqliteError(db_.get(), "list scan errors");
+  if (rc != SQLITE_DONE) return SqliteError(db_, "list scan errors");
   return out;
 }
 
-Result<int64_t> PragmaInt(sqlite3* db, std::string_view pragma) {
-  Result<Stmt> s = Stmt::Prepare(db, std::string("PRAGMA ") + std::string(pragma), false);
-  if (!s.ok()) return s.status();
-  if (s->Step() != SQLITE_ROW) return SqliteError(db, std::string("PRAGMA ") + std::string(pragma));
-  return s->Int(0);
+Result<std::optional<ScanRecord>> SqliteStore::GetPost(const PostKey& key) {
+  Stmt& s = select_post_;
+  ResetOnExit reset(s);
+  s.BindText(1, PlatformName(key.platform));
+  s.BindText(2, key.channel_id);
+  s.BindText(3, key.external_id);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<ScanRecord>();
+  if (rc != SQLITE_ROW) return SqliteError(db_, "read post");
+  ScanRecord rec;
+  VIGIL_RETURN_IF_ERROR(ReadPost(s, rec));
+  return std::optional<ScanRecord>(std::move(rec));
 }
 
-// Refuses files that are not SQLite, SQLite files of other programs, and
-// vigil databases newer than this build.
-Status CheckIdentity(sqlite3* db) {
-  Result<int64_t> app = PragmaInt(db, "application_id");
-  if (!app.ok()) return app.status();
-  Result<int64_t> version = PragmaInt(db, "user_version");
-  if (!version.ok()) return version.status();
-  Result<int64_t> objects = PragmaInt(db, "schema_version");  // 0 for an empty file
-  if (!objects.ok()) return objects.status();
-  const int64_t known = static_cast<int64_t>(Migrations().size());
-  if (*app == 0 && (*version != 0 || *objects != 0)) {
-    return Status::Unsupported("an SQLite database of another program (no vigil application id)");
+// A page cursor: the order's letter, the last post's sort value, its id.
+std::string MakeCursor(PostOrder order, const ScanRecord& last, int64_t id) {
+  char buf[64];
+  if (order == PostOrder::kScore) {
+    std::snprintf(buf, sizeof buf, "s%.17g_%" PRId64, last.analysis.score, id);
+  } else {
+    std::snprintf(buf, sizeof buf, "t%" PRId64 "_%" PRId64, last.post.time, id);
   }
-  if (*app != 0 && *app != kApplicationId) {
-    return Status::Unsupported("an SQLite database of another program (application id " +
-                               std::to_string(*app) + ")");
-  }
-  if (*version > known) {
-    return Status::Unsupported("schema version " + std::to_string(*version) +
-                               " is newer than this build of vigil knows (" +
-                               std::to_string(known) + "); use a newer vigil");
-  }
-  return Status::Ok();
+  return buf;
 }
 
-Status Migrate(sqlite3* db) {
-  VIGIL_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
-  auto fail = [db](Status s) {
-    (void)Exec(db, "ROLLBACK");
-    return s;
-  };
-  // Re-checked inside the write lock: another process may have migrated.
-  Status s = CheckIdentity(db);
-  if (!s.ok()) return fail(s);
-  Result<int64_t> version = PragmaInt(db, "user_version");
-  if (!version.ok()) return fail(version.status());
-  const auto migrations = Migrations();
-  for (size_t i = static_cast<size_t>(*version); i < migrations.size(); ++i) {
-    s = Exec(db, migrations[i].sql);
-    if (!s.ok()) {
-      return fail(Status::Internal("schema migration " + std::string(migrations[i].name) +
-                                   " failed: " + s.message()));
+struct Cursor {
+  double score = 0;
+  int64_t time = 0;
+  int64_t id = 0;
+};
+
+Result<Cursor> ParseCursor(PostOrder order, const std::string& text) {
+  const char want = order == PostOrder::kScore ? 's' : 't';
+  const size_t sep = text.find('_');
+  auto bad = [&] { return Status::InvalidArgument("not a page cursor of this query: " + text); };
+  if (text.size() < 4 || text[0] != want || sep == std::string::npos) return bad();
+  Cursor c;
+  const std::string value = text.substr(1, sep - 1), id = text.substr(sep + 1);
+  char* end = nullptr;
+  if (order == PostOrder::kScore) {
+    c.score = std::strtod(value.c_str(), &end);
+  } else {
+    c.time = std::strtoll(value.c_str(), &end, 10);
+  }
+  if (value.empty() || *end != '\0') return bad();
+  c.id = std::strtoll(id.c_str(), &end, 10);
+  if (id.empty() || *end != '\0' || c.id <= 0) return bad();
+  return c;
+}
+
+Result<PostPage> SqliteStore::ListPosts(const PostQuery& q) {
+  if (q.limit == 0 || q.limit > 1000) {
+    return Status::InvalidArgument("a page holds 1 to 1000 posts, not " + std::to_string(q.limit));
+  }
+  std::optional<Cursor> cursor;
+  if (!q.after.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(Cursor c, ParseCursor(q.order, q.after));
+    cursor = c;
+  }
+  // Parameters are numbered in the order the clauses are added.
+  std::string sql = "SELECT " + std::string(kPostColumns) + " FROM posts WHERE service = 0";
+  int n = 0;
+  auto param = [&n] { return "?" + std::to_string(++n); };
+  if (q.flagged_only) sql += " AND category <> 'other'";
+  if (q.platform) sql += " AND platform = " + param();
+  if (!q.channel_id.empty()) sql += " AND channel_id = " + param();
+  if (q.category) sql += " AND category = " + param();
+  if (q.since) sql += " AND time >= " + param();
+  if (q.until) sql += " AND time < " + param();
+  if (q.with_media_match) {
+    sql +=
+        " AND EXISTS (SELECT 1 FROM post_media pm JOIN media_matches mm ON mm.sha256 = pm.sha256 "
+        "OR (mm.kind = 'media' AND mm.target = pm.sha256) WHERE pm.post_id = posts.id)";
+  }
+  if (q.with_face_candidate) {
+    sql +=
+        " AND EXISTS (SELECT 1 FROM post_media pm JOIN face_matches fm ON fm.sha256 = pm.sha256 "
+        "WHERE pm.post_id = posts.id)";
+  }
+  if (q.undecided_only)
+    sql += " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.post_id = posts.id)";
+  if (cursor) {
+    const std::string v = param(), id = param();
+    sql += q.order == PostOrder::kScore
+               ? " AND (score < " + v + " OR (score = " + v + " AND id > " + id + "))"
+               : " AND (time > " + v + " OR (time = " + v + " AND id > " + id + "))";
+  }
+  sql += q.order == PostOrder::kScore ? " ORDER BY score DESC, id" : " ORDER BY time, id";
+  sql += " LIMIT " + param();
+  VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db_, sql, /*persistent=*/false));
+  int i = 0;
+  if (q.platform) s.BindText(++i, PlatformName(*q.platform));
+  if (!q.channel_id.empty()) s.BindText(++i, q.channel_id);
+  if (q.category) s.BindText(++i, text::CategoryName(*q.category));
+  if (q.since) s.Bind(++i, *q.since);
+  if (q.until) s.Bind(++i, *q.until);
+  if (cursor) {
+    if (q.order == PostOrder::kScore) {
+      s.BindDouble(++i, cursor->score);
+    } else {
+      s.Bind(++i, cursor->time);
     }
-    s = Exec(db, "PRAGMA user_version = " + std::to_string(i + 1) +
-                     "; PRAGMA application_id = " + std::to_string(kApplicationId));
-    if (!s.ok()) return fail(s);
+    s.Bind(++i, cursor->id);
   }
-  s = Exec(db, "COMMIT");
-  return s.ok() ? s : fail(s);
+  s.Bind(++i, static_cast<int64_t>(q.limit) + 1);  // one more: is there a next page?
+  // One read transaction: the page and its children are one snapshot.
+  VIGIL_RETURN_IF_ERROR(Exec(db_, "BEGIN"));
+  struct EndRead {
+    sqlite3* db;
+    ~EndRead() { (void)Exec(db, "COMMIT"); }
+  } end_read{db_};
+  PostPage page;
+  int64_t last_id = 0;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    if (page.records.size() == q.limit) {
+      page.next = MakeCursor(q.order, page.records.back(), last_id);
+      break;
+    }
+    last_id = s.Int(0);
+    page.records.emplace_back();
+    VIGIL_RETURN_IF_ERROR(ReadPost(s, page.records.back()));
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteError(db_, "list posts");
+  return page;
+}
+
+Result<int64_t> SqliteStore::AddDecision(const Decision& d) {
+  WriteTransaction txn(db_);
+  VIGIL_RETURN_IF_ERROR(txn.Begin());
+  int64_t post_id;
+  {
+    ResetOnExit reset(find_post_);
+    find_post_.BindText(1, PlatformName(d.post.platform));
+    find_post_.BindText(2, d.post.channel_id);
+    find_post_.BindText(3, d.post.external_id);
+    const int rc = find_post_.Step();
+    if (rc == SQLITE_DONE) return Status::NotFound("no post " + FormatPostKey(d.post));
+    if (rc != SQLITE_ROW) return SqliteError(db_, "find post");
+    post_id = find_post_.Int(0);
+  }
+  insert_decision_.Bind(1, post_id);
+  insert_decision_.BindText(2, DecisionTypeName(d.type));
+  insert_decision_.BindText(3, d.note);
+  insert_decision_.BindText(4, d.actor);
+  insert_decision_.Bind(5, d.time);
+  VIGIL_RETURN_IF_ERROR(insert_decision_.Run("insert decision"));
+  const int64_t id = sqlite3_last_insert_rowid(db_);
+  VIGIL_RETURN_IF_ERROR(txn.Commit());
+  return id;
+}
+
+Result<std::vector<Decision>> SqliteStore::Decisions(const std::optional<PostKey>& post) {
+  VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db_, R"sql(
+SELECT d.id, p.platform, p.channel_id, p.external_id, d.type, d.note, d.actor, d.time
+FROM decisions d JOIN posts p ON p.id = d.post_id
+WHERE ?1 = 0 OR (p.platform = ?2 AND p.channel_id = ?3 AND p.external_id = ?4)
+ORDER BY d.id)sql",
+                                               /*persistent=*/false));
+  s.Bind(1, post ? 1 : 0);
+  if (post) {
+    s.BindText(2, PlatformName(post->platform));
+    s.BindText(3, post->channel_id);
+    s.BindText(4, post->external_id);
+  }
+  std::vector<Decision> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    Decision d;
+    d.id = s.Int(0);
+    const auto platform = PlatformFromName(s.Text(1));
+    const auto type = DecisionTypeFromName(s.Text(4));
+    if (!platform || !type) {
+      return Status::Corrupt("decision " + std::to_string(d.id) + ": unknown platform or type");
+    }
+    d.post = {*platform, s.String(2), s.String(3)};
+    d.type = *type;
+    d.note = s.String(5);
+    d.actor = s.String(6);
+    d.time = s.Int(7);
+    out.push_back(std::move(d));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, "list decisions");
+  return out;
 }
 
 }  // namespace
 
-int Store::SchemaVersion() { return static_cast<int>(Migrations().size()); }
-
-Result<std::unique_ptr<Store>> Store::OpenSqlite(const std::filesystem::path& path) {
-  return OpenSqlite(path, StoreOptions());
+std::string_view DecisionTypeName(DecisionType t) {
+  switch (t) {
+    case DecisionType::kConfirm:
+      return "confirm";
+    case DecisionType::kDismiss:
+      return "dismiss";
+    case DecisionType::kEscalate:
+      return "escalate";
+  }
+  return "confirm";
 }
 
-Result<std::unique_ptr<Store>> Store::OpenSqlite(const std::filesystem::path& path,
-                                                 const StoreOptions& options) {
-  const std::string name = path.string();
-  auto with_path = [&name](const Status& s) { return Status(s.code(), name + ": " + s.message()); };
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(
-      name.c_str(), &raw,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
-      options.vfs.empty() ? nullptr : options.vfs.c_str());
-  DbPtr db(raw);
-  if (rc != SQLITE_OK) {
-    return with_path(SqliteError(rc, "cannot open database",
-                                 raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+std::optional<DecisionType> DecisionTypeFromName(std::string_view name) {
+  for (DecisionType t : {DecisionType::kConfirm, DecisionType::kDismiss, DecisionType::kEscalate}) {
+    if (DecisionTypeName(t) == name) return t;
   }
-  sqlite3_busy_timeout(db.get(), 10'000);
-  Status s = CheckIdentity(db.get());
-  if (s.code() == StatusCode::kCorrupt) {
-    return with_path(Status::Corrupt("not a vigil database: " + s.message()));
-  }
-  if (!s.ok()) return with_path(s);
-  s = Exec(
-      db.get(),
-      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
-      "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192");
-  if (!s.ok()) return with_path(s);
-  s = Migrate(db.get());
-  if (!s.ok()) return with_path(s);
-  auto store = std::make_unique<SqliteStore>(
-      std::move(db), options.now ? options.now : std::function<int64_t()>(SystemNow));
-  s = store->Prepare();
-  if (!s.ok()) return with_path(s);
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<Store>> NewSqliteStore(sqlite3* db, std::function<int64_t()> now) {
+  auto store = std::make_unique<SqliteStore>(db, std::move(now));
+  VIGIL_RETURN_IF_ERROR(store->Prepare());
   return std::unique_ptr<Store>(std::move(store));
 }
 

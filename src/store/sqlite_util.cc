@@ -14,7 +14,6 @@ Status SqliteError(int rc, std::string_view what, std::string_view detail) {
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_READONLY:
-    case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_PERM:
       return Status::IoError(std::move(msg));
@@ -22,6 +21,10 @@ Status SqliteError(int rc, std::string_view what, std::string_view detail) {
     case SQLITE_TOOBIG:
     case SQLITE_MISMATCH:
       return Status::InvalidArgument(std::move(msg));
+    case SQLITE_BUSY:
+      // The busy handler waited its whole timeout for another connection.
+      return Status::ResourceExhausted(
+          msg + " (another process kept its write transaction open past the busy timeout)");
     case SQLITE_NOMEM:
       return Status::ResourceExhausted(std::move(msg));
     default:
@@ -62,6 +65,30 @@ Status Stmt::Run(std::string_view what) {
   Status s = rc == SQLITE_DONE ? Status::Ok() : SqliteError(db(), what);
   Reset();
   return s;
+}
+
+WriteTransaction::~WriteTransaction() {
+  if (!open_) return;
+  // A failed rollback leaves SQLite to roll back on close; the caller's
+  // status is the news.
+  if (nested_) {
+    sqlite3_exec(db_, "ROLLBACK TO vigil_write; RELEASE vigil_write", nullptr, nullptr, nullptr);
+  } else {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+}
+
+Status WriteTransaction::Begin() {
+  nested_ = sqlite3_get_autocommit(db_) == 0;
+  VIGIL_RETURN_IF_ERROR(Exec(db_, nested_ ? "SAVEPOINT vigil_write" : "BEGIN IMMEDIATE"));
+  open_ = true;
+  return Status::Ok();
+}
+
+Status WriteTransaction::Commit() {
+  VIGIL_RETURN_IF_ERROR(Exec(db_, nested_ ? "RELEASE vigil_write" : "COMMIT"));
+  open_ = false;
+  return Status::Ok();
 }
 
 }  // namespace vigil::store

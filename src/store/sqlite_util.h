@@ -102,6 +102,30 @@ class ResetOnExit {
   Stmt& s_;
 };
 
+// A write: BEGIN IMMEDIATE ... COMMIT on a connection in autocommit mode
+// (waiting, through the busy timeout, for another connection's write to
+// end), or a savepoint inside the transaction already open
+// (Database::InTransaction), which then decides for both. Rolled back when
+// destroyed uncommitted.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(sqlite3* db) : db_(db) {}
+  ~WriteTransaction();
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+  Status Begin();
+  Status Commit();
+  // True when this write joined an outer transaction: what it did is only
+  // kept if that one commits.
+  bool nested() const { return nested_; }
+
+ private:
+  sqlite3* db_;
+  bool open_ = false;
+  bool nested_ = false;
+};
+
 }  // namespace vigil::store
 
 #endif  // VIGIL_SRC_STORE_SQLITE_UTIL_H_

@@ -97,6 +97,24 @@ struct Post {
   std::string source_item;  // where inside it ("message 812", "line 40")
 };
 
+// What names a post everywhere (store key, evidence selectors, sightings, the
+// review app's URLs): platform, channel id and external id, written
+// "PLATFORM/CHANNEL/ID". The channel may itself hold '/', so the platform is
+// the text before the first '/' and the id the text after the last.
+struct PostKey {
+  Platform platform = Platform::kJsonl;
+  std::string channel_id;
+  std::string external_id;
+  friend bool operator==(const PostKey&, const PostKey&) = default;
+  friend auto operator<=>(const PostKey&, const PostKey&) = default;
+};
+PostKey KeyOf(const Post& p);
+// "telegram/-100123/812".
+std::string FormatPostKey(const PostKey& key);
+// Inverse of FormatPostKey; nullopt when there are fewer than two '/', the
+// platform is unknown, or the id is empty.
+std::optional<PostKey> ParsePostKey(std::string_view text);
+
 }  // namespace vigil
 
 #endif  // VIGIL_CORE_POST_H_

@@ -174,9 +174,9 @@ struct Session {
 
 class Registry {
  public:
-  // kInvalidArgument without keys, actor, audit or clock.
-  static Result<std::unique_ptr<Registry>> Open(std::unique_ptr<store::RegistryStore> store,
-                                                Session session);
+  // kInvalidArgument without keys, actor, audit or clock. `store` (the
+  // Database's registry store) must outlive the Registry.
+  static Result<std::unique_ptr<Registry>> Open(store::RegistryStore& store, Session session);
 
   // Adds a person (status missing unless `status` says otherwise) with
   // photos, all in one transaction. kInvalidArgument for a bad or taken case
@@ -213,7 +213,7 @@ class Registry {
                                    const PhotoAnalyzer& analyzer, int64_t now) const;
   Result<store::SealedPhoto> SealPhoto(const std::string& case_code, std::span<const uint8_t> bytes,
                                        const PhotoAnalyzer& analyzer, int64_t now) const;
-  std::unique_ptr<store::RegistryStore> store_;
+  store::RegistryStore* store_ = nullptr;
   Session session_;
   std::shared_ptr<const Sealer> sealer_;
 };

@@ -24,14 +24,12 @@
 #include "vigil/ingest/reader.h"
 #include "vigil/match/matcher.h"
 #include "vigil/scan/face_matching.h"
-#include "vigil/store/registry_store.h"
-#include "vigil/store/store.h"
+#include "vigil/store/database.h"
 #include "vigil/text/analyzer.h"
 
 namespace vigil::scan {
 
 struct ScanOptions {
-  std::filesystem::path db_path;
   std::filesystem::path lexicon_dir;
   std::filesystem::path scratch_dir;  // where .zip exports are extracted; empty = temp
   Limits limits;
@@ -49,12 +47,11 @@ struct ScanOptions {
   evidence::CustodyLog* custody = nullptr;
   std::string operator_name;  // recorded as the acquiring actor
   // Faces (optional): with an engine, every image's faces are found and
-  // embedded (each worker runs its own Clone()), stored through
-  // `registry_store` after their batch is committed, and compared with
+  // embedded (each worker runs its own Clone()), stored in the database's
+  // registry store in their batch's transaction, and compared with
   // `registry` (the registry's faces and photo PDQs) when given.
   const faces::FaceEngine* face_engine = nullptr;
   const RegistryMatcher* registry = nullptr;
-  store::RegistryStore* registry_store = nullptr;  // required with face_engine
 };
 
 struct ScanSummary {
@@ -89,17 +86,22 @@ class ScanObserver {
   virtual void OnProgress(const Progress&) {}
 };
 
-// Scans `inputs` into the store at options.db_path. Bad input is reported to
-// the observer and recorded in the store; the scan goes on. Returns non-OK only
-// when the scan could not run or could not store what it read (database or
-// lexicon failure); the summary's `errors` counts bad input.
-Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
-                            const ScanOptions& options, ScanObserver* observer);
-
-// Same, into an already open store with an already built analyzer.
+// Scans `inputs` into `db` (its post store; with face search, its registry
+// store too): each batch of records, with its faces, is one transaction.
+// Bad input is reported to the observer and recorded in the store; the scan
+// goes on. Returns non-OK only when the scan could not run or could not
+// store what it read (database failure); the summary's `errors` counts bad
+// input. app::Installation::Scan adds the evidence, face and custody policy.
 Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
                             const ScanOptions& options, const text::Analyzer& analyzer,
-                            store::Store& store, ScanObserver* observer);
+                            store::Database& db, ScanObserver* observer);
+
+// Same, opening the database at `db_url` and the lexicons of
+// options.lexicon_dir (for tests and tools; kInvalidArgument/kIoError from
+// either).
+Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
+                            const ScanOptions& options, const std::string& db_url,
+                            ScanObserver* observer);
 
 // The analysis of one post, as the workers do it (exposed for tests and
 // tools): text, media inspection (hashes, PDQ, video frames) and, when

@@ -10,16 +10,17 @@
 // Every write is one transaction: all of it or none of it (an import of 500
 // persons with one bad row writes nothing).
 //
-// Thread-safety: one thread at a time per RegistryStore; open another for
-// concurrent use. Several processes may use one file (SQLite WAL, busy
-// timeout).
+// Opened with the post store on one connection by store::Open
+// (vigil/store/database.h), so one transaction can span both.
+//
+// Thread-safety: one thread at a time per Database (this store and the post
+// store together); open another Database for concurrent use. Several
+// processes may use one database, each write waiting its turn.
 #ifndef VIGIL_STORE_REGISTRY_STORE_H_
 #define VIGIL_STORE_REGISTRY_STORE_H_
 
 #include <cstdint>
-#include <filesystem>
 #include <functional>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -111,10 +112,6 @@ struct MediaFaces {
 class RegistryStore {
  public:
   virtual ~RegistryStore() = default;
-
-  // Opens the database at `path` (creating and migrating it like
-  // Store::OpenSqlite). Same failure modes as Store::OpenSqlite.
-  static Result<std::unique_ptr<RegistryStore>> OpenSqlite(const std::filesystem::path& path);
 
   // Adds persons with their first status entry and photos, in one
   // transaction. kInvalidArgument naming the code when a case code exists

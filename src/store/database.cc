@@ -1,0 +1,45 @@
+#include "vigil/store/database.h"
+
+#include <string>
+
+#include "src/store/migrations.h"
+#include "src/store/sqlite_backend.h"
+
+namespace vigil::store {
+
+Result<DatabaseUrl> ParseDatabaseUrl(std::string_view url) {
+  DatabaseUrl out;
+  out.text = std::string(url);
+  if (url.empty()) return Status::InvalidArgument("empty database URL");
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    out.backend = Backend::kPostgresql;
+    return out;
+  }
+  if (url.starts_with("sqlite://")) {
+    out.path = std::string(url.substr(9));
+    if (out.path.empty()) return Status::InvalidArgument("no path in database URL " + out.text);
+    return out;
+  }
+  if (const size_t colon = url.find("://"); colon != std::string_view::npos) {
+    return Status::InvalidArgument("unknown database URL scheme '" +
+                                   std::string(url.substr(0, colon)) +
+                                   "' (a path, sqlite://PATH or postgresql://...)");
+  }
+  out.path = std::string(url);
+  return out;
+}
+
+Result<std::unique_ptr<Database>> Open(std::string_view url, const OpenOptions& options) {
+  VIGIL_ASSIGN_OR_RETURN(DatabaseUrl parsed, ParseDatabaseUrl(url));
+  switch (parsed.backend) {
+    case Backend::kSqlite:
+      return OpenSqliteDatabase(std::move(parsed), options);
+    case Backend::kPostgresql:
+      break;
+  }
+  return Status::Unsupported("this build of vigil has no PostgreSQL backend yet: " + parsed.text);
+}
+
+int SchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+}  // namespace vigil::store

@@ -1,0 +1,150 @@
+// The SQLite backend's Database: one connection (WAL), checked to be a
+// vigil database, migrated, and shared by the post store and the registry
+// store.
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <utility>
+
+#include "src/store/migrations.h"
+#include "src/store/sqlite_backend.h"
+#include "src/store/sqlite_util.h"
+
+namespace vigil::store {
+namespace {
+
+// PRAGMA application_id of a vigil database ("VigL"), so that another
+// program's SQLite file is refused rather than migrated.
+constexpr int64_t kApplicationId = 0x5669674C;
+
+int64_t SystemNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<int64_t> PragmaInt(sqlite3* db, std::string_view pragma) {
+  Result<Stmt> s = Stmt::Prepare(db, std::string("PRAGMA ") + std::string(pragma), false);
+  if (!s.ok()) return s.status();
+  if (s->Step() != SQLITE_ROW) return SqliteError(db, std::string("PRAGMA ") + std::string(pragma));
+  return s->Int(0);
+}
+
+// Refuses files that are not SQLite, SQLite files of other programs, and
+// vigil databases newer than this build.
+Status CheckIdentity(sqlite3* db) {
+  Result<int64_t> app = PragmaInt(db, "application_id");
+  if (!app.ok()) return app.status();
+  Result<int64_t> version = PragmaInt(db, "user_version");
+  if (!version.ok()) return version.status();
+  Result<int64_t> objects = PragmaInt(db, "schema_version");  // 0 for an empty file
+  if (!objects.ok()) return objects.status();
+  const int64_t known = static_cast<int64_t>(Migrations().size());
+  if (*app == 0 && (*version != 0 || *objects != 0)) {
+    return Status::Unsupported("an SQLite database of another program (no vigil application id)");
+  }
+  if (*app != 0 && *app != kApplicationId) {
+    return Status::Unsupported("an SQLite database of another program (application id " +
+                               std::to_string(*app) + ")");
+  }
+  if (*version > known) {
+    return Status::Unsupported("schema version " + std::to_string(*version) +
+                               " is newer than this build of vigil knows (" +
+                               std::to_string(known) + "); use a newer vigil");
+  }
+  return Status::Ok();
+}
+
+Status Migrate(sqlite3* db) {
+  // Nothing to do (the common case) costs no write lock, so opening a
+  // database another process is writing does not wait for it.
+  Result<int64_t> current = PragmaInt(db, "user_version");
+  if (!current.ok()) return current.status();
+  const auto migrations = Migrations();
+  if (*current == static_cast<int64_t>(migrations.size())) return Status::Ok();
+  WriteTransaction txn(db);
+  VIGIL_RETURN_IF_ERROR(txn.Begin());
+  // Re-checked inside the write lock: another process may have migrated.
+  VIGIL_RETURN_IF_ERROR(CheckIdentity(db));
+  VIGIL_ASSIGN_OR_RETURN(int64_t version, PragmaInt(db, "user_version"));
+  for (size_t i = static_cast<size_t>(version); i < migrations.size(); ++i) {
+    Status s = Exec(db, migrations[i].sql);
+    if (!s.ok()) {
+      return Status::Internal("schema migration " + std::string(migrations[i].name) +
+                              " failed: " + s.message());
+    }
+    VIGIL_RETURN_IF_ERROR(Exec(db, "PRAGMA user_version = " + std::to_string(i + 1) +
+                                       "; PRAGMA application_id = " +
+                                       std::to_string(kApplicationId)));
+  }
+  return txn.Commit();
+}
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(DatabaseUrl url, DbPtr db) : Database(std::move(url)), db_(std::move(db)) {}
+
+  Status Init(const OpenOptions& options) {
+    VIGIL_ASSIGN_OR_RETURN(posts_, NewSqliteStore(db_.get(), options.now ? options.now
+                                                                         : SystemNow));
+    registry_ = NewSqliteRegistryStore(db_.get());
+    return Status::Ok();
+  }
+
+  Store& posts() override { return *posts_; }
+  RegistryStore& registry() override { return *registry_; }
+  Status InTransaction(const std::function<Status()>& fn) override {
+    WriteTransaction txn(db_.get());
+    VIGIL_RETURN_IF_ERROR(txn.Begin());
+    VIGIL_RETURN_IF_ERROR(fn());
+    return txn.Commit();
+  }
+
+ private:
+  DbPtr db_;  // declared first: closed after the stores' statements are finalized
+  std::unique_ptr<Store> posts_;
+  std::unique_ptr<RegistryStore> registry_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenSqliteDatabase(DatabaseUrl url,
+                                                     const OpenOptions& options) {
+  const std::string name = url.path;
+  auto with_path = [&name](const Status& s) { return Status(s.code(), name + ": " + s.message()); };
+  std::error_code ec;
+  if (!options.create && !std::filesystem::exists(name, ec)) {
+    return Status::NotFound("no database at " + name);
+  }
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(
+      name.c_str(), &raw,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+      options.sqlite.vfs.empty() ? nullptr : options.sqlite.vfs.c_str());
+  DbPtr db(raw);
+  if (rc != SQLITE_OK) {
+    return with_path(SqliteError(rc, "cannot open database",
+                                 raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_busy_timeout(db.get(), options.sqlite.busy_timeout_ms);
+  Status s = CheckIdentity(db.get());
+  if (s.code() == StatusCode::kCorrupt) {
+    return with_path(Status::Corrupt("not a vigil database: " + s.message()));
+  }
+  if (!s.ok()) return with_path(s);
+  s = Exec(
+      db.get(),
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+      "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192");
+  if (!s.ok()) return with_path(s);
+  s = Migrate(db.get());
+  if (!s.ok()) return with_path(s);
+  auto database = std::make_unique<SqliteDatabase>(std::move(url), std::move(db));
+  s = database->Init(options);
+  if (!s.ok()) return with_path(s);
+  return std::unique_ptr<Database>(std::move(database));
+}
+
+}  // namespace vigil::store
