@@ -5,8 +5,9 @@
 //   BM_PdqFullDecode  full-resolution RGB decode + vigil's PDQ maths.
 //   BM_PdqReferenceMethod  the baseline: full-resolution RGB decode, a float
 //                     luma buffer, and the reference's maths as it is written
-//                     (full-size buffers, strided column passes), transcribed
-//                     below. Same hashes as vigil's maths, bit for bit.
+//                     (full-size buffers, strided column passes), as
+//                     src/testing/pdq_oracle.cc transcribes it. Same hashes
+//                     as vigil's maths, bit for bit.
 // Breakdowns: decode alone at both settings, PDQ maths alone on a full-size
 // luma buffer and on a 1/4-scale one, and the fast path at other min_side
 // values (the speed side of the drift/speed trade-off in pdq.h).
@@ -26,6 +27,7 @@
 #include <random>
 #include <vector>
 
+#include "src/testing/pdq_oracle.h"
 #include "vigil/media/decode.h"
 #include "vigil/media/pdq.h"
 
@@ -107,78 +109,6 @@ const std::vector<std::vector<uint8_t>>& Jpegs() {
   return jpegs;
 }
 
-// The reference's pdqHash256FromFloatLuma, structure kept: four full-image
-// box passes (the column ones striding across rows), decimation, DCT as two
-// triple loops, median by sorting a copy.
-void RefBox1D(const float* in, float* out, int n, int stride, int window) {
-  const int half = (window + 2) / 2;
-  int li = 0, ri = 0, oi = 0, count = 0;
-  float sum = 0.0f;
-  for (int i = 0; i < half - 1; ++i, ri += stride) sum += in[ri], ++count;
-  for (int i = 0; i < window - half + 1; ++i, ri += stride, oi += stride) {
-    sum += in[ri];
-    out[oi] = sum / ++count;
-  }
-  for (int i = 0; i < n - window; ++i, li += stride, ri += stride, oi += stride) {
-    sum += in[ri];
-    sum -= in[li];
-    out[oi] = sum / count;
-  }
-  for (int i = 0; i < half - 1; ++i, li += stride, oi += stride) {
-    sum -= in[li];
-    out[oi] = sum / --count;
-  }
-}
-
-vigil::Hash256 ReferenceStylePdq(std::vector<float>& a, int w, int h) {
-  std::vector<float> b(a.size());
-  const int wr = (w + 127) / 128, wc = (h + 127) / 128;
-  for (int pass = 0; pass < 2; ++pass) {
-    for (int r = 0; r < h; ++r)
-      RefBox1D(&a[static_cast<size_t>(r) * w], &b[static_cast<size_t>(r) * w], w, 1, wr);
-    for (int c = 0; c < w; ++c) RefBox1D(&b[c], &a[c], h, w, wc);
-  }
-  static float d[16][64];
-  static const bool built = [] {
-    for (int i = 0; i < 16; ++i) {
-      for (int j = 0; j < 64; ++j) {
-        d[i][j] = static_cast<float>(std::sqrt(2.0 / 64) *
-                                     std::cos(std::numbers::pi / 2 / 64 * (i + 1) * (2 * j + 1)));
-      }
-    }
-    return true;
-  }();
-  benchmark::DoNotOptimize(built);
-  float small[64][64], t[16][64], dct[16][16];
-  for (int i = 0; i < 64; ++i) {
-    for (int j = 0; j < 64; ++j) {
-      small[i][j] =
-          a[static_cast<size_t>((i + 0.5) * h / 64) * w + static_cast<int>((j + 0.5) * w / 64)];
-    }
-  }
-  for (int i = 0; i < 16; ++i) {
-    for (int j = 0; j < 64; ++j) {
-      float sum = 0.0f;
-      for (int k = 0; k < 64; ++k) sum += d[i][k] * small[k][j];
-      t[i][j] = sum;
-    }
-  }
-  for (int i = 0; i < 16; ++i) {
-    for (int j = 0; j < 16; ++j) {
-      float sum = 0.0f;
-      for (int k = 0; k < 64; ++k) sum += t[i][k] * d[j][k];
-      dct[i][j] = sum;
-    }
-  }
-  std::vector<float> sorted(&dct[0][0], &dct[0][0] + 256);
-  std::nth_element(sorted.begin(), sorted.begin() + 127, sorted.end());
-  vigil::Hash256 hash;
-  for (int k = 0; k < 256; ++k) {
-    if (dct[k / 16][k % 16] > sorted[127]) hash.SetBit(k);
-  }
-  return hash;
-}
-
 void HashBytes(benchmark::State& state, bool fast) {
   const auto& jpegs = Jpegs();
   const Limits limits;
@@ -204,7 +134,7 @@ void BM_PdqReferenceMethod(benchmark::State& state) {
     if (!image.ok()) state.SkipWithError(image.status().ToString().c_str());
     std::vector<float> luma(static_cast<size_t>(image->width) * image->height);
     vigil::media::RgbToLuma(image->pixels, image->width, image->height, luma);
-    benchmark::DoNotOptimize(ReferenceStylePdq(luma, image->width, image->height));
+    benchmark::DoNotOptimize(vigil::testing::ReferencePdq(luma, image->width, image->height).hash);
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -279,7 +209,8 @@ int main(int argc, char** argv) {
     Result<Image> image = DecodeImage(Jpegs()[i], DecodeOptions{});
     std::vector<float> luma(static_cast<size_t>(image->width) * image->height);
     vigil::media::RgbToLuma(image->pixels, image->width, image->height, luma);
-    if (ReferenceStylePdq(luma, image->width, image->height) != PdqFromImage(*image).hash) {
+    if (vigil::testing::ReferencePdq(luma, image->width, image->height).hash !=
+        PdqFromImage(*image).hash) {
       std::fprintf(stderr, "baseline and vigil disagree on image %zu\n", i);
       return 1;
     }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "src/testing/temp_dir.h"
 #include "vigil/store/database.h"
 #include "vigil/store/store.h"
 
@@ -20,21 +21,7 @@ namespace {
 
 constexpr int kBatch = 1000;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "vigil_bench_XXXXXX").string();
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using vigil::testing::TempDir;
 
 ScanRecord Record(int i) {
   ScanRecord r;

@@ -14,6 +14,7 @@
 #include "vigil/core/version.h"
 #include "vigil/faces/faces.h"
 #include "vigil/scan/face_matching.h"
+#include "vigil/store/clusters.h"
 #include "vigil/text/analyzer.h"
 
 namespace vigil::app {
@@ -60,8 +61,9 @@ Result<Paths> PathsFor(const InstallationOptions& options) {
   if (p.home.empty()) {
     VIGIL_ASSIGN_OR_RETURN(store::DatabaseUrl url, store::ParseDatabaseUrl(options.db));
     if (url.backend != store::Backend::kSqlite) {
-      return Status::InvalidArgument("a database server needs --home for the key file, vault "
-                                     "and custody log");
+      return Status::InvalidArgument(
+          "a database server needs --home for the key file, vault "
+          "and custody log");
     }
     p.home = fs::path(url.path).parent_path().string();
   }
@@ -231,8 +233,7 @@ Result<scan::ScanSummary> Installation::Scan(const std::vector<fs::path>& inputs
   if (custody_ && custody_->size() > log_size) {
     auto head = custody_->SignTreeHead(*keys_);
     if (!head.ok()) {
-      return Status(head.status().code(),
-                    "signing the custody log: " + head.status().message());
+      return Status(head.status().code(), "signing the custody log: " + head.status().message());
     }
   }
   return summary;
@@ -247,40 +248,22 @@ Result<std::vector<PostKey>> Installation::ClusterPosts(std::string_view prefix)
         "report shows, not '" +
         std::string(prefix) + "'");
   }
-  std::map<std::string, std::vector<std::string>> edges;
-  VIGIL_ASSIGN_OR_RETURN(auto matches, store().ListMediaMatches());
-  for (const auto& [sha, m] : matches) {
-    if (m.kind != "media") continue;
-    edges[sha].push_back(m.target);
-    edges[m.target].push_back(sha);
+  VIGIL_ASSIGN_OR_RETURN(store::MediaClusters media, store::LoadMediaClusters(store()));
+  std::vector<size_t> start;
+  for (auto it = media.cluster_of.lower_bound(std::string(prefix));
+       it != media.cluster_of.end() && it->first.starts_with(prefix); ++it) {
+    start.push_back(it->second);
   }
-  std::map<std::string, std::vector<PostKey>> where;  // sha -> posts
-  VIGIL_RETURN_IF_ERROR(store().ForEachMediaAppearance([&](const store::MediaAppearance& a) {
-    where[a.sha256].push_back({a.platform, a.channel_id, a.external_id});
-    return Status::Ok();
-  }));
-  std::vector<std::string> start;
-  for (auto it = where.lower_bound(std::string(prefix));
-       it != where.end() && it->first.starts_with(prefix); ++it) {
-    start.push_back(it->first);
+  if (start.empty()) {
+    return Status::NotFound("no media " + std::string(prefix) + "… in the database");
   }
-  if (start.empty()) return Status::NotFound("no media " + std::string(prefix) + "… in the database");
   if (start.size() > 1) {
     return Status::InvalidArgument("media prefix " + std::string(prefix) + " is ambiguous (" +
                                    std::to_string(start.size()) + " files); give more digits");
   }
-  std::set<std::string> cluster = {start[0]};
-  std::vector<std::string> todo = {start[0]};
-  while (!todo.empty()) {
-    const std::string sha = todo.back();
-    todo.pop_back();
-    for (const auto& next : edges[sha]) {
-      if (cluster.insert(next).second) todo.push_back(next);
-    }
-  }
   std::vector<PostKey> posts;
-  for (const auto& sha : cluster) {
-    for (const auto& p : where[sha]) posts.push_back(p);
+  for (const auto& a : media.clusters[start[0]].appearances) {
+    posts.push_back({a.platform, a.channel_id, a.external_id});
   }
   return posts;
 }
@@ -297,7 +280,8 @@ Result<std::vector<PostKey>> Installation::SelectPosts(const EvidenceSelection& 
       VIGIL_ASSIGN_OR_RETURN(registry::PersonRecord rec, reg->Show(code));
       if (rec.sightings.empty()) {
         return Status::InvalidArgument(
-            "case " + code + " has no confirmed sighting (vigil registry sighting CASE --post ...)");
+            "case " + code +
+            " has no confirmed sighting (vigil registry sighting CASE --post ...)");
       }
       for (const auto& x : rec.sightings) {
         auto key = ParsePostKey(x.platform + "/" + x.channel_id + "/" + x.external_id);
@@ -378,8 +362,8 @@ Result<int64_t> Installation::Decide(const PostKey& post, store::DecisionType ty
 
 // --- files ---------------------------------------------------------------------
 
-Status WriteFileAtomically(const fs::path& path,
-                           const std::function<Status(std::ostream&)>& write, bool owner_only) {
+Status WriteFileAtomically(const fs::path& path, const std::function<Status(std::ostream&)>& write,
+                           bool owner_only) {
   const fs::path tmp = path.string() + ".tmp";
   std::error_code ec;
   {

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "src/testing/temp_dir.h"
 #include "vigil/evidence/bundle.h"
 
 namespace vigil::app {
@@ -20,24 +21,15 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using vigil::testing::Slurp;
 
 constexpr int64_t kNow = 1'700'000'000;
 const fs::path kDihedral =
     fs::path(VIGIL_SHARED_TESTDATA) / "pdq" / "pdq" / "data" / "reg-test-input" / "dih";
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class InstallationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "vigil_app_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     options_.db = (dir_ / "vigil.db").string();
     options_.passphrase = [] { return Result<std::string>(std::string("correct horse")); };
     options_.operator_name = "analyst-1";
@@ -46,8 +38,6 @@ class InstallationTest : public ::testing::Test {
     options_.create = true;
     options_.notice = [this](std::string_view text) { notices_.emplace_back(text); };
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::unique_ptr<Installation> OpenOrDie(const InstallationOptions& o) {
     auto inst = Installation::Open(o);
     EXPECT_TRUE(inst.ok()) << inst.status().ToString();
@@ -72,7 +62,8 @@ class InstallationTest : public ::testing::Test {
     return d / "posts.jsonl";
   }
 
-  fs::path dir_;
+  testing::TempDir temp_{"vigil_app"};
+  fs::path dir_ = temp_.path();
   InstallationOptions options_;
   std::vector<std::string> notices_;
 };
@@ -128,8 +119,8 @@ TEST_F(InstallationTest, ScanWithEvidenceKeepsOriginalsLogsAndSignsAndVerifies) 
   auto inst = OpenOrDie(options_);
   ScanRequest request;
   request.evidence = true;
-  auto summary = inst->Scan({WriteExport("a", "a", 30), WriteExport("b", "b", 30)}, request,
-                            nullptr);
+  auto summary =
+      inst->Scan({WriteExport("a", "a", 30), WriteExport("b", "b", 30)}, request, nullptr);
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
   EXPECT_EQ(summary->posts, 60);
   EXPECT_EQ(summary->errors, 0);
@@ -162,11 +153,9 @@ TEST_F(InstallationTest, ScanWithEvidenceKeepsOriginalsLogsAndSignsAndVerifies) 
   EXPECT_EQ(inst->ClusterPosts("00000000").status().code(), StatusCode::kNotFound);
   selection = {};
   selection.posts = {{Platform::kJsonl, "a", "no-such-post"}};
-  EXPECT_EQ(inst->ExportEvidence(selection, dir_ / "x.zip").status().code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(inst->ExportEvidence(selection, dir_ / "x.zip").status().code(), StatusCode::kNotFound);
   selection.posts = {{Platform::kJsonl, "a", "1"}};  // a post without media
-  EXPECT_EQ(inst->ExportEvidence(selection, dir_ / "x.zip").status().code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(inst->ExportEvidence(selection, dir_ / "x.zip").status().code(), StatusCode::kNotFound);
   auto head = inst->SignTreeHead();
   ASSERT_TRUE(head.ok());
   EXPECT_EQ(head->size, (*log)->size());
@@ -269,8 +258,8 @@ TEST_F(InstallationTest, HashListsImportExportAndMatch) {
   auto photo = inst->store().GetPost({Platform::kJsonl, "a", "0"});
   ASSERT_TRUE(photo.ok() && photo->has_value());
   const media::MediaInfo info = *(*photo)->media.at(0).info;
-  std::ofstream(dir_ / "known.txt") << "pdq " << info.pdq << "\nmd5 " << info.md5
-                                    << "\nnot a hash\n";
+  std::ofstream(dir_ / "known.txt")
+      << "pdq " << info.pdq << "\nmd5 " << info.md5 << "\nnot a hash\n";
   ListImport request;
   request.file = (dir_ / "known.txt").string();
   request.labels = {"test-set"};
@@ -286,9 +275,9 @@ TEST_F(InstallationTest, HashListsImportExportAndMatch) {
   EXPECT_EQ(inst->ExportList("nope", match::ListFormat::kPlain).status().code(),
             StatusCode::kNotFound);
 
-  auto answers = inst->Match({(kDihedral / "bridge-6-flipy.jpg").string(), "md5:" + info.md5,
-                              "zz", std::string(64, '0')},
-                             {});
+  auto answers = inst->Match(
+      {(kDihedral / "bridge-6-flipy.jpg").string(), "md5:" + info.md5, "zz", std::string(64, '0')},
+      {});
   ASSERT_TRUE(answers.ok()) << answers.status().ToString();
   ASSERT_EQ(answers->size(), 4u);
   bool list_hit = false, media_hit = false;
@@ -364,8 +353,8 @@ TEST_F(InstallationTest, TwoScansAndAThirdWriterShareOneDatabase) {
 }
 
 TEST(WriteFileAtomicallyTest, WritesWholeFilesOrNothing) {
-  const fs::path dir = fs::temp_directory_path() / "vigil_app_write_test";
-  fs::create_directories(dir);
+  const testing::TempDir temp;
+  const fs::path dir = temp.path();
   ASSERT_TRUE(WriteFileAtomically(dir / "a.html", "<p>x</p>", /*owner_only=*/true).ok());
   EXPECT_EQ(Slurp(dir / "a.html"), "<p>x</p>");
   EXPECT_EQ(fs::status(dir / "a.html").permissions() & fs::perms::all,
@@ -378,7 +367,6 @@ TEST(WriteFileAtomicallyTest, WritesWholeFilesOrNothing) {
   EXPECT_EQ(Slurp(dir / "a.html"), "<p>x</p>") << "the old file stays";
   EXPECT_FALSE(fs::exists(dir / "a.html.tmp"));
   EXPECT_FALSE(WriteFileAtomically(dir / "no" / "such" / "b", "x").ok());
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -129,7 +129,7 @@ Status Installation::SetCaseStatus(const std::string& case_code, registry::CaseS
 }
 
 Status Installation::RecordSighting(const std::string& case_code, const PostKey& post,
-                                          const std::string& media_sha256, double distance) {
+                                    const std::string& media_sha256, double distance) {
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::ScanRecord> r, store().GetPost(post));
   if (!r) return Status::NotFound("no post " + FormatPostKey(post) + " in " + options_.db);
   registry::Sighting x;
@@ -175,8 +175,8 @@ namespace {
 // An image as a data: URI (the page loads nothing from outside itself).
 std::string DataUri(std::string_view bytes) {
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
-  return "data:image/" + media::SniffType(std::span<const uint8_t>(p, bytes.size())) +
-         ";base64," + evidence::Base64Encode(bytes);
+  return "data:image/" + media::SniffType(std::span<const uint8_t>(p, bytes.size())) + ";base64," +
+         evidence::Base64Encode(bytes);
 }
 
 // An SVG that shows only the face: the whole image, cropped by the viewBox to
@@ -258,8 +258,8 @@ Result<Installation::ComparePage> Installation::CompareFaces(const std::string& 
     char dist[32];
     std::snprintf(dist, sizeof dist, "%.3f", m.distance);
     html << "<div class=\"pair\"><figure>"
-         << FaceSvg(original, box->second, info.width, info.height)
-         << "<figcaption>scanned, face " << m.face + 1 << "</figcaption></figure><figure>"
+         << FaceSvg(original, box->second, info.width, info.height) << "<figcaption>scanned, face "
+         << m.face + 1 << "</figcaption></figure><figure>"
          << FaceSvg(ref, photo->features.faces[0].box, ref_info.width, ref_info.height)
          << "<figcaption>registry photo " << m.photo_id << "</figcaption></figure><p>distance "
          << dist << " (" << (m.distance <= faces::kStrongMatch ? "strong" : "possible")

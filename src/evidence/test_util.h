@@ -11,36 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "src/testing/temp_dir.h"
+
 namespace vigil::evidence::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "vigil-evidence-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-inline std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-inline void Spit(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
+using vigil::testing::Slurp;
+using vigil::testing::Spit;
+using vigil::testing::TempDir;
 
 inline bool AnyContains(const std::vector<std::string>& problems, const std::string& needle) {
   for (const std::string& p : problems) {

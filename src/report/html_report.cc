@@ -7,6 +7,7 @@
 
 #include "vigil/core/time.h"
 #include "vigil/core/utf8.h"
+#include "vigil/store/clusters.h"
 
 namespace vigil::report {
 namespace {
@@ -134,55 +135,21 @@ std::string Where(const store::MediaAppearance& a) {
          (a.channel_title.empty() ? a.channel_id : a.channel_title) + " #" + a.external_id;
 }
 
-// Union-find over media sha256s, joined by the repost matches the scan found.
-class Clusters {
- public:
-  size_t Id(const std::string& sha) {
-    auto [it, inserted] = ids_.try_emplace(sha, parent_.size());
-    if (inserted) parent_.push_back(parent_.size());
-    return it->second;
-  }
-  size_t Find(size_t x) {
-    while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
-    return x;
-  }
-  void Join(const std::string& a, const std::string& b) {
-    const size_t ra = Find(Id(a)), rb = Find(Id(b));
-    if (ra != rb) parent_[std::max(ra, rb)] = std::min(ra, rb);
-  }
-
- private:
-  std::map<std::string, size_t> ids_;
-  std::vector<size_t> parent_;
-};
-
 // "This photo appeared in N channels": every group of files that are the same
 // photo (identical bytes, or matched within the PDQ radius in any rotation or
 // mirror) with where and when each copy was posted, first sighting first.
 Status WriteRepeatedMedia(store::Store& store, std::ostream& out) {
-  auto matches = store.ListMediaMatches();
-  if (!matches.ok()) return matches.status();
-  Clusters clusters;
-  std::vector<std::pair<std::string, store::MediaMatch>> list_hits;
-  for (const auto& [sha, m] : *matches) {
-    if (m.kind == "media") {
-      clusters.Join(sha, m.target);
-    } else {
-      list_hits.emplace_back(sha, m);
-    }
-  }
-  std::map<size_t, std::vector<store::MediaAppearance>> groups;  // root -> appearances by time
+  VIGIL_ASSIGN_OR_RETURN(store::MediaClusters media, store::LoadMediaClusters(store));
+  const auto& list_hits = media.list_matches;
   std::map<std::string, store::MediaAppearance> first_seen;
-  VIGIL_RETURN_IF_ERROR(store.ForEachMediaAppearance([&](const store::MediaAppearance& a) {
-    groups[clusters.Find(clusters.Id(a.sha256))].push_back(a);
-    first_seen.try_emplace(a.sha256, a);
-    return Status::Ok();
-  }));
+  for (const auto& c : media.clusters) {
+    for (const auto& a : c.appearances) first_seen.try_emplace(a.sha256, a);
+  }
 
   out << "<h2>Photos and videos seen more than once</h2>\n";
   std::vector<const std::vector<store::MediaAppearance>*> repeated;
-  for (const auto& [root, apps] : groups) {
-    if (apps.size() > 1) repeated.push_back(&apps);
+  for (const auto& c : media.clusters) {
+    if (c.appearances.size() > 1) repeated.push_back(&c.appearances);
   }
   std::stable_sort(repeated.begin(), repeated.end(),
                    [](const auto* a, const auto* b) { return a->size() > b->size(); });

@@ -14,6 +14,7 @@
 #include <tuple>
 #include <vector>
 
+#include "src/testing/sqlite_tables.h"
 #include "vigil/match/testing.h"
 #include "vigil/media/inspect.h"
 #include "vigil/media/pdq.h"
@@ -28,45 +29,9 @@ namespace fs = std::filesystem;
 bool HaveFfmpeg() { return std::system("ffmpeg -version >/dev/null 2>&1") == 0; }
 
 // Every row of every table, as text, sorted: what a re-run must leave alone.
-std::map<std::string, std::vector<std::string>> DumpAll(const fs::path& path) {
-  std::map<std::string, std::vector<std::string>> dump;
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  std::vector<std::string> tables;
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &s, nullptr);
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
-  }
-  sqlite3_finalize(s);
-  for (const auto& table : tables) {
-    EXPECT_EQ(sqlite3_prepare_v2(db, ("SELECT * FROM " + table).c_str(), -1, &s, nullptr),
-              SQLITE_OK);
-    auto& rows = dump[table];
-    while (sqlite3_step(s) == SQLITE_ROW) {
-      std::string row;
-      for (int c = 0; c < sqlite3_column_count(s); ++c) {
-        const auto* t = sqlite3_column_text(s, c);
-        row += t == nullptr ? "NULL" : reinterpret_cast<const char*>(t);
-        row += '\x1f';
-      }
-      rows.push_back(row);
-    }
-    sqlite3_finalize(s);
-    std::sort(rows.begin(), rows.end());
-  }
-  sqlite3_close(db);
-  return dump;
-}
+testing::TableDump DumpAll(const fs::path& path) { return testing::DumpTables(path); }
 
-void Exec(const fs::path& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << err;
-  sqlite3_free(err);
-  sqlite3_close(db);
-}
+void Exec(const fs::path& path, const std::string& sql) { testing::QueryText(path, sql); }
 
 // A repost pair without direction, as (lower sha256, higher sha256, signal);
 // a list match as (sha256, list name, "list").

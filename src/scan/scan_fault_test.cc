@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "src/store/fault_vfs.h"
+#include "src/testing/sqlite_tables.h"
 #include "vigil/scan/scan.h"
 #include "vigil/store/store.h"
 #include "vigil/text/analyzer.h"
@@ -26,11 +27,11 @@ namespace {
 namespace fs = std::filesystem;
 using store::fault::Arm;
 using store::fault::Disarm;
-using store::fault::Dump;
-using store::fault::DumpAll;
+using Dump = vigil::testing::TableDump;
+inline Dump DumpAll(const fs::path& db) { return vigil::testing::DumpTables(db); }
 using store::fault::g_fault;
-using store::fault::IntegrityCheck;
 using store::fault::kFaultVfsName;
+using vigil::testing::IntegrityCheck;
 
 constexpr int64_t kNow = 1'700'000'000;
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "src/store/fault_vfs.h"
+#include "src/testing/sqlite_tables.h"
 #include "vigil/store/database.h"
 #include "vigil/store/store.h"
 
@@ -28,11 +29,11 @@ namespace {
 namespace fs = std::filesystem;
 using fault::Arm;
 using fault::Disarm;
-using fault::Dump;
-using fault::DumpAll;
+using Dump = vigil::testing::TableDump;
+inline Dump DumpAll(const fs::path& db) { return vigil::testing::DumpTables(db); }
 using fault::g_fault;
-using fault::IntegrityCheck;
 using fault::kFaultVfsName;
+using vigil::testing::IntegrityCheck;
 
 constexpr int64_t kNow = 1'700'000'000;
 

@@ -225,64 +225,6 @@ inline void Arm(int64_t fail_at, int error, bool persistent) {
 
 inline void Disarm() { FaultVfs().fail_at = 0; }
 
-using Dump = std::map<std::string, std::vector<std::string>>;
-
-// Every row of every table (the schema's included), as text, sorted.
-inline Dump DumpAll(const std::filesystem::path& path) {
-  Dump dump;
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  std::vector<std::string> tables;
-  auto query = [&](const std::string& sql, std::vector<std::string>& rows) {
-    sqlite3_stmt* s = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(db);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-      std::string row;
-      for (int c = 0; c < sqlite3_column_count(s); ++c) {
-        const auto* t = sqlite3_column_text(s, c);
-        row += t == nullptr ? "NULL"
-                            : std::string(reinterpret_cast<const char*>(t),
-                                          static_cast<size_t>(sqlite3_column_bytes(s, c)));
-        row += '\x1f';
-      }
-      rows.push_back(std::move(row));
-    }
-    EXPECT_EQ(rc, SQLITE_DONE) << sqlite3_errmsg(db);
-    sqlite3_finalize(s);
-  };
-  query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'", tables);
-  for (std::string& t : tables) {
-    t.pop_back();  // the '\x1f'
-    query("SELECT * FROM \"" + t + "\"", dump[t]);
-    std::sort(dump[t].begin(), dump[t].end());
-  }
-  query("SELECT type, name, sql FROM sqlite_master", dump["sqlite_master"]);
-  std::sort(dump["sqlite_master"].begin(), dump["sqlite_master"].end());
-  query("PRAGMA user_version", dump["user_version"]);
-  query("PRAGMA application_id", dump["application_id"]);
-  sqlite3_close(db);
-  return dump;
-}
-
-inline std::string IntegrityCheck(const std::filesystem::path& path) {
-  sqlite3* db = nullptr;
-  std::string out;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    out = std::string("open: ") + sqlite3_errmsg(db);
-  } else {
-    sqlite3_stmt* s = nullptr;
-    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, nullptr);
-    while (sqlite3_step(s) == SQLITE_ROW) {
-      out += reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-    }
-    sqlite3_finalize(s);
-  }
-  sqlite3_close(db);
-  return out;
-}
-
 }  // namespace vigil::store::fault
 
 #endif  // VIGIL_SRC_STORE_FAULT_VFS_H_

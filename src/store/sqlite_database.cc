@@ -75,9 +75,9 @@ Status Migrate(sqlite3* db) {
       return Status::Internal("schema migration " + std::string(migrations[i].name) +
                               " failed: " + s.message());
     }
-    VIGIL_RETURN_IF_ERROR(Exec(db, "PRAGMA user_version = " + std::to_string(i + 1) +
-                                       "; PRAGMA application_id = " +
-                                       std::to_string(kApplicationId)));
+    VIGIL_RETURN_IF_ERROR(
+        Exec(db, "PRAGMA user_version = " + std::to_string(i + 1) +
+                     "; PRAGMA application_id = " + std::to_string(kApplicationId)));
   }
   return txn.Commit();
 }
@@ -87,8 +87,8 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(DatabaseUrl url, DbPtr db) : Database(std::move(url)), db_(std::move(db)) {}
 
   Status Init(const OpenOptions& options) {
-    VIGIL_ASSIGN_OR_RETURN(posts_, NewSqliteStore(db_.get(), options.now ? options.now
-                                                                         : SystemNow));
+    VIGIL_ASSIGN_OR_RETURN(posts_,
+                           NewSqliteStore(db_.get(), options.now ? options.now : SystemNow));
     registry_ = NewSqliteRegistryStore(db_.get());
     return Status::Ok();
   }
@@ -110,8 +110,7 @@ class SqliteDatabase final : public Database {
 
 }  // namespace
 
-Result<std::unique_ptr<Database>> OpenSqliteDatabase(DatabaseUrl url,
-                                                     const OpenOptions& options) {
+Result<std::unique_ptr<Database>> OpenSqliteDatabase(DatabaseUrl url, const OpenOptions& options) {
   const std::string name = url.path;
   auto with_path = [&name](const Status& s) { return Status(s.code(), name + ": " + s.message()); };
   std::error_code ec;

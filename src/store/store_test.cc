@@ -24,6 +24,9 @@
 #include <tuple>
 #include <vector>
 
+#include "src/testing/sqlite_tables.h"
+#include "src/testing/temp_dir.h"
+#include "vigil/store/clusters.h"
 #include "vigil/store/database.h"
 
 namespace vigil::store {
@@ -170,57 +173,15 @@ std::vector<ScanRecord> TextRecords(int begin, int end) {
   return v;
 }
 
-using Dump = std::map<std::string, std::vector<std::string>>;
+using Dump = testing::TableDump;
 
-// Every row of every vigil table, as text, sorted.
+// The tables a post write touches, as rows.
 Dump DumpDb(const std::filesystem::path& path) {
-  Dump dump;
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  for (const char* table :
-       {"posts", "selectors", "post_selectors", "media", "post_media", "scan_errors"}) {
-    sqlite3_stmt* s = nullptr;
-    EXPECT_EQ(
-        sqlite3_prepare_v2(db, (std::string("SELECT * FROM ") + table).c_str(), -1, &s, nullptr),
-        SQLITE_OK);
-    std::vector<std::string>& rows = dump[table];
-    while (sqlite3_step(s) == SQLITE_ROW) {
-      std::string row;
-      for (int c = 0; c < sqlite3_column_count(s); ++c) {
-        const auto* t = sqlite3_column_text(s, c);
-        row += t == nullptr ? "NULL"
-                            : std::string(reinterpret_cast<const char*>(t),
-                                          static_cast<size_t>(sqlite3_column_bytes(s, c)));
-        row += '\x1f';
-      }
-      rows.push_back(row);
-    }
-    sqlite3_finalize(s);
-    std::sort(rows.begin(), rows.end());
-  }
-  sqlite3_close(db);
-  return dump;
+  return testing::DumpTables(
+      path, {"posts", "selectors", "post_selectors", "media", "post_media", "scan_errors"});
 }
 
-std::string RawQuery(const std::filesystem::path& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* s = nullptr;
-  std::string out;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK) {
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-      const auto* t = sqlite3_column_text(s, 0);
-      if (t != nullptr) out += reinterpret_cast<const char*>(t);
-    }
-    EXPECT_EQ(rc, SQLITE_DONE) << sqlite3_errmsg(db);
-  } else {
-    ADD_FAILURE() << sqlite3_errmsg(db);
-  }
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return out;
-}
+using testing::QueryText;
 
 // A database opened for a test; `->` and `*` reach its post store.
 struct Opened {
@@ -303,9 +264,8 @@ Dump Snapshot(Database& db) {
 class StoreTestBase {
  protected:
   void MakeDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "vigil_store_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    temp_ = std::make_unique<testing::TempDir>("vigil_store");
+    dir_ = temp_->path();
     path_ = dir_ / "vigil.db";
   }
 
@@ -336,6 +296,7 @@ class StoreTestBase {
     return out;
   }
 
+  std::unique_ptr<testing::TempDir> temp_;
   std::filesystem::path dir_;
   std::filesystem::path path_;
 };
@@ -344,7 +305,6 @@ class StoreTestBase {
 class StoreTest : public StoreTestBase, public ::testing::TestWithParam<const BackendUnderTest*> {
  protected:
   void SetUp() override { MakeDir(); }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   const BackendUnderTest& backend() const override { return *GetParam(); }
 };
 
@@ -357,7 +317,6 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(&kSqlite),
 class SqliteStoreTest : public StoreTestBase, public ::testing::Test {
  protected:
   void SetUp() override { MakeDir(); }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   const BackendUnderTest& backend() const override { return kSqlite; }
 };
 
@@ -466,7 +425,7 @@ TEST_F(SqliteStoreTest, RewriteReplacesAnalysisAndMediaKeepsIdentity) {
   auto store = Open(path_);
   ScanRecord r = FullRecord();
   ASSERT_TRUE(store->Write({&r, 1}).ok());
-  const std::string id = RawQuery(path_, "SELECT id || ':' || first_seen FROM posts");
+  const std::string id = QueryText(path_, "SELECT id || ':' || first_seen FROM posts");
   store = Open(path_, kNow + 5);
   r.analysis.category = text::Category::kAppeal;
   r.analysis.selectors = {{"email", "a@b.test", {1, 9}}};
@@ -478,18 +437,18 @@ TEST_F(SqliteStoreTest, RewriteReplacesAnalysisAndMediaKeepsIdentity) {
   std::vector<ScanRecord> got = ReadAll(*store);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(Describe(got[0]), Describe(r));
-  EXPECT_EQ(RawQuery(path_, "SELECT id || ':' || first_seen FROM posts"), id);
-  EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM post_selectors"), "1");
-  EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM post_media"), "1");
+  EXPECT_EQ(QueryText(path_, "SELECT id || ':' || first_seen FROM posts"), id);
+  EXPECT_EQ(QueryText(path_, "SELECT COUNT(*) FROM post_selectors"), "1");
+  EXPECT_EQ(QueryText(path_, "SELECT COUNT(*) FROM post_media"), "1");
 }
 
 TEST_F(SqliteStoreTest, FailedStatementRollsBackTheWholeBatch) {
   auto store = Open(path_);
   ASSERT_TRUE(store->Write(TextRecords(0, 10)).ok());
   // Fault injection: a trigger that fails the insert of one chosen post.
-  RawQuery(path_,
-           "CREATE TRIGGER fail BEFORE INSERT ON posts WHEN NEW.external_id = 'bad' "
-           "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  QueryText(path_,
+            "CREATE TRIGGER fail BEFORE INSERT ON posts WHEN NEW.external_id = 'bad' "
+            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
   const Dump before = DumpDb(path_);
   for (int at : {0, 1, 5, 9}) {
     std::vector<ScanRecord> batch = TextRecords(100, 110);
@@ -504,8 +463,8 @@ TEST_F(SqliteStoreTest, FailedStatementRollsBackTheWholeBatch) {
   }
   // Selector ids handed out inside the failed transactions are not reused.
   ASSERT_TRUE(store->Write(TextRecords(100, 160)).ok());
-  EXPECT_EQ(RawQuery(path_, "PRAGMA foreign_key_check"), "");
-  EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM posts"), "70");
+  EXPECT_EQ(QueryText(path_, "PRAGMA foreign_key_check"), "");
+  EXPECT_EQ(QueryText(path_, "SELECT COUNT(*) FROM posts"), "70");
 }
 
 TEST_F(SqliteStoreTest, SurvivesBeingKilledMidWrite) {
@@ -564,8 +523,8 @@ TEST_F(SqliteStoreTest, SurvivesBeingKilledMidWrite) {
     }
     // Batches are atomic: whatever was killed, whole batches are stored.
     // (A child killed before its migration committed leaves no tables.)
-    if (RawQuery(path_, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'posts'") == "1") {
-      const std::string posts = RawQuery(path_, "SELECT COUNT(*) FROM posts");
+    if (QueryText(path_, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'posts'") == "1") {
+      const std::string posts = QueryText(path_, "SELECT COUNT(*) FROM posts");
       EXPECT_EQ(std::stoi(posts) % kBatchSize, 0) << posts;
       post_counts.insert(posts);
     }
@@ -576,8 +535,8 @@ TEST_F(SqliteStoreTest, SurvivesBeingKilledMidWrite) {
     auto store = Open(path_);
     ASSERT_TRUE(write_all(*store).ok());
   }
-  EXPECT_EQ(RawQuery(path_, "PRAGMA integrity_check"), "ok");
-  EXPECT_EQ(RawQuery(path_, "PRAGMA foreign_key_check"), "");
+  EXPECT_EQ(QueryText(path_, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(QueryText(path_, "PRAGMA foreign_key_check"), "");
   const Dump got = DumpDb(path_);
   const Dump want = DumpDb(clean);
   for (const auto& [table, rows] : want) EXPECT_EQ(got.at(table), rows) << table;
@@ -592,8 +551,8 @@ TEST_F(SqliteStoreTest, MigratesEmptyFileAndReopens) {
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->Write(TextRecords(0, 3)).ok());
   }
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(SchemaVersion()));
-  EXPECT_EQ(RawQuery(path_, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(QueryText(path_, "PRAGMA user_version"), std::to_string(SchemaVersion()));
+  EXPECT_EQ(QueryText(path_, "PRAGMA journal_mode"), "wal");
   auto store = Open(path_);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(ReadAll(*store).size(), 3u);
@@ -601,7 +560,7 @@ TEST_F(SqliteStoreTest, MigratesEmptyFileAndReopens) {
 
 TEST_F(SqliteStoreTest, RefusesNewerSchema) {
   { Open(path_); }
-  RawQuery(path_, "PRAGMA user_version = " + std::to_string(SchemaVersion() + 1));
+  QueryText(path_, "PRAGMA user_version = " + std::to_string(SchemaVersion() + 1));
   Result<std::unique_ptr<Database>> s = store::Open(path_.string());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), StatusCode::kUnsupported);
@@ -624,7 +583,7 @@ TEST_F(SqliteStoreTest, RefusesFilesThatAreNotVigilDatabases) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "notes.db-wal"));
 
   const auto other = dir_ / "other.db";
-  RawQuery(other, "CREATE TABLE contacts (name TEXT)");
+  QueryText(other, "CREATE TABLE contacts (name TEXT)");
   s = store::Open(other.string());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), StatusCode::kUnsupported);
@@ -889,7 +848,7 @@ TEST_F(SqliteStoreTest, MigratesSchema2MediaToUnmatchedWithoutDihedrals) {
   }
   auto store = Open(path_);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(SchemaVersion()));
+  EXPECT_EQ(QueryText(path_, "PRAGMA user_version"), std::to_string(SchemaVersion()));
   const auto all = AllMediaHashes(*store);
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].pdq, std::string(64, 'f'));
@@ -1107,6 +1066,37 @@ TEST_P(StoreTest, ABetterPdqReplacesAWorseOne) {
   EXPECT_EQ(stored().pdq_dihedral, std::vector<std::string>(8, std::string(64, '2')));
 }
 
+TEST_P(StoreTest, RepostClustersJoinFilesByMediaMatches) {
+  auto store = Open(path_);
+  auto post = [](const std::string& id, char fill, std::vector<MediaMatch> matches) {
+    ScanRecord r = TextRecord(std::stoi(id));
+    MediaRef ref;
+    ref.name = id + ".jpg";
+    ref.kind = MediaKind::kPhoto;
+    r.post.media = {ref};
+    r.media = {{Info(fill, 100), ""}};
+    r.media[0].matches = std::move(matches);
+    return r;
+  };
+  const MediaMatch repost{"media", std::string(64, 'b'), "", "pdq", "", 12};
+  const MediaMatch listed{"list", std::string(64, 'e'), "known", "pdq", "", 3};
+  const std::vector<ScanRecord> batch = {post("1", 'a', {repost, listed}), post("2", 'b', {}),
+                                         post("3", 'c', {}), post("4", 'a', {})};
+  ASSERT_TRUE(store->Write(batch).ok());
+  auto media = LoadMediaClusters(*store);
+  ASSERT_TRUE(media.ok()) << media.status().ToString();
+  ASSERT_EQ(media->clusters.size(), 2u);
+  const RepostCluster& ab = media->clusters.at(media->cluster_of.at(std::string(64, 'a')));
+  EXPECT_EQ(ab.files, (std::vector<std::string>{std::string(64, 'a'), std::string(64, 'b')}));
+  EXPECT_EQ(ab.appearances.size(), 3u);
+  EXPECT_EQ(media->cluster_of.at(std::string(64, 'b')), media->cluster_of.at(std::string(64, 'a')));
+  const RepostCluster& c = media->clusters.at(media->cluster_of.at(std::string(64, 'c')));
+  EXPECT_EQ(c.appearances.size(), 1u);
+  EXPECT_EQ(c.appearances[0].external_id, "3");
+  ASSERT_EQ(media->list_matches.size(), 1u);
+  EXPECT_EQ(media->list_matches[0].second, listed);
+}
+
 TEST(DatabaseUrlTest, ParsesPathsAndUrls) {
   EXPECT_EQ(ParseDatabaseUrl("vigil.db")->path, "vigil.db");
   EXPECT_EQ(ParseDatabaseUrl("sqlite:///var/lib/vigil.db")->path, "/var/lib/vigil.db");
@@ -1127,7 +1117,7 @@ TEST_F(SqliteStoreTest, OpensThroughAnSqliteUrlAndRefusesAMissingFileWithoutCrea
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   ASSERT_TRUE((*db)->posts().Write(TextRecords(0, 2)).ok());
   db->reset();
-  EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM posts"), "2");
+  EXPECT_EQ(QueryText(path_, "SELECT COUNT(*) FROM posts"), "2");
 }
 
 }  // namespace

@@ -68,11 +68,11 @@ std::string OperatorFromEnvironment();
 std::filesystem::path DefaultDataDir();
 
 struct InstallationOptions {
-  std::string db = "vigil.db";  // a path or URL (store::Open)
-  std::string home;             // "" = the SQLite file's folder
-  std::string keys;             // "" = home/vigil.keys
-  PassphraseSource passphrase;  // none: every use case that needs keys fails
-  std::string operator_name;    // "" = OperatorFromEnvironment()
+  std::string db = "vigil.db";     // a path or URL (store::Open)
+  std::string home;                // "" = the SQLite file's folder
+  std::string keys;                // "" = home/vigil.keys
+  PassphraseSource passphrase;     // none: every use case that needs keys fails
+  std::string operator_name;       // "" = OperatorFromEnvironment()
   std::function<int64_t()> clock;  // unix seconds; default the system clock
   std::filesystem::path data_dir;  // "" = DefaultDataDir()
   bool create = false;             // false: kNotFound when there is no database yet
@@ -222,7 +222,7 @@ class Installation {
   // the given SHA-256, else the post's first stored media); the same one
   // twice is one sighting.
   Status RecordSighting(const std::string& case_code, const PostKey& post,
-                              const std::string& media_sha256, double distance);
+                        const std::string& media_sha256, double distance);
   Result<std::vector<registry::Person>> ListPersons();
   Result<PersonView> ShowPerson(const std::string& case_code);
   Result<registry::Stats> RegistryStats();
