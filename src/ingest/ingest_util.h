@@ -84,11 +84,13 @@ class ChunkedJsonStream {
 // returned sanitized.
 std::string FixMojibake(std::string_view s);
 
-// Where a media path written by an exporter points. `path` is set (absolute,
-// lexically normal) only when the file is inside `root` and exists as a
-// regular file; otherwise `missing_reason` says why ("outside export" for
-// absolute paths, `..` escapes and symlinks leaving the root; "not in export"
-// when absent). The check never opens the file.
+// Where a media path written by an exporter points: vigil::ResolveInside
+// (core/file.h, the one guard for such paths) in MediaRef's terms. `path` is
+// set (absolute, lexically normal) only when the file is inside `root` and
+// exists as a regular file; otherwise `missing_reason` says why
+// (kOutsideExport for absolute paths, `..` escapes and symlinks leaving the
+// root; "not in export" when absent; "empty path"). The check never opens the
+// file.
 struct ResolvedPath {
   std::string path;
   std::string missing_reason;
