@@ -98,6 +98,18 @@ std::string FixMojibake(std::string_view s) {
   return bytes;
 }
 
+namespace {
+
+thread_local FileSupplier* current_supplier = nullptr;
+
+}  // namespace
+
+FileSupplierScope::FileSupplierScope(FileSupplier* supplier) : previous_(current_supplier) {
+  current_supplier = supplier;
+}
+
+FileSupplierScope::~FileSupplierScope() { current_supplier = previous_; }
+
 ResolvedPath ResolveInside(const fs::path& root, std::string_view relative) {
   ResolvedPath out;
   if (relative.empty()) {
@@ -108,6 +120,16 @@ ResolvedPath ResolveInside(const fs::path& root, std::string_view relative) {
     return s.code() == StatusCode::kInvalidArgument ? std::string(kOutsideExport)
                                                     : std::string("not in export");
   };
+  if (current_supplier != nullptr) {
+    Result<fs::path> joined = JoinInside(root, relative);
+    if (!joined.ok()) {
+      out.missing_reason = reason(joined.status());
+      return out;
+    }
+    std::error_code ec;
+    current_supplier->Supply(
+        fs::absolute(root.empty() ? fs::path(".") : root, ec).lexically_normal(), *joined);
+  }
   Result<fs::path> resolved = vigil::ResolveInside(root, relative);
   if (!resolved.ok()) {
     out.missing_reason = reason(resolved.status());
