@@ -1,9 +1,14 @@
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <limits>
+#include <string>
 
 #include "vigil/core/deadline.h"
+#include "vigil/core/file.h"
 #include "vigil/core/post.h"
 #include "vigil/core/status.h"
 #include "vigil/core/time.h"
@@ -146,5 +151,102 @@ TEST(Hash256Test, HexRoundTripAndBitLayout) {
   EXPECT_FALSE(Hash256::FromHex(std::string(63, '0') + "g").has_value());
   EXPECT_EQ(Hash256::FromHex(std::string(64, 'F'))->Weight(), 256);
 }
+
+// --- paths written by untrusted input ---------------------------------------
+
+class ResolveInsideTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "vigil-core-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    base_ = dir_ / "base";
+    std::filesystem::create_directories(base_ / "sub");
+    Write(base_ / "a.jpg");
+    Write(base_ / "sub/b.jpg");
+    Write(dir_ / "secret.txt");
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  static void Write(const std::filesystem::path& p) { std::ofstream(p) << "x"; }
+
+  std::filesystem::path dir_, base_;
+};
+
+TEST_F(ResolveInsideTest, AcceptsFilesInsideAndNamesThemLexically) {
+  auto r = ResolveInside(base_, "a.jpg");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, base_ / "a.jpg");
+  r = ResolveInside(base_, "sub/../sub/./b.jpg");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, base_ / "sub/b.jpg");
+  // A link that stays inside is followed for the check, not in the answer.
+  std::filesystem::create_symlink(base_ / "sub/b.jpg", base_ / "inner-link.jpg");
+  r = ResolveInside(base_, "inner-link.jpg");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, base_ / "inner-link.jpg");
+  // A relative base is taken from the current folder; empty is that folder.
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(base_);
+  auto rel = ResolveInside("", "a.jpg");
+  auto dot = ResolveInside("sub", "b.jpg");
+  std::filesystem::current_path(cwd);
+  ASSERT_TRUE(rel.ok()) << rel.status().ToString();
+  EXPECT_EQ(*rel, base_ / "a.jpg");
+  ASSERT_TRUE(dot.ok()) << dot.status().ToString();
+  EXPECT_EQ(*dot, base_ / "sub/b.jpg");
+}
+
+TEST_F(ResolveInsideTest, RefusesWhatLeavesTheFolderAndSaysWhy) {
+  std::filesystem::create_symlink(dir_ / "secret.txt", base_ / "out-link.jpg");
+  std::filesystem::create_symlink(dir_, base_ / "out-dir");
+  struct Case {
+    std::string relative;
+    std::string why;
+  };
+  const Case cases[] = {
+      {"../secret.txt", "leaves"},
+      {"sub/../../secret.txt", "leaves"},
+      {"/etc/passwd", "absolute path"},
+      {(dir_ / "secret.txt").string(), "absolute path"},
+      {"out-link.jpg", "symlink leads outside"},
+      {"out-dir/secret.txt", "symlink leads outside"},
+      {std::string("a.jpg\0../x", 10), "NUL byte"},
+      {"", "empty path"},
+  };
+  for (const Case& c : cases) {
+    auto r = ResolveInside(base_, c.relative);
+    ASSERT_FALSE(r.ok()) << c.relative;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << c.relative;
+    EXPECT_NE(r.status().message().find(c.why), std::string::npos) << r.status().message();
+    EXPECT_EQ(r.status().message().find('\0'), std::string::npos) << c.relative;
+  }
+  EXPECT_NE(ResolveInside(base_, "../x").status().message().find(base_.string()),
+            std::string::npos);
+}
+
+TEST_F(ResolveInsideTest, MissingFilesAndFoldersAreNotFound) {
+  for (const char* rel : {"missing.jpg", "sub", "a.jpg/x", "sub/missing/x.jpg"}) {
+    auto r = ResolveInside(base_, rel);
+    ASSERT_FALSE(r.ok()) << rel;
+    EXPECT_EQ(r.status().code(), StatusCode::kNotFound) << rel << ": " << r.status().message();
+  }
+  std::filesystem::create_symlink(base_ / "gone.jpg", base_ / "dangling.jpg");
+  EXPECT_EQ(ResolveInside(base_, "dangling.jpg").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(ResolveInsideTest, JoinInsideLooksAtNothingOnDisk) {
+  auto j = JoinInside(base_, "not/yet/there.jpg");
+  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  EXPECT_EQ(*j, base_ / "not/yet/there.jpg");
+  // A link out of the folder is only caught by ResolveInside.
+  std::filesystem::create_symlink(dir_, base_ / "out-dir");
+  EXPECT_TRUE(JoinInside(base_, "out-dir/secret.txt").ok());
+  EXPECT_EQ(JoinInside(base_, "../secret.txt").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(JoinInside(base_, "/abs").status().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace vigil

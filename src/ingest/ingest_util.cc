@@ -4,6 +4,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "vigil/core/file.h"
 #include "vigil/core/utf8.h"
 
 namespace vigil::ingest {
@@ -99,18 +100,15 @@ std::string FixMojibake(std::string_view s) {
 
 namespace {
 
-// True when `p` (lexically normal, absolute) is `root` or below it.
-bool IsUnder(const fs::path& p, const fs::path& root) {
-  auto r = root.begin(), e = root.end();
-  auto i = p.begin();
-  for (; r != e; ++r, ++i) {
-    if (r->empty() && std::next(r) == e) break;  // trailing separator of root
-    if (i == p.end() || *i != *r) return false;
-  }
-  return true;
-}
+thread_local FileSupplier* current_supplier = nullptr;
 
 }  // namespace
+
+FileSupplierScope::FileSupplierScope(FileSupplier* supplier) : previous_(current_supplier) {
+  current_supplier = supplier;
+}
+
+FileSupplierScope::~FileSupplierScope() { current_supplier = previous_; }
 
 ResolvedPath ResolveInside(const fs::path& root, std::string_view relative) {
   ResolvedPath out;
@@ -118,42 +116,26 @@ ResolvedPath ResolveInside(const fs::path& root, std::string_view relative) {
     out.missing_reason = "empty path";
     return out;
   }
-  if (relative.find('\0') != std::string_view::npos) {
-    out.missing_reason = kOutsideExport;
+  auto reason = [](const Status& s) {
+    return s.code() == StatusCode::kInvalidArgument ? std::string(kOutsideExport)
+                                                    : std::string("not in export");
+  };
+  if (current_supplier != nullptr) {
+    Result<fs::path> joined = JoinInside(root, relative);
+    if (!joined.ok()) {
+      out.missing_reason = reason(joined.status());
+      return out;
+    }
+    std::error_code ec;
+    current_supplier->Supply(
+        fs::absolute(root.empty() ? fs::path(".") : root, ec).lexically_normal(), *joined);
+  }
+  Result<fs::path> resolved = vigil::ResolveInside(root, relative);
+  if (!resolved.ok()) {
+    out.missing_reason = reason(resolved.status());
     return out;
   }
-  const fs::path rel(relative);
-  if (rel.is_absolute() || rel.has_root_name() || rel.has_root_directory()) {
-    out.missing_reason = kOutsideExport;
-    return out;
-  }
-  std::error_code ec;
-  fs::path abs_root = fs::absolute(root, ec).lexically_normal();
-  if (ec) {
-    out.missing_reason = "not in export";
-    return out;
-  }
-  const fs::path candidate = (abs_root / rel).lexically_normal();
-  if (!IsUnder(candidate, abs_root)) {
-    out.missing_reason = kOutsideExport;
-    return out;
-  }
-  if (!fs::is_regular_file(candidate, ec)) {
-    out.missing_reason = "not in export";
-    return out;
-  }
-  // Symlinks inside the export may still point outside it.
-  const fs::path real = fs::canonical(candidate, ec);
-  if (ec) {
-    out.missing_reason = "not in export";
-    return out;
-  }
-  const fs::path real_root = fs::canonical(abs_root, ec);
-  if (ec || !IsUnder(real, real_root)) {
-    out.missing_reason = kOutsideExport;
-    return out;
-  }
-  out.path = candidate.string();
+  out.path = resolved->string();
   return out;
 }
 

@@ -84,16 +84,45 @@ class ChunkedJsonStream {
 // returned sanitized.
 std::string FixMojibake(std::string_view s);
 
-// Where a media path written by an exporter points. `path` is set (absolute,
-// lexically normal) only when the file is inside `root` and exists as a
-// regular file; otherwise `missing_reason` says why ("outside export" for
-// absolute paths, `..` escapes and symlinks leaving the root; "not in export"
-// when absent). The check never opens the file.
+// Where a media path written by an exporter points: vigil::ResolveInside
+// (core/file.h, the one guard for such paths) in MediaRef's terms. `path` is
+// set (absolute, lexically normal) only when the file is inside `root` and
+// exists as a regular file; otherwise `missing_reason` says why
+// (kOutsideExport for absolute paths, `..` escapes and symlinks leaving the
+// root; "not in export" when absent; "empty path"). The check never opens the
+// file. When a FileSupplier is installed on this thread, it is first given the
+// lexically checked path, so that a file it holds is on disk before the check.
 struct ResolvedPath {
   std::string path;
   std::string missing_reason;
 };
 ResolvedPath ResolveInside(const std::filesystem::path& root, std::string_view relative);
+
+// Files a reader may ask for before they are on disk: the entries of a .zip
+// that are extracted when first referenced (zip_extract.h).
+class FileSupplier {
+ public:
+  virtual ~FileSupplier() = default;
+  // `root` and `path` are absolute and lexically normal, `path` inside
+  // `root`: the root a reader resolves against and the file it asks for.
+  // Puts the file on disk if the supplier holds it and it is not there yet;
+  // otherwise does nothing. Never throws; failures are the supplier's to
+  // report.
+  virtual void Supply(const std::filesystem::path& root, const std::filesystem::path& path) = 0;
+};
+
+// Installs `supplier` (not owned; may be null) for ResolveInside on this
+// thread until the scope ends, then restores the one before it.
+class FileSupplierScope {
+ public:
+  explicit FileSupplierScope(FileSupplier* supplier);
+  ~FileSupplierScope();
+  FileSupplierScope(const FileSupplierScope&) = delete;
+  FileSupplierScope& operator=(const FileSupplierScope&) = delete;
+
+ private:
+  FileSupplier* previous_;
+};
 
 // The MIME type of an image from its first bytes (JPEG, PNG, GIF, WebP, BMP);
 // nullopt for anything else. Needs at most 12 bytes.

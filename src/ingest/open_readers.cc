@@ -41,19 +41,30 @@ class TempDir {
 
 // A reader of something extracted from a .zip: names files as the user knows
 // them ("export.zip/_chat.txt", not the scratch folder, which changes every
-// run) and keeps a temporary extraction folder alive as long as it lives.
+// run), keeps a temporary extraction folder alive as long as it lives, and
+// while it reads lets the archive extract the media its posts refer to.
 class ArchiveReader : public Reader {
  public:
   ArchiveReader(std::unique_ptr<Reader> inner, fs::path dir, fs::path zip,
-                std::shared_ptr<TempDir> keep)
+                std::shared_ptr<ZipArchive> archive, std::shared_ptr<TempDir> keep)
       : inner_(std::move(inner)),
         dir_(std::move(dir)),
         zip_(std::move(zip)),
+        archive_(std::move(archive)),
         keep_(std::move(keep)) {}
   std::string Describe() const override { return Rename(inner_->Describe()); }
   Status Read(PostSink& sink) override {
+    Status s = archive_->failure();
     RenamingSink renaming(*this, sink);
-    Status s = inner_->Read(renaming);
+    if (s.ok()) {
+      FileSupplierScope supply(archive_.get());
+      s = inner_->Read(renaming);
+    }
+    archive_->EndReading();
+    renaming.ReportArchiveErrors();
+    // A failed extraction ends the read even when the reader did not notice
+    // (its last post, or a reference it resolved and then dropped).
+    if (s.ok()) s = archive_->failure();
     if (!s.ok()) return Status(s.code(), Rename(s.message()));
     return s;
   }
@@ -63,6 +74,10 @@ class ArchiveReader : public Reader {
    public:
     RenamingSink(const ArchiveReader& owner, PostSink& next) : owner_(owner), next_(next) {}
     Status OnPost(Post&& post) override {
+      ReportArchiveErrors();
+      // Its media were extracted while it was read; if that failed, the
+      // archive is refused from here on, as it would have been up front.
+      if (Status s = owner_.archive_->failure(); !s.ok()) return s;
       post.source_file = owner_.Rename(post.source_file);
       for (MediaRef& m : post.media) {
         if (!m.path.empty()) m.display_path = owner_.Rename(m.path);
@@ -74,6 +89,9 @@ class ArchiveReader : public Reader {
       e.file = owner_.Rename(e.file);
       e.reason = owner_.Rename(e.reason);
       next_.OnError(e);
+    }
+    void ReportArchiveErrors() {
+      for (const IngestError& e : owner_.archive_->TakeErrors()) OnError(e);
     }
 
    private:
@@ -94,6 +112,7 @@ class ArchiveReader : public Reader {
   std::unique_ptr<Reader> inner_;
   fs::path dir_;
   fs::path zip_;
+  std::shared_ptr<ZipArchive> archive_;
   std::shared_ptr<TempDir> keep_;
 };
 
@@ -133,15 +152,23 @@ using Keyed = std::vector<std::pair<fs::path, std::unique_ptr<Reader>>>;
 void OpenZip(const fs::path& zip, const ReaderOptions& options, std::vector<IngestError>& errors,
              int depth, Keyed& out);
 
-// Every export and loose image under `root`, keyed by path for ordering.
-void OpenFolder(const fs::path& root, const ReaderOptions& options,
-                std::vector<IngestError>& errors, int depth, Keyed& out) {
+// What FindExports saw under a folder besides the exports themselves.
+struct FolderScan {
+  std::vector<fs::path> export_roots;  // absolute, lexically normal
+  std::vector<fs::path> images;        // sorted
+};
+
+// Every export under `root` (added to `out`, keyed by path for ordering),
+// and the images and export roots needed to tell loose images from media.
+FolderScan FindExports(const fs::path& root, const ReaderOptions& options,
+                       std::vector<IngestError>& errors, int depth, Keyed& out) {
+  FolderScan scan;
   std::vector<fs::path> files;
   std::error_code ec;
   fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
   if (ec) {
     errors.push_back({root.string(), "", "cannot list folder: " + ec.message()});
-    return;
+    return scan;
   }
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) {
@@ -157,12 +184,10 @@ void OpenFolder(const fs::path& root, const ReaderOptions& options,
   }
   std::sort(files.begin(), files.end());
 
-  std::vector<fs::path> export_roots;
-  std::vector<fs::path> images;
   for (const fs::path& file : files) {
     const std::string small = ReadHead(file, 16);
     if (SniffImageMime(small)) {
-      images.push_back(file);
+      scan.images.push_back(file);
       continue;
     }
     if (IsZipHead(small)) {
@@ -185,22 +210,38 @@ void OpenFolder(const fs::path& root, const ReaderOptions& options,
     // A JSONL file names its media explicitly and often sits at the top of a
     // case folder, so it does not claim the images around it.
     if (format != Format::kJsonl) {
-      export_roots.push_back(fs::absolute(export_root, ec).lexically_normal());
+      scan.export_roots.push_back(fs::absolute(export_root, ec).lexically_normal());
     }
     out.emplace_back(file, std::move(reader));
   }
+  return scan;
+}
 
-  // Images inside an export tree are that export's media, not posts.
+bool InAnExport(const FolderScan& scan, const fs::path& image) {
+  std::error_code ec;
+  const fs::path abs = fs::absolute(image, ec).lexically_normal();
+  return std::any_of(scan.export_roots.begin(), scan.export_roots.end(),
+                     [&](const fs::path& r) { return IsUnderLexically(abs, r); });
+}
+
+// Images inside an export tree are that export's media, not posts; the rest
+// become one image-folder reader per folder.
+void AddLooseImages(const FolderScan& scan, const fs::path& root, const ReaderOptions& options,
+                    Keyed& out) {
   std::map<fs::path, std::vector<fs::path>> loose;
-  for (const fs::path& image : images) {
-    const fs::path abs = fs::absolute(image, ec).lexically_normal();
-    const bool in_export = std::any_of(export_roots.begin(), export_roots.end(),
-                                       [&](const fs::path& r) { return IsUnderLexically(abs, r); });
-    if (!in_export) loose[image.parent_path()].push_back(image);
+  for (const fs::path& image : scan.images) {
+    if (!InAnExport(scan, image)) loose[image.parent_path()].push_back(image);
   }
   for (auto& [folder, list] : loose) {
     out.emplace_back(folder, MakeImageFolderReader(folder, std::move(list), root, options));
   }
+}
+
+// Every export and loose image under `root`, keyed by path for ordering.
+void OpenFolder(const fs::path& root, const ReaderOptions& options,
+                std::vector<IngestError>& errors, int depth, Keyed& out) {
+  const FolderScan scan = FindExports(root, options, errors, depth, out);
+  AddLooseImages(scan, root, options, out);
 }
 
 Result<fs::path> MakeFreshDir(const fs::path& parent) {
@@ -234,18 +275,43 @@ void OpenZip(const fs::path& zip, const ReaderOptions& options, std::vector<Inge
     errors.push_back({zip.string(), "", dir.string() + ": cannot create: " + ec.message()});
     return;
   }
-  Status st = ExtractZip(zip, dir, options.limits, errors);
-  if (!st.ok()) {
+  // Only what detection and the readers start from is extracted now: the
+  // files that look like an export. Media wait for a post to refer to them.
+  auto want_now = [](std::string_view head, const fs::path& rel) {
+    const Format f = DetectHead(head, rel);
+    return f != Format::kUnknown && f != Format::kImageFolder;
+  };
+  Result<std::unique_ptr<ZipArchive>> opened =
+      ZipArchive::Open(zip, dir, options.limits, kDetectHeadBytes, want_now, errors);
+  if (!opened.ok()) {
+    errors.push_back({zip.string(), "", opened.status().ToString()});
+    return;
+  }
+  std::shared_ptr<ZipArchive> archive = std::move(*opened);
+  Keyed inner;
+  FolderScan scan = FindExports(dir, options, errors, depth, inner);
+  // Images no export claims are posts of their own: those are read at once.
+  std::vector<fs::path> loose;
+  for (const ZipArchive::Pending& p : archive->pending()) {
+    if (IsZipHead(p.head)) {
+      errors.push_back({(zip / p.rel).string(), "", "archive inside an archive skipped"});
+    } else if (SniffImageMime(p.head) && !InAnExport(scan, dir / p.rel)) {
+      loose.push_back(p.rel);
+      scan.images.push_back(dir / p.rel);
+    }
+  }
+  if (Status st = archive->ExtractNow(loose); !st.ok()) {
     errors.push_back({zip.string(), "", st.ToString()});
     return;
   }
-  Keyed inner;
-  OpenFolder(dir, options, errors, depth, inner);
+  for (IngestError& e : archive->TakeErrors()) errors.push_back(std::move(e));
+  std::sort(scan.images.begin(), scan.images.end());
+  AddLooseImages(scan, dir, options, inner);
   if (inner.empty()) errors.push_back({zip.string(), "", "no export found in archive"});
   for (auto& [path, reader] : inner) {
     // Order by the archive's own name plus the path inside it.
     fs::path key = zip / path.lexically_relative(dir);
-    reader = std::make_unique<ArchiveReader>(std::move(reader), dir, zip, keep);
+    reader = std::make_unique<ArchiveReader>(std::move(reader), dir, zip, archive, keep);
     out.emplace_back(std::move(key), std::move(reader));
   }
 }

@@ -2,7 +2,10 @@
 #include <archive_entry.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -52,6 +55,30 @@ void WriteZip(const fs::path& path, const std::vector<ZipEntry>& entries) {
   }
   archive_write_close(a);
   archive_write_free(a);
+}
+
+// Bytes that do not compress: pads an archive so that its whole-archive ratio
+// stays low while one entry in it is a bomb.
+std::string Noise(size_t n) {
+  std::string out;
+  out.reserve(n);
+  uint32_t x = 12345;
+  for (size_t i = 0; i < n; ++i) {
+    x = x * 1103515245 + 12345;
+    out.push_back(static_cast<char>(x >> 24));
+  }
+  return out;
+}
+
+// Regular files under `dir`, as paths relative to it ('/'-separated).
+std::vector<std::string> FilesUnder(const fs::path& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
+    if (e.is_regular_file()) out.push_back(e.path().lexically_relative(dir).generic_string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 bool HasError(const std::vector<IngestError>& errors, std::string_view needle) {
@@ -245,7 +272,23 @@ TEST(OpenReaders, ZipLimits) {
   WriteZip(bomb, {{"zeros.txt", std::string(20 << 20, '\0'), ""}});
   std::vector<IngestError> errors;
   EXPECT_TRUE(OpenReaders(bomb, {}, errors).empty());
-  EXPECT_TRUE(HasError(errors, "compression ratio")) << errors.back().ToString();
+  EXPECT_TRUE(HasError(errors, "compression ratio above 200 over the whole archive"))
+      << errors.back().ToString();
+
+  // Padded so that the archive as a whole passes: the entry's own ratio
+  // stops it as it is extracted (a chat file, so extracted at once).
+  const fs::path padded = dir.path() / "padded.zip";
+  WriteZip(padded, {{"feed.jsonl", "{\"id\":1}\n" + std::string(20 << 20, ' '), ""},
+                    {"pad.bin", Noise(200 << 10), ""}});
+  errors.clear();
+  ReaderOptions scratch;
+  scratch.scratch_dir = dir.path() / "scratch";
+  EXPECT_TRUE(OpenReaders(padded, scratch, errors).empty());
+  ASSERT_FALSE(errors.empty());
+  EXPECT_TRUE(HasError(errors, "feed.jsonl: compression ratio above 200 (zip bomb?)"))
+      << errors.back().ToString();
+  EXPECT_FALSE(HasError(errors, "whole archive"));
+  EXPECT_TRUE(FilesUnder(scratch.scratch_dir).empty());  // the partial file went too
 
   const fs::path many = dir.path() / "many.zip";
   WriteZip(many, {{"a.jsonl", "{\"id\":1}\n", ""},
@@ -266,6 +309,198 @@ TEST(OpenReaders, ZipLimits) {
   errors.clear();
   EXPECT_EQ(OpenReaders(many, {}, errors).size(), 3u);
   EXPECT_TRUE(errors.empty());
+}
+
+// Each entry is 1 MiB of zeros: below the size at which one entry's ratio is
+// judged, so the per-entry check never fires. Together they are ~1000 times
+// the archive's size.
+TEST(OpenReaders, ZipBombSpreadOverManyEntriesIsRefused) {
+  TempFolder dir;
+  std::vector<ZipEntry> entries = {{"ChatExport/result.json", kTelegramJson, ""}};
+  for (int i = 0; i < 64; ++i) {
+    entries.push_back(
+        {"ChatExport/files/f" + std::to_string(i) + ".bin", std::string(1 << 20, '\0'), ""});
+  }
+  const fs::path zip = dir.path() / "spread.zip";
+  WriteZip(zip, entries);
+  ASSERT_LT(fs::file_size(zip) * 200, 64u << 20);
+  ReaderOptions options;
+  options.scratch_dir = dir.path() / "scratch";
+  std::vector<IngestError> errors;
+  EXPECT_TRUE(OpenReaders(zip, options, errors).empty());
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors.back().file, zip.string());
+  EXPECT_TRUE(HasError(errors, "compression ratio above 200 over the whole archive"))
+      << errors.back().ToString();
+  // Refused before anything was inflated or written.
+  EXPECT_TRUE(FilesUnder(options.scratch_dir).empty());
+
+  // The same entries pass under a looser limit, and then only the chat file
+  // is extracted before reading.
+  options.limits.max_archive_ratio = 5000;
+  errors.clear();
+  auto readers = OpenReaders(zip, options, errors);
+  ASSERT_EQ(readers.size(), 1u);
+  EXPECT_TRUE(errors.empty()) << errors.front().ToString();
+  const std::vector<std::string> files = FilesUnder(options.scratch_dir);
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_TRUE(files[0].ends_with("/spread/ChatExport/result.json")) << files[0];
+}
+
+TEST(OpenReaders, ZipMediaIsExtractedWhenAPostRefersToIt) {
+  TempFolder dir;
+  const std::string photo = std::string(testing::kJpegBytes) + "photo bytes";
+  const fs::path zip = dir.path() / "export.zip";
+  WriteZip(zip, {{"ChatExport/result.json", kTelegramJson, ""},
+                 {"ChatExport/photos/p.jpg", photo, ""},
+                 {"ChatExport/photos/unused.jpg", std::string(testing::kJpegBytes), ""},
+                 {"ChatExport/files/huge.bin", Noise(8 << 20), ""},
+                 // Unreferenced, and a bomb: never inflated, so never refused.
+                 {"ChatExport/files/zeros.bin", std::string(20 << 20, '\0'), ""},
+                 {"ChatExport/files/nested.zip", "PK\x03\x04 not really", ""},
+                 {"pics/a.jpg", std::string(testing::kJpegBytes), ""}});
+  ReaderOptions options;
+  options.scratch_dir = dir.path() / "scratch";
+  std::vector<IngestError> errors;
+  auto readers = OpenReaders(zip, options, errors);
+  ASSERT_EQ(readers.size(), 2u);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].file, (zip / "ChatExport/files/nested.zip").string());
+  EXPECT_EQ(errors[0].reason, "archive inside an archive skipped");
+  ASSERT_EQ(fs::directory_iterator(options.scratch_dir)
+                ->path()
+                .filename()
+                .string()
+                .rfind("vigil-zip-", 0),
+            0u);
+  const fs::path root = fs::directory_iterator(options.scratch_dir)->path() / "export";
+  // Before reading: the chat file, and the loose image (a post of its own).
+  EXPECT_EQ(FilesUnder(root), (std::vector<std::string>{"ChatExport/result.json", "pics/a.jpg"}));
+
+  EXPECT_TRUE(readers[0]->Describe().starts_with("telegram json: "));
+  CollectSink sink;
+  ASSERT_TRUE(readers[0]->Read(sink).ok());
+  ASSERT_EQ(sink.posts.size(), 1u);
+  const MediaRef& m = sink.posts[0].media.at(0);
+  EXPECT_EQ(m.path, (root / "ChatExport/photos/p.jpg").string());
+  EXPECT_EQ(m.display_path, (zip / "ChatExport/photos/p.jpg").string());
+  std::ifstream in(m.path, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), photo);
+  // After reading: only what a post referred to was added.
+  EXPECT_EQ(FilesUnder(root), (std::vector<std::string>{"ChatExport/photos/p.jpg",
+                                                        "ChatExport/result.json", "pics/a.jpg"}));
+
+  CollectSink images;
+  ASSERT_TRUE(readers[1]->Read(images).ok());
+  ASSERT_EQ(images.posts.size(), 1u);
+  EXPECT_EQ(images.posts[0].media.at(0).display_path, (zip / "pics/a.jpg").string());
+  EXPECT_TRUE(images.errors.empty());
+}
+
+TEST(OpenReaders, ZipMediaBombEndsTheReadWhenReferenced) {
+  TempFolder dir;
+  const fs::path zip = dir.path() / "export.zip";
+  WriteZip(zip, {{"ChatExport/result.json", kTelegramJson, ""},
+                 {"ChatExport/photos/p.jpg",
+                  std::string(testing::kJpegBytes) + std::string(20 << 20, '\0'), ""},
+                 {"ChatExport/pad.bin", Noise(200 << 10), ""}});
+  ReaderOptions options;
+  options.scratch_dir = dir.path() / "scratch";
+  std::vector<IngestError> errors;
+  auto readers = OpenReaders(zip, options, errors);
+  ASSERT_EQ(readers.size(), 1u);
+  EXPECT_TRUE(errors.empty());
+  CollectSink sink;
+  const Status s = readers[0]->Read(sink);
+  EXPECT_EQ(s.code(), StatusCode::kResourceExhausted) << s.ToString();
+  EXPECT_NE(s.message().find("p.jpg: compression ratio above 200"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(s.message().find("vigil-zip-"), std::string::npos) << s.message();
+  EXPECT_TRUE(sink.posts.empty());
+  for (const std::string& f : FilesUnder(options.scratch_dir)) {
+    EXPECT_FALSE(f.ends_with("p.jpg")) << f;  // no partial file left
+  }
+  // The archive stays refused for any later read.
+  CollectSink again;
+  EXPECT_EQ(readers[0]->Read(again).code(), StatusCode::kResourceExhausted);
+}
+
+// Media damaged inside the archive: found when a post refers to it, and then
+// the read ends as the whole extraction used to, leaving no partial file.
+TEST(OpenReaders, ZipMediaDamagedEndsTheReadWhenReferenced) {
+  TempFolder dir;
+  // Large enough that reading its first bytes to classify it stops short of
+  // the damage and of the CRC at its end.
+  const std::string photo = std::string(testing::kJpegBytes) + Noise(1 << 20);
+  const fs::path zip = dir.path() / "export.zip";
+  WriteZip(zip,
+           {{"ChatExport/result.json", kTelegramJson, ""}, {"ChatExport/photos/p.jpg", photo, ""}});
+  // Random bytes are stored verbatim by deflate: flip one of them in place.
+  std::string bytes;
+  {
+    std::ifstream in(zip, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const size_t at = bytes.find(photo.substr(900000, 64));
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 10] = static_cast<char>(bytes[at + 10] ^ 0x55);
+  {
+    std::ofstream out(zip, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  ReaderOptions options;
+  options.scratch_dir = dir.path() / "scratch";
+  std::vector<IngestError> errors;
+  auto readers = OpenReaders(zip, options, errors);
+  // The damage is not read until the photo is needed.
+  ASSERT_EQ(readers.size(), 1u) << (errors.empty() ? "" : errors.back().ToString());
+  CollectSink sink;
+  const Status s = readers[0]->Read(sink);
+  EXPECT_EQ(s.code(), StatusCode::kCorrupt) << s.ToString();
+  EXPECT_NE(s.message().find("p.jpg"), std::string::npos) << s.message();
+  EXPECT_TRUE(sink.posts.empty());
+  for (const std::string& f : FilesUnder(options.scratch_dir)) {
+    EXPECT_FALSE(f.ends_with("p.jpg")) << f;
+  }
+}
+
+// References far from the archive's order: each still resolves, and the walk
+// back and forth gives way to one pass over the reader's own folder.
+TEST(OpenReaders, ZipMediaReferencedOutOfOrder) {
+  TempFolder dir;
+  constexpr int kCount = 300;
+  std::string feed;
+  std::vector<ZipEntry> entries;
+  for (int i = kCount - 1; i >= 0; --i) {
+    feed += "{\"id\":" + std::to_string(i) + ",\"text\":\"x\",\"media\":[\"m/" + std::to_string(i) +
+            ".mp4\"]}\n";
+  }
+  entries.push_back({"feed/posts.jsonl", feed, ""});
+  for (int i = 0; i < kCount; ++i) {
+    // Not images: a JSONL file does not claim images, which would be read
+    // as posts of their own (and so extracted at once).
+    entries.push_back({"feed/m/" + std::to_string(i) + ".mp4", "video " + std::to_string(i), ""});
+  }
+  entries.push_back({"other/big.bin", Noise(1 << 20), ""});
+  const fs::path zip = dir.path() / "feed.zip";
+  WriteZip(zip, entries);
+  ReaderOptions options;
+  options.scratch_dir = dir.path() / "scratch";
+  std::vector<IngestError> errors;
+  auto readers = OpenReaders(zip, options, errors);
+  ASSERT_EQ(readers.size(), 1u);
+  CollectSink sink;
+  ASSERT_TRUE(readers[0]->Read(sink).ok());
+  ASSERT_EQ(sink.posts.size(), static_cast<size_t>(kCount));
+  for (const Post& p : sink.posts) {
+    ASSERT_EQ(p.media.size(), 1u);
+    ASSERT_FALSE(p.media[0].path.empty()) << p.external_id << ": " << p.media[0].missing_reason;
+    std::ifstream in(p.media[0].path, std::ios::binary);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "video " + p.external_id);
+  }
+  for (const std::string& f : FilesUnder(options.scratch_dir)) {
+    EXPECT_FALSE(f.ends_with("other/big.bin")) << f;  // outside the reader's folder
+  }
 }
 
 }  // namespace

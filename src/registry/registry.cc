@@ -364,9 +364,19 @@ Status Registry::Import(std::span<const ImportRow> rows, const std::filesystem::
     std::vector<std::vector<uint8_t>> photos;
     bool photos_ok = true;
     for (const auto& rel : row.photos) {
-      const std::filesystem::path p =
-          std::filesystem::path(rel).is_absolute() ? std::filesystem::path(rel) : base_dir / rel;
-      auto bytes = ReadFile(p, std::numeric_limits<uint64_t>::max());
+      // The same guard as an export's media references: a CSV names photos
+      // beside it, never a file elsewhere on the machine.
+      auto p = ResolveInside(base_dir, rel);
+      if (!p.ok()) {
+        problems += "line " + std::to_string(row.line) +
+                    (p.status().code() == StatusCode::kInvalidArgument
+                         ? ": photo refused, outside the CSV's folder: "
+                         : ": cannot read photo ") +
+                    p.status().message() + "\n";
+        photos_ok = false;
+        continue;
+      }
+      auto bytes = ReadFile(*p, std::numeric_limits<uint64_t>::max());
       if (!bytes.ok()) {
         problems += "line " + std::to_string(row.line) + ": cannot read photo " +
                     bytes.status().message() + "\n";

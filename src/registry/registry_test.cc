@@ -464,5 +464,51 @@ TEST_F(RegistryTest, ImportIsAllOrNothing) {
   EXPECT_EQ(std::string(bytes->begin(), bytes->end()), std::string(kPhotoMarker) + "-p1");
 }
 
+TEST_F(RegistryTest, ImportRefusesPhotosOutsideTheCsvFolder) {
+  AddDefault();
+  const std::filesystem::path csv_dir = std::filesystem::path(dir_.path()) / "csv";
+  std::filesystem::create_directories(csv_dir / "sub");
+  Spit((csv_dir / "ok.jpg").string(), std::string(kPhotoMarker) + "-ok");
+  Spit(dir_ / "outside.jpg", std::string(kPhotoMarker) + "-outside");
+  std::filesystem::create_symlink(dir_ / "outside.jpg", csv_dir / "link.jpg");
+  std::filesystem::create_symlink(dir_.path(), csv_dir / "up");
+  const std::string cases[] = {
+      "../outside.jpg",
+      "sub/../../outside.jpg",
+      "/etc/passwd",
+      dir_ / "outside.jpg",
+      (csv_dir / "ok.jpg").string(),  // absolute, even when it points inside
+      "link.jpg",                     // a symlink out of the folder
+      "up/outside.jpg",               // through a linked folder
+  };
+  const size_t audits = audit_.size();
+  for (const std::string& bad : cases) {
+    auto rows = ParseRegistryCsv(
+        "case_code,names,photos\nC-7,Seven,ok.jpg\nC-8,Eight,ok.jpg|" + bad + "\n", 1 << 20);
+    ASSERT_TRUE(rows.ok()) << bad << ": " << rows.status().ToString();
+    const Status s = registry_->Import(*rows, csv_dir, FakeAnalyzer);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(s.message(), HasSubstr("line 3: photo refused, outside the CSV's folder: " + bad))
+        << s.message();
+    EXPECT_THAT(s.message(), ::testing::Not(HasSubstr("line 2"))) << s.message();
+    // All or nothing: the good row is not written either.
+    auto list = registry_->List();
+    ASSERT_TRUE(list.ok());
+    EXPECT_EQ(list->size(), 1u) << bad;
+  }
+  for (size_t i = audits; i < audit_.size(); ++i) {
+    EXPECT_THAT(audit_[i], ::testing::Not(HasSubstr("registry.import"))) << audit_[i];
+  }
+
+  // The same rows with every photo beside the CSV go in.
+  auto good = ParseRegistryCsv(
+      "case_code,names,photos\nC-7,Seven,ok.jpg\nC-8,Eight,ok.jpg|sub/../ok.jpg\n", 1 << 20);
+  ASSERT_TRUE(good.ok());
+  ASSERT_TRUE(registry_->Import(*good, csv_dir, FakeAnalyzer).ok());
+  auto rec = registry_->Show("C-8");
+  ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+  EXPECT_EQ(rec->photos.size(), 2u);
+}
+
 }  // namespace
 }  // namespace vigil::registry

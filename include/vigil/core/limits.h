@@ -16,7 +16,7 @@ struct Limits {
   uint64_t max_pixels = 100'000'000;         // width*height of one image
   uint64_t max_archive_bytes = 16ull << 30;  // total bytes extracted from one .zip
   uint64_t max_archive_entries = 1'000'000;  // entries in one .zip
-  uint32_t max_archive_ratio = 200;          // uncompressed/compressed per entry (zip bombs)
+  uint32_t max_archive_ratio = 200;          // uncompressed/compressed, per entry and whole .zip
   // Wall-clock seconds for one media file: decode + hashes, video frames and
   // the face search together (core/deadline.h). 0 stops every file at once.
   double max_file_seconds = 900;
