@@ -282,8 +282,8 @@ TEST_F(InstallationTest, HashListsImportExportAndMatch) {
   ASSERT_EQ(answers->size(), 4u);
   bool list_hit = false, media_hit = false;
   for (const auto& m : (*answers)[0].matches) {
-    list_hit = list_hit || (m.kind == "list" && m.list == "known");
-    media_hit = media_hit || (m.kind == "media" && m.target == info.sha256);
+    list_hit = list_hit || (m.kind == store::MatchKind::kList && m.list == "known");
+    media_hit = media_hit || (m.kind == store::MatchKind::kMedia && m.target == info.sha256);
   }
   EXPECT_TRUE(list_hit) << "the flipped photo matches the list's PDQ in a rotation";
   EXPECT_TRUE(media_hit) << "and the stored photo";

@@ -81,7 +81,7 @@ Result<std::vector<MatchAnswer>> Installation::Match(const std::vector<std::stri
       for (const auto& m : *hits) {
         std::string labels;
         for (const auto& l : m.entry->labels) labels += (labels.empty() ? "" : ", ") + l;
-        a.matches.push_back({"list", m.entry->signal.ToHex(), m.list->name,
+        a.matches.push_back({store::MatchKind::kList, m.entry->signal.ToHex(), m.list->name,
                              std::string(match::SignalTypeName(m.entry->signal.type)), labels,
                              m.distance});
       }

@@ -201,7 +201,7 @@ Result<Installation::ComparePage> Installation::CompareFaces(const std::string& 
   VIGIL_ASSIGN_OR_RETURN(auto all, db_->registry().FaceMatches(case_code));
   std::vector<store::FaceMatchRow> rows;
   for (const auto& m : all) {
-    if (m.sha256.starts_with(media) && m.kind == "face") rows.push_back(m);
+    if (m.sha256.starts_with(media) && m.kind == store::CandidateKind::kFace) rows.push_back(m);
   }
   if (media.size() < 8 || rows.empty()) {
     return Status::NotFound("no face match of case " + case_code + " with media " + media +

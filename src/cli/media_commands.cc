@@ -242,9 +242,10 @@ void PrintMatches(const std::string& query, const std::vector<store::MediaMatch>
   }
   if (matches.empty()) std::cout << query << ": no match\n";
   for (const auto& m : matches) {
-    std::cout << query << ": " << m.kind << " " << (m.list.empty() ? std::string() : m.list + " ")
-              << m.signal_type << " " << m.target << " distance " << m.distance
-              << (m.labels.empty() ? "" : " [" + m.labels + "]") << '\n';
+    std::cout << query << ": " << store::MatchKindName(m.kind) << " "
+              << (m.list.empty() ? std::string() : m.list + " ") << m.signal_type << " " << m.target
+              << " distance " << m.distance << (m.labels.empty() ? "" : " [" + m.labels + "]")
+              << '\n';
   }
 }
 

@@ -182,7 +182,7 @@ int RunShow(const RegistryArgs& a, const Context& ctx) {
       w.Key("media").String(m.sha256);
       w.Key("face").Int(m.face);
       w.Key("photo").Int(m.photo_id);
-      w.Key("kind").String(m.kind);
+      w.Key("kind").String(store::CandidateKindName(m.kind));
       w.Key("distance").Double(m.distance);
       w.EndObject();
     }
@@ -218,8 +218,12 @@ int RunShow(const RegistryArgs& a, const Context& ctx) {
   }
   if (!matches->empty()) std::cout << "  candidate matches for review:\n";
   for (const auto& m : *matches) {
-    std::cout << "    " << m.sha256.substr(0, 16) << "  " << m.kind << " distance " << m.distance
-              << (m.kind == "face" && m.distance <= faces::kStrongMatch ? "  strong" : "") << "\n";
+    std::cout << "    " << m.sha256.substr(0, 16) << "  " << store::CandidateKindName(m.kind)
+              << " distance " << m.distance
+              << (m.kind == store::CandidateKind::kFace && m.distance <= faces::kStrongMatch
+                      ? "  strong"
+                      : "")
+              << "\n";
   }
   return kExitOk;
 }

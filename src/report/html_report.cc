@@ -116,10 +116,10 @@ void WritePost(const store::ScanRecord& r, std::ostream& out) {
       out << EscapeHtml(m.type) << " " << m.width << "×" << m.height << " sha256 "
           << EscapeHtml(m.sha256);
       for (const auto& m : r.media[i].matches) {
-        out << "<br>&nbsp;&nbsp;" << (m.kind == "list" ? "<b>on list " : "same as media ")
-            << EscapeHtml(m.kind == "list" ? m.list : m.target.substr(0, 16)) << "</b>"
-            << (m.kind == "list" ? "" : "…") << " (" << EscapeHtml(m.signal_type) << " distance "
-            << m.distance << ")";
+        const bool listed = m.kind == store::MatchKind::kList;
+        out << "<br>&nbsp;&nbsp;" << (listed ? "<b>on list " : "same as media ")
+            << EscapeHtml(listed ? m.list : m.target.substr(0, 16)) << "</b>" << (listed ? "" : "…")
+            << " (" << EscapeHtml(m.signal_type) << " distance " << m.distance << ")";
         if (!m.labels.empty()) out << " [" << EscapeHtml(m.labels) << "]";
       }
     } else {
@@ -206,7 +206,7 @@ Status WriteRegistryMatches(store::Store& store, const std::vector<store::FaceMa
   }));
   std::vector<store::FaceMatchRow> sorted = rows;
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-    if (a.kind != b.kind) return a.kind == "pdq";  // identical photos first
+    if (a.kind != b.kind) return a.kind == store::CandidateKind::kPdq;  // identical photos first
     return a.distance < b.distance;
   });
   out << "<p class=\"meta\">For review: a face within 0.5 of a registry photo is a strong "
@@ -215,11 +215,12 @@ Status WriteRegistryMatches(store::Store& store, const std::vector<store::FaceMa
          "<table><tr><th>case</th><th>match</th><th>distance</th><th>posted</th>"
          "<th>media</th></tr>\n";
   for (const auto& m : sorted) {
-    const char* strength =
-        m.kind == "pdq" ? "same photo (PDQ)" : (m.distance <= 0.5 ? "strong" : "possible");
+    const char* strength = m.kind == store::CandidateKind::kPdq
+                               ? "same photo (PDQ)"
+                               : (m.distance <= 0.5 ? "strong" : "possible");
     out << "<tr><td>" << EscapeHtml(m.case_code) << "</td><td>" << strength
         << (m.face >= 0 ? " (face " + std::to_string(m.face + 1) + ")" : "") << "</td><td>";
-    if (m.kind == "pdq") {
+    if (m.kind == store::CandidateKind::kPdq) {
       out << static_cast<int>(m.distance) << " bits";
     } else {
       char buf[16];

@@ -70,7 +70,7 @@ TEST(WriteHtmlReportTest, SelfContainedWithHighlightsChartAndReposts) {
   auto offer = Record("c1", "1", 1709208000, "for sale <girl>", text::Category::kSaleOffer, 'a');
   offer.analysis.reasons = {{"sale", "for sale", "en", {0, 8}}};
   auto repost = Record("c2", "9", 1712000000, "again", text::Category::kOther, 'b');
-  repost.media[0].matches = {{"media", std::string(64, 'a'), "", "pdq", "", 14}};
+  repost.media[0].matches = {{store::MatchKind::kMedia, std::string(64, 'a'), "", "pdq", "", 14}};
   const std::vector<store::ScanRecord> batch = {offer, repost};
   ASSERT_TRUE((*store)->posts().Write(batch).ok());
 

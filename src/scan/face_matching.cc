@@ -49,7 +49,7 @@ std::vector<store::FaceCandidate> RegistryMatcher::MatchFace(const faces::Embedd
   for (const auto& hit : hits) {
     const auto& [case_code, photo] = owners_[static_cast<size_t>(hit.id)];
     if (!seen.insert(case_code).second) continue;
-    out.push_back({case_code, photo, "face", hit.distance});
+    out.push_back({case_code, photo, store::CandidateKind::kFace, hit.distance});
     if (out.size() == k) break;
   }
   return out;
@@ -62,7 +62,8 @@ std::vector<store::FaceCandidate> RegistryMatcher::MatchPdq(std::span<const Hash
     int best = radius + 1;
     for (const auto& h : probe) best = std::min(best, Distance(h, pdqs_[i]));
     if (best <= radius)
-      out.push_back({pdq_owners_[i].first, pdq_owners_[i].second, "pdq", double(best)});
+      out.push_back(
+          {pdq_owners_[i].first, pdq_owners_[i].second, store::CandidateKind::kPdq, double(best)});
   }
   SortCandidates(&out);
   return out;

@@ -32,7 +32,7 @@ TEST(RegistryMatcherTest, EachPersonOnceNearestFirstWithinThreshold) {
   EXPECT_EQ(hits[0].case_code, "C-1");
   EXPECT_EQ(hits[0].photo_id, 11);  // the nearer of C-1's photos
   EXPECT_NEAR(hits[0].distance, 0.05, 1e-5);
-  EXPECT_EQ(hits[0].kind, "face");
+  EXPECT_EQ(hits[0].kind, store::CandidateKind::kFace);
   EXPECT_EQ(hits[1].case_code, "C-2");
   EXPECT_GT(hits[1].distance, hits[0].distance);
   EXPECT_LE(hits[1].distance, faces::kPossibleMatch);
@@ -55,7 +55,7 @@ TEST(RegistryMatcherTest, PdqMatchesAnyProbeWithinTheRadius) {
   auto hits = m.MatchPdq(probe, 31);
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0].case_code, "C-7");
-  EXPECT_EQ(hits[0].kind, "pdq");
+  EXPECT_EQ(hits[0].kind, store::CandidateKind::kPdq);
   EXPECT_EQ(hits[0].distance, 20);
   EXPECT_TRUE(m.MatchPdq(probe, 19).empty());
   EXPECT_TRUE(RegistryMatcher::Build({}).empty());
@@ -67,9 +67,9 @@ TEST(RegistryMatcherTest, RowsForTheStoreKeepFaceIndexes) {
   f1.box = {1, 2, 3, 4};
   f1.embedding.assign(128, 0.5f);
   f2.embedding.assign(128, 0.25f);
-  f2.matches.push_back({"C-1", 10, "face", 0.41});
+  f2.matches.push_back({"C-1", 10, store::CandidateKind::kFace, 0.41});
   r.faces = {f1, f2};
-  r.registry_pdq.push_back({"C-2", 20, "pdq", 12});
+  r.registry_pdq.push_back({"C-2", 20, store::CandidateKind::kPdq, 12});
   const auto rows = ToMediaFaces("ab", r);
   ASSERT_EQ(rows.faces.size(), 2u);
   EXPECT_EQ(rows.faces[0].x, 1);
@@ -79,7 +79,7 @@ TEST(RegistryMatcherTest, RowsForTheStoreKeepFaceIndexes) {
   EXPECT_EQ(rows.matches[0].face, 1);
   EXPECT_EQ(rows.matches[0].case_code, "C-1");
   EXPECT_EQ(rows.matches[1].face, -1);
-  EXPECT_EQ(rows.matches[1].kind, "pdq");
+  EXPECT_EQ(rows.matches[1].kind, store::CandidateKind::kPdq);
 }
 
 }  // namespace

@@ -81,7 +81,7 @@ void MatchLists(const match::Matcher& lists, const media::MediaInfo& info, const
   std::map<std::pair<std::string, std::string>, store::MediaMatch> best;
   auto keep = [&](const match::ListMatch& m) {
     const std::string value = m.entry->signal.ToHex();
-    store::MediaMatch candidate{"list",
+    store::MediaMatch candidate{store::MatchKind::kList,
                                 value,
                                 m.list->name,
                                 std::string(match::SignalTypeName(m.entry->signal.type)),
@@ -190,7 +190,7 @@ Status SeenMedia::MatchStored(store::Store& store, const match::Matcher* lists, 
   auto stored = store.ListMediaMatches();
   if (!stored.ok()) return stored.status();
   for (const auto& [sha, m] : *stored) {
-    if (m.kind == "media") recorded.insert(std::minmax(sha, m.target));
+    if (m.kind == store::MatchKind::kMedia) recorded.insert(std::minmax(sha, m.target));
   }
   std::vector<store::StoredMediaMatches> batch;
   for (size_t rank = 0; rank < pending_.size(); ++rank) {
@@ -278,7 +278,7 @@ void SeenMedia::MatchBefore(const media::MediaInfo& info, const MediaProbe& prob
     if (f.quality >= media::kPdqMinQuality) dihedral_.Search(f.hash, radius, keep);
   }
   for (const auto& [sha, distance] : best) {
-    out->push_back({"media", sha, "", "pdq", "", distance});
+    out->push_back({store::MatchKind::kMedia, sha, "", "pdq", "", distance});
   }
   if (probe.frames.empty()) return;
   // Video vs videos. vPDQ needs a share of frames within `radius`, so a video
@@ -311,8 +311,8 @@ void SeenMedia::MatchBefore(const media::MediaInfo& info, const MediaProbe& prob
     if (media::IsMatch(m) || media::IsMatch(reverse)) {
       // For vPDQ the distance is the share of frames that did not match, in percent.
       const double pct = std::max(m.compared_match_percent, m.query_match_percent);
-      out->push_back(
-          {"media", Sha(v.file), "", "vpdq", "", static_cast<int>(std::lround(100 - pct))});
+      out->push_back({store::MatchKind::kMedia, Sha(v.file), "", "vpdq", "",
+                      static_cast<int>(std::lround(100 - pct))});
     }
   }
 }

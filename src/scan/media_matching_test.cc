@@ -45,7 +45,7 @@ Found Matches(const fs::path& db) {
   auto all = (*store)->posts().ListMediaMatches();
   EXPECT_TRUE(all.ok());
   for (const auto& [sha, m] : *all) {
-    if (m.kind == "media") {
+    if (m.kind == store::MatchKind::kMedia) {
       found.emplace(std::min(sha, m.target), std::max(sha, m.target), m.signal_type);
     } else {
       found.emplace(sha, m.list, "list");

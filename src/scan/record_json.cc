@@ -9,7 +9,7 @@
 namespace vigil::scan {
 
 void WriteMatchJson(const store::MediaMatch& m, JsonWriter& w) {
-  w.BeginObject().Key("kind").String(m.kind);
+  w.BeginObject().Key("kind").String(store::MatchKindName(m.kind));
   if (!m.list.empty()) w.Key("list").String(m.list);
   w.Key("target").String(m.target).Key("signal").String(m.signal_type);
   w.Key("distance").Int(m.distance);

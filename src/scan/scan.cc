@@ -431,12 +431,12 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
       const auto& m = r.media[i];
       if (m.info) {
         ++summary.media;
-        const auto is = [&](const char* kind) {
+        const auto is = [&](store::MatchKind kind) {
           return std::any_of(m.matches.begin(), m.matches.end(),
                              [&](const store::MediaMatch& x) { return x.kind == kind; });
         };
-        summary.list_matches += is("list");
-        summary.media_matches += is("media");
+        summary.list_matches += is(store::MatchKind::kList);
+        summary.media_matches += is(store::MatchKind::kMedia);
       } else {
         ++summary.media_missing;
         // A file the export names and that cannot be read is bad input, and so

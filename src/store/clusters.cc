@@ -35,7 +35,7 @@ Result<MediaClusters> LoadMediaClusters(Store& store) {
   UnionFind sets;
   VIGIL_ASSIGN_OR_RETURN(auto matches, store.ListMediaMatches());
   for (auto& [sha, m] : matches) {
-    if (m.kind == "media") {
+    if (m.kind == MatchKind::kMedia) {
       sets.Join(sha, m.target);
     } else {
       out.list_matches.emplace_back(sha, std::move(m));

@@ -122,8 +122,9 @@ ScanRecord Record(int i) {
       if (ref.kind == MediaKind::kVideo) {
         m.frames = {{0, 0.0, Hex(file + 1, 64), 90}, {25, 1.0, Hex(file + 2, 64), 70}};
       }
-      m.matches = {{"list", std::string(64, 'a'), "known-a", "pdq", "l", 10 + i % 5}};
-      if (file != i % 24) m.matches.push_back({"media", Hex(i % 24, 64), "", "pdq", "", 3});
+      m.matches = {{MatchKind::kList, std::string(64, 'a'), "known-a", "pdq", "l", 10 + i % 5}};
+      if (file != i % 24)
+        m.matches.push_back({MatchKind::kMedia, Hex(i % 24, 64), "", "pdq", "", 3});
     }
     r.media = {m};
   }

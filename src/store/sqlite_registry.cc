@@ -54,7 +54,7 @@ Status InsertFaceMatch(Stmt& s, const FaceMatchRow& m) {
   s.Bind(2, m.face);
   s.BindText(3, m.case_code);
   s.Bind(4, m.photo_id);
-  s.BindText(5, m.kind);
+  s.BindText(5, CandidateKindName(m.kind));
   s.BindDouble(6, m.distance);
   return s.Run("face match");
 }
@@ -308,9 +308,13 @@ class SqliteRegistryStore final : public RegistryStore {
         "SELECT sha256, face, case_code, photo_id, kind, distance FROM face_matches "
         "WHERE ?1 = '' OR case_code = ?1 ORDER BY case_code, distance, sha256, face, photo_id",
         case_code, "face matches", [](const Stmt& s) {
-          return FaceMatchRow{s.String(0), static_cast<int>(s.Int(1)),
-                              s.String(2), s.Int(3),
-                              s.String(4), s.Double(5)};
+          // Written only from CandidateKindName; nothing else can be there.
+          return FaceMatchRow{s.String(0),
+                              static_cast<int>(s.Int(1)),
+                              s.String(2),
+                              s.Int(3),
+                              CandidateKindFromName(s.Text(4)).value_or(CandidateKind::kFace),
+                              s.Double(5)};
         });
   }
 

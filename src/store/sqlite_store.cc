@@ -485,7 +485,9 @@ Status SqliteStore::ReadChildren(int64_t post_id, ScanRecord& rec) {
       m.BindText(1, info.sha256);
       int mrc;
       while ((mrc = m.Step()) == SQLITE_ROW) {
-        result.matches.push_back({m.String(0), m.String(1), m.String(2), m.String(3), m.String(4),
+        const auto kind = MatchKindFromName(m.Text(0));
+        if (!kind) return Status::Corrupt("unknown media match kind '" + m.String(0) + "'");
+        result.matches.push_back({*kind, m.String(1), m.String(2), m.String(3), m.String(4),
                                   static_cast<int>(m.Int(5))});
       }
       if (mrc != SQLITE_DONE) return SqliteError(db_, "read media matches");
@@ -519,7 +521,7 @@ Status SqliteStore::ReadDihedral(std::string_view sha256, std::vector<std::strin
 
 Status SqliteStore::InsertMatch(std::string_view sha256, const MediaMatch& m) {
   insert_match_.BindText(1, sha256);
-  insert_match_.BindText(2, m.kind);
+  insert_match_.BindText(2, MatchKindName(m.kind));
   insert_match_.BindText(3, m.target);
   insert_match_.BindText(4, m.list);
   insert_match_.BindText(5, m.signal_type);
@@ -714,9 +716,10 @@ ORDER BY sha256, distance, kind, list_name, target)sql",
   std::vector<std::pair<std::string, MediaMatch>> out;
   int rc;
   while ((rc = s->Step()) == SQLITE_ROW) {
-    out.emplace_back(s->String(0),
-                     MediaMatch{s->String(1), s->String(2), s->String(3), s->String(4),
-                                s->String(5), static_cast<int>(s->Int(6))});
+    const auto kind = MatchKindFromName(s->Text(1));
+    if (!kind) return Status::Corrupt("unknown media match kind '" + s->String(1) + "'");
+    out.emplace_back(s->String(0), MediaMatch{*kind, s->String(2), s->String(3), s->String(4),
+                                              s->String(5), static_cast<int>(s->Int(6))});
   }
   if (rc != SQLITE_DONE) return SqliteError(db_, "read media matches");
   return out;
@@ -1045,25 +1048,6 @@ ORDER BY d.id)sql",
 }
 
 }  // namespace
-
-std::string_view DecisionTypeName(DecisionType t) {
-  switch (t) {
-    case DecisionType::kConfirm:
-      return "confirm";
-    case DecisionType::kDismiss:
-      return "dismiss";
-    case DecisionType::kEscalate:
-      return "escalate";
-  }
-  return "confirm";
-}
-
-std::optional<DecisionType> DecisionTypeFromName(std::string_view name) {
-  for (DecisionType t : {DecisionType::kConfirm, DecisionType::kDismiss, DecisionType::kEscalate}) {
-    if (DecisionTypeName(t) == name) return t;
-  }
-  return std::nullopt;
-}
 
 Result<std::unique_ptr<Store>> NewSqliteStore(sqlite3* db, std::function<int64_t()> now) {
   auto store = std::make_unique<SqliteStore>(db, std::move(now));

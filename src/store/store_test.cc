@@ -81,8 +81,8 @@ std::string Describe(const ScanRecord& r) {
         << f.quality << "\n";
     }
     for (const MediaMatch& x : m.matches) {
-      o << "  match " << x.kind << "|" << x.target << "|" << x.list << "|" << x.signal_type << "|"
-        << x.labels << "|" << x.distance << "\n";
+      o << "  match " << MatchKindName(x.kind) << "|" << x.target << "|" << x.list << "|"
+        << x.signal_type << "|" << x.labels << "|" << x.distance << "\n";
     }
   }
   return o.str();
@@ -143,8 +143,9 @@ ScanRecord FullRecord() {
   r.media = {{info, ""}, {std::nullopt, "missing from export"}};
   r.media[0].info->pdq_error = "kept for the round trip";
   r.media[0].frames = {{0, 0.0, std::string(64, '1'), 90}, {25, 1.0, std::string(64, '2'), 71}};
-  r.media[0].matches = {{"list", std::string(64, 'e'), "known-2014", "pdq", "sinjar set", 12},
-                        {"media", std::string(64, 'b'), "", "pdq", "", 20}};
+  r.media[0].matches = {
+      {MatchKind::kList, std::string(64, 'e'), "known-2014", "pdq", "sinjar set", 12},
+      {MatchKind::kMedia, std::string(64, 'b'), "", "pdq", "", 20}};
   return r;
 }
 
@@ -238,8 +239,8 @@ Dump Snapshot(Database& db) {
                }).ok());
   const auto matches = s.ListMediaMatches();
   for (const auto& [sha, m] : *matches) {
-    d["matches"].push_back(sha + "|" + m.kind + "|" + m.target + "|" + m.list + "|" +
-                           std::to_string(m.distance));
+    d["matches"].push_back(sha + "|" + std::string(MatchKindName(m.kind)) + "|" + m.target + "|" +
+                           m.list + "|" + std::to_string(m.distance));
   }
   EXPECT_TRUE(s.ForEachMediaAppearance([&](const MediaAppearance& a) {
                  d["appearances"].push_back(a.sha256 + "|" + a.channel_id + "|" + a.external_id);
@@ -806,7 +807,7 @@ TEST_P(StoreTest, WriteMediaMatchesMarksStoredMediaMatchedOrNothing) {
   ScanRecord r = FullRecord();
   r.media[0].matches.clear();
   ASSERT_TRUE(store->Write({&r, 1}).ok());
-  const MediaMatch m{"media", std::string(64, 'c'), "", "pdq", "", 9};
+  const MediaMatch m{MatchKind::kMedia, std::string(64, 'c'), "", "pdq", "", 9};
   const std::vector<StoredMediaMatches> bad = {{std::string(64, 'a'), {m}},
                                                {std::string(64, 'd'), {}}};
   EXPECT_EQ(store->WriteMediaMatches(bad).code(), StatusCode::kNotFound);
@@ -965,7 +966,7 @@ TEST_P(StoreTest, ListsPostsWithMediaMatchesFaceCandidatesOrNoDecision) {
   MediaFaces faces;
   faces.sha256 = std::string(64, 'a');
   faces.faces = {{faces.sha256, 0, 1, 2, 3, 4, std::vector<float>(128, 0.5f)}};
-  faces.matches = {{faces.sha256, 0, "C-1", 1, "face", 0.4}};
+  faces.matches = {{faces.sha256, 0, "C-1", 1, CandidateKind::kFace, 0.4}};
   ASSERT_TRUE(store.db->registry().PutMediaFaces({&faces, 1}).ok());
   ASSERT_EQ(store->ListPosts(q)->records.size(), 1u);
 
@@ -1078,8 +1079,8 @@ TEST_P(StoreTest, RepostClustersJoinFilesByMediaMatches) {
     r.media[0].matches = std::move(matches);
     return r;
   };
-  const MediaMatch repost{"media", std::string(64, 'b'), "", "pdq", "", 12};
-  const MediaMatch listed{"list", std::string(64, 'e'), "known", "pdq", "", 3};
+  const MediaMatch repost{MatchKind::kMedia, std::string(64, 'b'), "", "pdq", "", 12};
+  const MediaMatch listed{MatchKind::kList, std::string(64, 'e'), "known", "pdq", "", 3};
   const std::vector<ScanRecord> batch = {post("1", 'a', {repost, listed}), post("2", 'b', {}),
                                          post("3", 'c', {}), post("4", 'a', {})};
   ASSERT_TRUE(store->Write(batch).ok());

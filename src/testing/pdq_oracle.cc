@@ -7,7 +7,6 @@
 
 namespace vigil::testing {
 
-
 namespace {
 
 void Box1D(const float* in, float* out, int n, int stride, int window) {
@@ -100,6 +99,5 @@ media::PdqHash ReferencePdq(std::vector<float> a, int w, int h, std::vector<floa
   }
   return out;
 }
-
 
 }  // namespace vigil::testing

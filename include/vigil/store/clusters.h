@@ -24,7 +24,7 @@
 namespace vigil::store {
 
 struct RepostCluster {
-  std::vector<std::string> files;           // sha256, sorted
+  std::vector<std::string> files;            // sha256, sorted
   std::vector<MediaAppearance> appearances;  // ordered as ForEachMediaAppearance orders them
 };
 

@@ -19,10 +19,25 @@
 
 namespace vigil::store {
 
+// What a media file matched: an entry of a hash list, or another media file
+// already in the store (a repost).
+enum class MatchKind { kList, kMedia };
+// "list", "media" (the stored and printed names).
+std::string_view MatchKindName(MatchKind k);
+std::optional<MatchKind> MatchKindFromName(std::string_view name);
+
+// How a registry person may appear in a media file: a face within the face
+// distance threshold of one of their photos, or the whole photo within the
+// PDQ radius of one of their photos.
+enum class CandidateKind { kFace, kPdq };
+// "face", "pdq".
+std::string_view CandidateKindName(CandidateKind k);
+std::optional<CandidateKind> CandidateKindFromName(std::string_view name);
+
 // A match of one media file: against an entry of a hash list, or against
 // another media file already in the store (a repost).
 struct MediaMatch {
-  std::string kind;         // "list" or "media"
+  MatchKind kind = MatchKind::kList;
   std::string target;       // the list entry's value, or the other media's sha256
   std::string list;         // list name ("" for kind "media")
   std::string signal_type;  // what matched: pdq, md5, sha256, ...
@@ -46,7 +61,7 @@ struct FrameHash {
 struct FaceCandidate {
   std::string case_code;
   int64_t photo_id = 0;
-  std::string kind;  // "face" or "pdq"
+  CandidateKind kind = CandidateKind::kFace;
   double distance = 0;
   friend bool operator==(const FaceCandidate&, const FaceCandidate&) = default;
 };

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "vigil/core/status.h"
+#include "vigil/store/records.h"
 
 namespace vigil::store {
 
@@ -88,7 +89,7 @@ struct FaceMatchRow {
   int face = 0;        // index of the face in media_faces; -1: whole photo by PDQ
   std::string case_code;
   int64_t photo_id = 0;
-  std::string kind;  // "face" or "pdq"
+  CandidateKind kind = CandidateKind::kFace;
   double distance = 0;
   friend bool operator==(const FaceMatchRow&, const FaceMatchRow&) = default;
 };
