@@ -37,8 +37,8 @@ int main() {
 #include <string>
 #include <vector>
 
+#include "src/testing/hashes.h"
 #include "vigil/match/index.h"
-#include "vigil/match/testing.h"
 
 namespace vigil::match {
 namespace {

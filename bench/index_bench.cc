@@ -36,8 +36,8 @@
 #include <string>
 #include <vector>
 
+#include "src/testing/hashes.h"
 #include "vigil/match/index.h"
-#include "vigil/match/testing.h"
 
 namespace vigil::match {
 namespace {

@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "vigil/match/testing.h"
+#include "src/testing/hashes.h"
 #include "vigil/scan/media_matching.h"
 #include "vigil/store/database.h"
 #include "vigil/store/store.h"
@@ -115,7 +115,7 @@ int Bench(int stored, int queries, const fs::path& dir) {
     std::vector<Hash256>& v = videos.emplace_back();
     m.info->type = "mp4";
     for (int f = 0; f < kFrames; ++f) {
-      v.push_back(vigil::match::testing::RandomHash(rng));
+      v.push_back(vigil::testing::RandomHash(rng));
       m.frames.push_back({f * 25, static_cast<double>(f), v.back().ToHex(), 90});
     }
   });
@@ -137,8 +137,8 @@ int Bench(int stored, int queries, const fs::path& dir) {
     std::vector<Hash256> h;
     const auto& source = videos[pick(rng)];
     for (int f = 0; f < kFrames; ++f) {
-      h.push_back(q % 2 == 0 ? vigil::match::testing::FlipBits(source[f], bits(rng), rng)
-                             : vigil::match::testing::RandomHash(rng));
+      h.push_back(q % 2 == 0 ? vigil::testing::FlipBits(source[f], bits(rng), rng)
+                             : vigil::testing::RandomHash(rng));
     }
     probes[q].frames = Frames(h);
   }
@@ -166,8 +166,7 @@ int PhotoMemory(int photos, const fs::path& dir) {
   const fs::path db = dir / ("photos_" + std::to_string(photos) + ".db");
   const bool written = WriteStore(db, photos, [&](int, vigil::store::MediaResult& m) {
     m.info->type = "jpeg";
-    for (int k = 0; k < 8; ++k)
-      m.info->pdq_dihedral.push_back(vigil::match::testing::RandomHash(rng));
+    for (int k = 0; k < 8; ++k) m.info->pdq_dihedral.push_back(vigil::testing::RandomHash(rng));
     m.info->pdq = m.info->pdq_dihedral[0].ToHex();
     m.info->pdq_quality = 90;
   });

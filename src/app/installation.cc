@@ -302,7 +302,7 @@ Result<size_t> Installation::ExportEvidence(const EvidenceSelection& selection,
   std::set<std::string> seen;
   for (const PostKey& key : keys) {
     VIGIL_ASSIGN_OR_RETURN(std::optional<store::ScanRecord> r, store().GetPost(key));
-    if (!r) return Status::NotFound("no post " + FormatPostKey(key) + " in " + options_.db);
+    if (!r) return Status::NotFound("no post " + FormatPostKey(key) + " in " + db_->url().text);
     for (size_t i = 0; i < r->media.size(); ++i) {
       const auto& info = r->media[i].info;
       if (info && seen.insert(info->sha256).second) {

@@ -131,7 +131,7 @@ Status Installation::SetCaseStatus(const std::string& case_code, registry::CaseS
 Status Installation::RecordSighting(const std::string& case_code, const PostKey& post,
                                     const std::string& media_sha256, double distance) {
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::ScanRecord> r, store().GetPost(post));
-  if (!r) return Status::NotFound("no post " + FormatPostKey(post) + " in " + options_.db);
+  if (!r) return Status::NotFound("no post " + FormatPostKey(post) + " in " + db_->url().text);
   registry::Sighting x;
   x.case_code = case_code;
   x.platform = std::string(PlatformName(post.platform));

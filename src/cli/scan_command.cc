@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -27,17 +30,33 @@ class CliObserver : public scan::ScanObserver {
     ClearProgress();
     std::cerr << term_.Paint("error", "31") << ": " << e.ToString() << '\n';
   }
+  // [#####...............]  12.4/80.0 MB  3.1 MB/s  0:18 left  2/3  9000 posts  jsonl: ...
+  // The bar and the time left follow the bytes of every input read so far.
   void OnProgress(const scan::Progress& p) override {
     if (!progress_) return;
-    // The bar counts finished exports; the post counter shows motion inside one.
     constexpr int kWidth = 20;
-    const int filled = p.reader_count == 0 || p.reader_index == 0
-                           ? 0
-                           : static_cast<int>(kWidth * (p.reader_index - 1) / p.reader_count);
+    const auto now = std::chrono::steady_clock::now();
+    if (!started_) started_ = now;
+    const double seconds = std::chrono::duration<double>(now - *started_).count();
+    const double done = p.bytes_total == 0 ? 0 : double(p.bytes_read) / double(p.bytes_total);
+    const int filled = static_cast<int>(kWidth * std::min(1.0, done));
+    char figures[96];
+    const double mb = 1e6, rate = seconds > 0.5 ? double(p.bytes_read) / seconds : 0;
+    int n = std::snprintf(figures, sizeof figures, "%.1f/%.1f MB", double(p.bytes_read) / mb,
+                          double(p.bytes_total) / mb);
+    if (rate > 0) {
+      n += std::snprintf(figures + n, sizeof figures - n, "  %.1f MB/s", rate / mb);
+      if (p.bytes_read < p.bytes_total) {
+        const auto left = static_cast<int64_t>(double(p.bytes_total - p.bytes_read) / rate);
+        std::snprintf(figures + n, sizeof figures - n, "  %lld:%02lld left",
+                      static_cast<long long>(left / 60), static_cast<long long>(left % 60));
+      }
+    }
     std::string line = "\r[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
-                       std::to_string(p.reader_index) + "/" + std::to_string(p.reader_count) +
-                       "  " + std::to_string(p.posts) + " posts  " + p.current;
-    if (line.size() > 100) line = line.substr(0, 97) + "...";
+                       figures + "  " + std::to_string(p.reader_index) + "/" +
+                       std::to_string(p.reader_count) + "  " + std::to_string(p.posts) +
+                       " posts  " + p.current;
+    if (line.size() > 120) line = line.substr(0, 117) + "...";
     std::cerr << line << "\033[K" << std::flush;
     shown_ = true;
   }
@@ -51,6 +70,7 @@ class CliObserver : public scan::ScanObserver {
   bool jsonl_;
   bool progress_;
   bool shown_ = false;
+  std::optional<std::chrono::steady_clock::time_point> started_;
 };
 
 void PrintSummary(const scan::ScanSummary& s, const std::filesystem::path& db, const Terminal& term,

@@ -70,9 +70,6 @@ bool VerifySignature(const PublicKey& pk, std::string_view message, const Signat
 KdfLimits KdfLimits::Moderate() {
   return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE};
 }
-KdfLimits KdfLimits::Interactive() {
-  return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
-}
 KdfLimits KdfLimits::Min() { return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN}; }
 
 Signature Keys::Sign(std::string_view message) const {

@@ -19,24 +19,6 @@ std::string IngestError::ToString() const {
   return out;
 }
 
-std::string_view FormatName(Format f) {
-  switch (f) {
-    case Format::kTelegramJson:
-      return "telegram";
-    case Format::kWhatsAppText:
-      return "whatsapp";
-    case Format::kFacebookJson:
-      return "facebook";
-    case Format::kJsonl:
-      return "jsonl";
-    case Format::kImageFolder:
-      return "image";
-    case Format::kUnknown:
-      return "unknown";
-  }
-  return "unknown";
-}
-
 namespace {
 
 // Collects the facts DetectHead needs from a (possibly cut-off) JSON head.

@@ -52,6 +52,7 @@ class FacebookReader : public Reader {
       : file_(std::move(file)), options_(std::move(options)), root_(FacebookExportRoot(file_)) {}
   std::string Describe() const override { return "facebook json: " + file_.string(); }
   Status Read(PostSink& sink) override;
+  uint64_t SizeBytes() const override { return FileBytes(file_); }
 
  private:
   Status ReadThread(const Value& doc, PostSink& sink);
@@ -291,7 +292,7 @@ Status FacebookReader::Read(PostSink& sink) {
   }
   auto f = OpenForRead(file_);
   if (!f.ok()) return f.status();
-  ChunkedJsonStream stream(f->get());
+  ChunkedJsonStream stream(f->get(), &sink);
   rapidjson::Document doc;
   doc.ParseStream<rapidjson::kParseIterativeFlag>(stream);
   if (stream.io_error()) return Status::IoError(file_.string() + ": read error");

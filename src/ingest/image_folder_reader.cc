@@ -25,11 +25,17 @@ class ImageFolderReader : public Reader {
         options_(std::move(options)) {}
 
   std::string Describe() const override { return "image folder: " + folder_.string(); }
+  uint64_t SizeBytes() const override {
+    uint64_t total = 0;
+    for (const fs::path& image : images_) total += FileBytes(image);
+    return total;
+  }
 
   Status Read(PostSink& sink) override {
     std::string channel_name = folder_.filename().string();
     if (channel_name.empty()) channel_name = folder_.string();
     for (const fs::path& image : images_) {
+      sink.OnBytesRead(FileBytes(image));  // the workers read it; the folder moves on
       struct stat st;
       if (::lstat(image.c_str(), &st) != 0) {
         sink.OnError({image.string(), "", std::string("cannot stat: ") + std::strerror(errno)});

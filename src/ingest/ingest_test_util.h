@@ -22,6 +22,7 @@ class CollectSink : public PostSink {
     return Status::Ok();
   }
   void OnError(const IngestError& error) override { errors.push_back(error); }
+  void OnBytesRead(uint64_t n) override { bytes += n; }
 
   size_t CountService() const {
     size_t n = 0;
@@ -37,6 +38,7 @@ class CollectSink : public PostSink {
 
   std::vector<Post> posts;
   std::vector<IngestError> errors;
+  uint64_t bytes = 0;  // what the reader said it read (progress)
 };
 
 // A fresh folder under TMPDIR, removed with everything in it.

@@ -31,12 +31,20 @@ std::string ReadHead(const fs::path& path, size_t max_bytes) {
   return out;
 }
 
-ChunkedJsonStream::ChunkedJsonStream(std::FILE* file) : file_(file), buf_(kChunkBytes) {}
+uint64_t FileBytes(const std::filesystem::path& path) {
+  std::error_code ec;
+  const uintmax_t size = std::filesystem::file_size(path, ec);
+  return ec ? 0 : static_cast<uint64_t>(size);
+}
+
+ChunkedJsonStream::ChunkedJsonStream(std::FILE* file, PostSink* progress)
+    : file_(file), progress_(progress), buf_(kChunkBytes) {}
 
 bool ChunkedJsonStream::NextRaw(char& c) {
   if (buf_pos_ == buf_len_) {
     if (eof_) return false;
     buf_len_ = std::fread(buf_.data(), 1, buf_.size(), file_);
+    if (progress_ != nullptr && buf_len_ > 0) progress_->OnBytesRead(buf_len_);
     buf_pos_ = 0;
     if (buf_len_ < buf_.size()) {
       eof_ = true;

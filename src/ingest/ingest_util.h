@@ -17,6 +17,7 @@
 
 #include "vigil/core/post.h"
 #include "vigil/core/status.h"
+#include "vigil/ingest/reader.h"
 
 namespace vigil::ingest {
 
@@ -29,6 +30,8 @@ using UniqueFile = std::unique_ptr<std::FILE, FileCloser>;
 
 // Opens `path` for binary reading; NotFound/IoError naming the path on failure.
 Result<UniqueFile> OpenForRead(const std::filesystem::path& path);
+// The size of a regular file, 0 when it cannot be known (Reader::SizeBytes).
+uint64_t FileBytes(const std::filesystem::path& path);
 
 // Reads at most `max_bytes` from the start of `path`. Empty on any failure.
 std::string ReadHead(const std::filesystem::path& path, size_t max_bytes);
@@ -44,7 +47,8 @@ class ChunkedJsonStream {
   using Ch = char;
   static constexpr size_t kChunkBytes = 64 * 1024;
 
-  explicit ChunkedJsonStream(std::FILE* file);
+  // Each chunk read from `file` is reported to `progress` (when given).
+  explicit ChunkedJsonStream(std::FILE* file, PostSink* progress = nullptr);
 
   Ch Peek() {
     if (out_pos_ == out_len_) Produce();
@@ -68,6 +72,7 @@ class ChunkedJsonStream {
   bool NextRaw(char& c);
 
   std::FILE* file_;
+  PostSink* progress_;
   std::vector<char> buf_;
   size_t buf_pos_ = 0, buf_len_ = 0;
   size_t consumed_ = 0;

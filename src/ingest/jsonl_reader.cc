@@ -64,6 +64,7 @@ class JsonlReader : public Reader {
   }
   std::string Describe() const override { return "jsonl: " + file_.string(); }
   Status Read(PostSink& sink) override;
+  uint64_t SizeBytes() const override { return FileBytes(file_); }
 
  private:
   Status Line(std::string& line, int64_t number, PostSink& sink);
@@ -241,6 +242,7 @@ Status JsonlReader::Read(PostSink& sink) {
   for (;;) {
     const size_t n = std::fread(buf.data(), 1, buf.size(), f->get());
     if (n == 0) break;
+    sink.OnBytesRead(n);
     std::string_view chunk(buf.data(), n);
     while (!chunk.empty()) {
       const size_t nl = chunk.find('\n');

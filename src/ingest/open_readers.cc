@@ -53,6 +53,7 @@ class ArchiveReader : public Reader {
         archive_(std::move(archive)),
         keep_(std::move(keep)) {}
   std::string Describe() const override { return Rename(inner_->Describe()); }
+  uint64_t SizeBytes() const override { return inner_->SizeBytes(); }
   Status Read(PostSink& sink) override {
     Status s = archive_->failure();
     RenamingSink renaming(*this, sink);
@@ -84,6 +85,7 @@ class ArchiveReader : public Reader {
       }
       return next_.OnPost(std::move(post));
     }
+    void OnBytesRead(uint64_t n) override { next_.OnBytesRead(n); }
     void OnError(const IngestError& error) override {
       IngestError e = error;
       e.file = owner_.Rename(e.file);

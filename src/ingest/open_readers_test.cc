@@ -197,6 +197,45 @@ TEST(OpenReaders, FolderWalkFindsExportsAndLooseImages) {
   EXPECT_EQ(tg.posts[0].media.at(0).path, (root / "tg/photos/p.jpg").string());
 }
 
+// Progress: every reader reports, over one Read, exactly the bytes it said
+// it would (its file's size; an image folder's images), inside a .zip too.
+TEST(OpenReaders, EveryReaderReportsTheBytesItReads) {
+  TempFolder dir;
+  const fs::path root = dir.path() / "case";
+  dir.Write("case/tg/result.json", kTelegramJson);
+  dir.Write("case/fb/messages/inbox/t_1/message_1.json",
+            R"({"title":"T","messages":[{"sender_name":"A","timestamp_ms":1000,"content":"x"}]})");
+  std::string jsonl;
+  for (int i = 0; i < 3000; ++i) jsonl += "{\"id\":" + std::to_string(i) + ",\"text\":\"x\"}\n";
+  dir.Write("case/feed.jsonl", jsonl);  // several read chunks
+  dir.Write("case/pics/a.jpg", testing::kJpegBytes);
+  dir.Write("case/pics/b.png", testing::kPngBytes);
+  std::string chat;
+  for (int i = 0; i < 2000; ++i)
+    chat += "1/29/18, 23:33 - Person A: message " + std::to_string(i) + "\n";
+  dir.Write("case/wa/chat.txt", chat);
+  WriteZip(dir.path() / "export.zip", {{"ChatExport/result.json", kTelegramJson, ""}});
+  for (const fs::path& input : {root, dir.path() / "export.zip"}) {
+    std::vector<IngestError> errors;
+    auto readers = OpenReaders(input, {}, errors);
+    ASSERT_FALSE(readers.empty()) << input;
+    for (auto& reader : readers) {
+      SCOPED_TRACE(reader->Describe());
+      CollectSink sink;
+      ASSERT_TRUE(reader->Read(sink).ok());
+      EXPECT_GT(reader->SizeBytes(), 0u);
+      EXPECT_EQ(sink.bytes, reader->SizeBytes());
+    }
+  }
+  std::vector<IngestError> errors;
+  auto readers = OpenReaders(root / "feed.jsonl", {}, errors);
+  ASSERT_EQ(readers.size(), 1u);
+  EXPECT_EQ(readers[0]->SizeBytes(), jsonl.size());
+  readers = OpenReaders(root / "pics", {}, errors);
+  ASSERT_EQ(readers.size(), 1u);
+  EXPECT_EQ(readers[0]->SizeBytes(), testing::kJpegBytes.size() + testing::kPngBytes.size());
+}
+
 TEST(OpenReaders, ZipIsExtractedSafelyAndCleanedUp) {
   TempFolder dir;
   const fs::path zip = dir.path() / "export.zip";

@@ -161,6 +161,7 @@ class TelegramReader : public Reader {
   }
   std::string Describe() const override { return "telegram json: " + file_.string(); }
   Status Read(PostSink& sink) override;
+  uint64_t SizeBytes() const override { return FileBytes(file_); }
 
   const fs::path& file() const { return file_; }
   const fs::path& media_root() const { return media_root_; }
@@ -441,7 +442,7 @@ Status TelegramReader::Read(PostSink& sink) {
   }
   auto f = OpenForRead(file_);
   if (!f.ok()) return f.status();
-  ChunkedJsonStream stream(f->get());
+  ChunkedJsonStream stream(f->get(), &sink);
   Router router(*this, sink, stream);
   rapidjson::Reader reader;
   rapidjson::ParseResult r =

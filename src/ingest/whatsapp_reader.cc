@@ -61,8 +61,9 @@ void TrimIncompleteUtf8(std::string& s) {
 // of each; the rest of a longer line is read and dropped.
 class LineReader {
  public:
-  LineReader(std::FILE* file, size_t max_line)
-      : file_(file), max_line_(max_line), buf_(kChunkBytes) {}
+  // Each chunk read is reported to `progress` (when given).
+  LineReader(std::FILE* file, size_t max_line, PostSink* progress = nullptr)
+      : file_(file), max_line_(max_line), progress_(progress), buf_(kChunkBytes) {}
 
   // The next line without its terminator; false at end of input or on a
   // read error (then error() is true). `truncated` says the line was cut.
@@ -104,11 +105,13 @@ class LineReader {
     pos_ = 0;
     len_ = std::fread(buf_.data(), 1, buf_.size(), file_);
     if (len_ == 0 && std::ferror(file_)) error_ = true;
+    if (progress_ != nullptr && len_ > 0) progress_->OnBytesRead(len_);
     return len_ > 0;
   }
 
   std::FILE* file_;
   size_t max_line_;
+  PostSink* progress_;
   std::vector<char> buf_;
   size_t pos_ = 0, len_ = 0;
   bool error_ = false;
@@ -175,6 +178,7 @@ class WhatsAppReader final : public Reader {
         channel_(whatsapp::ChannelFromPaths(chat_file_, media_root_)) {}
 
   std::string Describe() const override { return "whatsapp text: " + chat_file_.string(); }
+  uint64_t SizeBytes() const override { return FileBytes(chat_file_); }
 
   Status Read(PostSink& sink) override {
     if (used_) return Status::InvalidArgument(Describe() + ": Read called twice");
@@ -300,7 +304,7 @@ class WhatsAppReader final : public Reader {
   Status Emit(DateOrder order, PostSink& sink) {
     auto file = OpenForRead(chat_file_);
     if (!file.ok()) return file.status();
-    LineReader lines(file->get(), MaxLine());
+    LineReader lines(file->get(), MaxLine(), &sink);  // the pass that counts
     std::string line;
     bool truncated = false;
     bool reported_utf8 = false, reported_preamble = false;

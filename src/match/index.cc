@@ -450,7 +450,6 @@ Status HashIndex::Search(const Hash256& query, std::span<const IdRange> ranges,
 }
 
 size_t HashIndex::size() const { return impl_->hashes.size(); }
-const Hash256& HashIndex::hash(uint32_t id) const { return impl_->hashes[id]; }
 IndexKind HashIndex::kind() const { return impl_->kind; }
 ScanKernel HashIndex::kernel() const { return impl_->kernel; }
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "src/match/huge_buffer.h"
-#include "vigil/match/testing.h"
+#include "src/testing/hashes.h"
 
 namespace vigil::match {
 namespace {

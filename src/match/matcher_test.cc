@@ -9,7 +9,7 @@
 #include <tuple>
 #include <vector>
 
-#include "vigil/match/testing.h"
+#include "src/testing/hashes.h"
 
 namespace vigil::match {
 namespace {

@@ -38,8 +38,6 @@ bool ParseDigits(std::string_view s, int* out) {
   return true;
 }
 
-std::string MonthOf(int64_t t) { return FormatIso8601(t).substr(0, 7); }
-
 void WriteStrings(JsonWriter& w, std::string_view key, const std::vector<std::string>& v) {
   w.Key(key).BeginArray();
   for (const auto& s : v) w.String(s);
@@ -560,7 +558,7 @@ Result<Stats> Registry::ComputeStats() {
     if (h.from_status.empty()) continue;  // registration, not a change
     const auto to = ParseStatus(h.to_status);
     if (!to) return Status::Corrupt("case " + h.case_code + ": status '" + h.to_status + "'");
-    ++st.transitions_by_month[MonthOf(h.time)][*to];
+    ++st.transitions_by_month[MonthKey(h.time)][*to];
   }
   return st;
 }

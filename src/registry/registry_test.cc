@@ -293,7 +293,7 @@ TEST_F(RegistryTest, AddRejectsBadInputAndWritesNothing) {
   auto list = registry_->List();
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 1u);
-  auto photos_stored = registry_->store().Photos("");
+  auto photos_stored = databases_.back()->registry().Photos("");
   ASSERT_TRUE(photos_stored.ok());
   EXPECT_EQ(photos_stored->size(), 2u);  // only C-0142's
 }
@@ -343,7 +343,7 @@ TEST_F(RegistryTest, ChangeStatusRefusesAStaleFromStatus) {
   stale.from_status = "sighted";  // it is missing
   stale.to_status = "located";
   stale.actor = "x";
-  EXPECT_EQ(registry_->store().ChangeStatus(stale).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(databases_.back()->registry().ChangeStatus(stale).code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(RegistryTest, SightingsAreRecordedOnce) {

@@ -14,8 +14,8 @@
 #include <tuple>
 #include <vector>
 
+#include "src/testing/hashes.h"
 #include "src/testing/sqlite_tables.h"
-#include "vigil/match/testing.h"
 #include "vigil/media/inspect.h"
 #include "vigil/media/pdq.h"
 #include "vigil/scan/scan.h"
@@ -258,7 +258,7 @@ class VideoCandidatesTest : public ::testing::Test {
 TEST_F(VideoCandidatesTest, FrameIndexFindsWhatBruteForceFinds) {
   std::mt19937_64 rng(7);
   std::vector<Hash256> query;
-  for (int i = 0; i < 12; ++i) query.push_back(match::testing::RandomHash(rng));
+  for (int i = 0; i < 12; ++i) query.push_back(testing::RandomHash(rng));
   std::vector<store::ScanRecord> records;
   std::vector<std::vector<Hash256>> later;  // scanned after the load
   // Near-copies sharing all, most, a few and one of the query's frames, at
@@ -267,8 +267,8 @@ TEST_F(VideoCandidatesTest, FrameIndexFindsWhatBruteForceFinds) {
   for (const int shared : {12, 10, 3, 1}) {
     for (const int d : {0, 20, 31, 32}) {
       std::vector<Hash256> v;
-      for (int i = 0; i < shared; ++i) v.push_back(match::testing::FlipBits(query[i], d, rng));
-      for (int i = shared; i < 12; ++i) v.push_back(match::testing::RandomHash(rng));
+      for (int i = 0; i < shared; ++i) v.push_back(testing::FlipBits(query[i], d, rng));
+      for (int i = shared; i < 12; ++i) v.push_back(testing::RandomHash(rng));
       if (id % 2 == 0) {
         records.push_back(Record(id, v));
       } else {
@@ -280,7 +280,7 @@ TEST_F(VideoCandidatesTest, FrameIndexFindsWhatBruteForceFinds) {
   const int planted = id;
   for (; id < planted + 500; ++id) {
     std::vector<Hash256> v;
-    for (int i = 0; i < 10; ++i) v.push_back(match::testing::RandomHash(rng));
+    for (int i = 0; i < 10; ++i) v.push_back(testing::RandomHash(rng));
     records.push_back(Record(id, v));
   }
   auto store = store::Open((dir_ / "v.db").string());

@@ -51,8 +51,8 @@ using OutItem = std::variant<Done, ingest::IngestError, ReaderStarted>;
 class QueueSink : public ingest::PostSink {
  public:
   QueueSink(BoundedQueue<Work>& work, BoundedQueue<OutItem>& out, InFlight& in_flight,
-            const std::atomic<bool>& stop)
-      : work_(work), out_(out), in_flight_(in_flight), stop_(stop) {}
+            const std::atomic<bool>& stop, std::atomic<uint64_t>& bytes_read)
+      : work_(work), out_(out), in_flight_(in_flight), stop_(stop), bytes_read_(bytes_read) {}
 
   Status OnPost(Post&& post) override {
     while (!in_flight_.try_acquire_for(std::chrono::milliseconds(100))) {
@@ -64,41 +64,50 @@ class QueueSink : public ingest::PostSink {
     return Status::Ok();
   }
   void OnError(const ingest::IngestError& error) override { out_.Push(error); }
+  void OnBytesRead(uint64_t n) override { bytes_read_.fetch_add(n, std::memory_order_relaxed); }
 
  private:
   BoundedQueue<Work>& work_;
   BoundedQueue<OutItem>& out_;
   InFlight& in_flight_;
   const std::atomic<bool>& stop_;
+  std::atomic<uint64_t>& bytes_read_;
   uint64_t next_seq_ = 0;
 };
 
 // Readers are handed to `finished` rather than destroyed: a reader owns what
 // its posts point at (a .zip extracted to a scratch folder), and workers may
-// still be inspecting that media after the reader has moved on.
+// still be inspecting that media after the reader has moved on. Every input
+// is opened first, so that progress knows the bytes of the whole scan.
 void ReadAll(const std::vector<std::filesystem::path>& inputs, const ScanOptions& options,
              BoundedQueue<Work>& work, BoundedQueue<OutItem>& out, const std::atomic<bool>& stop,
-             InFlight& in_flight, std::vector<std::unique_ptr<ingest::Reader>>& finished) {
-  QueueSink sink(work, out, in_flight, stop);
+             InFlight& in_flight, std::vector<std::unique_ptr<ingest::Reader>>& finished,
+             std::atomic<uint64_t>& bytes_read, std::atomic<uint64_t>& bytes_total) {
+  QueueSink sink(work, out, in_flight, stop, bytes_read);
   ingest::ReaderOptions reader_options;
   reader_options.limits = options.limits;
   reader_options.scratch_dir = options.scratch_dir;
-  size_t index = 0, count = 0;
+  std::vector<std::unique_ptr<ingest::Reader>> readers;
+  uint64_t total = 0;
   for (const auto& input : inputs) {
     if (stop) break;
     std::vector<ingest::IngestError> errors;
-    auto readers = ingest::OpenReaders(input, reader_options, errors);
-    for (auto& e : errors) out.Push(std::move(e));
-    count += readers.size();
-    for (auto& reader : readers) {
-      if (stop) break;
-      out.Push(ReaderStarted{reader->Describe(), ++index, count});
-      const Status s = reader->Read(sink);
-      if (!s.ok() && !stop) {
-        out.Push(ingest::IngestError{reader->Describe(), "", s.ToString()});
-      }
-      finished.push_back(std::move(reader));
+    for (auto& reader : ingest::OpenReaders(input, reader_options, errors)) {
+      total += reader->SizeBytes();
+      readers.push_back(std::move(reader));
     }
+    for (auto& e : errors) out.Push(std::move(e));
+  }
+  bytes_total.store(total);
+  size_t index = 0;
+  for (auto& reader : readers) {
+    if (stop) break;
+    out.Push(ReaderStarted{reader->Describe(), ++index, readers.size()});
+    const Status s = reader->Read(sink);
+    if (!s.ok() && !stop) {
+      out.Push(ingest::IngestError{reader->Describe(), "", s.ToString()});
+    }
+    finished.push_back(std::move(reader));
   }
   work.Close();
 }
@@ -241,8 +250,10 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
 
   std::vector<std::unique_ptr<ingest::Reader>> finished_readers;  // destroyed after the workers
   InFlight in_flight(kMaxInFlight);
-  std::thread reader(
-      [&] { ReadAll(inputs, options, work, out, stop, in_flight, finished_readers); });
+  std::atomic<uint64_t> bytes_read{0}, bytes_total{0};
+  std::thread reader([&] {
+    ReadAll(inputs, options, work, out, stop, in_flight, finished_readers, bytes_read, bytes_total);
+  });
   std::vector<std::thread> workers;
   workers.reserve(threads);
   for (int i = 0; i < threads; ++i) {
@@ -374,6 +385,8 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
     VIGIL_RETURN_IF_ERROR(record_acquisitions());
     for (const auto& r : batch) obs.OnRecord(r);
     progress.posts += static_cast<int64_t>(batch.size());
+    progress.bytes_read = bytes_read.load(std::memory_order_relaxed);
+    progress.bytes_total = bytes_total.load();
     obs.OnProgress(progress);
     batch.clear();
     return Status::Ok();
@@ -469,6 +482,8 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
       report_error(std::move(*err));
     } else if (auto* started = std::get_if<ReaderStarted>(&*item)) {
       progress.current = started->name;
+      progress.bytes_read = bytes_read.load(std::memory_order_relaxed);
+      progress.bytes_total = bytes_total.load();
       progress.reader_index = started->index;
       progress.reader_count = started->count;
       obs.OnProgress(progress);

@@ -53,9 +53,35 @@ class Recorder : public ScanObserver {
  public:
   void OnRecord(const store::ScanRecord& r) override { ids.push_back(r.post.external_id); }
   void OnError(const ingest::IngestError& e) override { errors.push_back(e.ToString()); }
+  void OnProgress(const Progress& p) override { progress.push_back(p); }
   std::vector<std::string> ids;
   std::vector<std::string> errors;
+  std::vector<Progress> progress;
 };
+
+// Progress follows the bytes of all the inputs, known from the start: a
+// single large export no longer shows an empty bar until it ends.
+TEST_F(ScanTest, ProgressCountsTheBytesOfEveryInput) {
+  const fs::path first = WriteJsonl(3000, 0);
+  const fs::path second = dir_ / "second.jsonl";
+  fs::copy_file(first, second);
+  const uint64_t total = fs::file_size(first) + fs::file_size(second);
+  options_.batch_size = 100;
+  Recorder rec;
+  ASSERT_TRUE(RunScan({first, second}, options_, db_, &rec).ok());
+  ASSERT_GE(rec.progress.size(), 10u);
+  uint64_t last = 0;
+  size_t part_way = 0;
+  for (const Progress& p : rec.progress) {
+    EXPECT_EQ(p.bytes_total, total);
+    EXPECT_GE(p.bytes_read, last);
+    EXPECT_EQ(p.reader_count, 2u);
+    last = p.bytes_read;
+    part_way += p.bytes_read > 0 && p.bytes_read < total;
+  }
+  EXPECT_EQ(rec.progress.back().bytes_read, total);
+  EXPECT_GE(part_way, 1u) << "some report fell inside the scan";
+}
 
 TEST_F(ScanTest, KeepsExportOrderAcrossWorkersAndCountsErrors) {
   const fs::path input = WriteJsonl(3000, 100);

@@ -173,7 +173,6 @@ class Installation {
   store::Database& db() { return *db_; }
   store::Store& store() { return db_->posts(); }
   const Paths& paths() const { return paths_; }
-  const std::string& operator_name() const { return options_.operator_name; }
   int64_t Now() const { return options_.clock(); }
 
   // The session (see the file comment). Each unlocks once and stays.

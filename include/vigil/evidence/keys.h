@@ -78,7 +78,6 @@ struct KdfLimits {
   uint64_t opslimit;
   size_t memlimit;
   static KdfLimits Moderate();
-  static KdfLimits Interactive();
   static KdfLimits Min();  // tests only
 };
 

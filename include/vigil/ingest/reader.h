@@ -9,6 +9,7 @@
 #ifndef VIGIL_INGEST_READER_H_
 #define VIGIL_INGEST_READER_H_
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -35,6 +36,9 @@ class PostSink {
   // which returns that Status.
   virtual Status OnPost(Post&& post) = 0;
   virtual void OnError(const IngestError& error) = 0;
+  // `n` more bytes of the export were read (for progress): over one Read,
+  // the calls add up to Reader::SizeBytes() when the file is read to its end.
+  virtual void OnBytesRead(uint64_t n) { (void)n; }
 };
 
 class Reader {
@@ -44,6 +48,9 @@ class Reader {
   virtual std::string Describe() const = 0;
   // Streams every post into `sink`. Safe to call once.
   virtual Status Read(PostSink& sink) = 0;
+  // The bytes Read will report through PostSink::OnBytesRead: the export
+  // file's size (an image folder: its images' sizes); 0 when unknown.
+  virtual uint64_t SizeBytes() const = 0;
 };
 
 struct ReaderOptions {
@@ -55,7 +62,6 @@ struct ReaderOptions {
 
 // The format vigil recognised at a path.
 enum class Format { kTelegramJson, kWhatsAppText, kFacebookJson, kJsonl, kImageFolder, kUnknown };
-std::string_view FormatName(Format f);
 
 // Looks at the bytes (not only the name) of a file and says what it is.
 Format DetectFile(const std::filesystem::path& file);

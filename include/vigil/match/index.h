@@ -133,7 +133,6 @@ class HashIndex {
                 std::vector<Neighbor>* out) const;
 
   size_t size() const;
-  const Hash256& hash(uint32_t id) const;
   IndexKind kind() const;  // the resolved kind (never kAuto)
   ScanKernel kernel() const;
   // Heap bytes held: hashes, tables, offsets.

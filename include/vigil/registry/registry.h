@@ -202,8 +202,6 @@ class Registry {
   Result<std::vector<Reference>> References();
   Result<Stats> ComputeStats();
 
-  store::RegistryStore& store() { return *store_; }
-
  private:
   Registry() = default;
   class Sealer;

@@ -73,7 +73,11 @@ struct Progress {
   int64_t posts = 0;        // records written so far
   std::string current;      // the reader now running
   size_t reader_index = 0;  // 1-based
-  size_t reader_count = 0;  // readers found so far
+  size_t reader_count = 0;  // readers of every input
+  // Export bytes the readers have read, of all the inputs' (media read by
+  // the workers not counted; a photo folder counts its photos as handed on).
+  uint64_t bytes_read = 0;
+  uint64_t bytes_total = 0;
 };
 
 // Receives results on the calling thread of RunScan, in export order, after

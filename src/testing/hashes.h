@@ -1,7 +1,7 @@
-// Random hashes for tests and benchmarks of the match module (not used by
-// vigil itself). Deterministic for a given generator state.
-#ifndef VIGIL_MATCH_TESTING_H_
-#define VIGIL_MATCH_TESTING_H_
+// Test support (tests and benches only): random PDQ-like hashes, and hashes
+// a given distance away. Deterministic for a given generator state.
+#ifndef VIGIL_SRC_TESTING_HASHES_H_
+#define VIGIL_SRC_TESTING_HASHES_H_
 
 #include <algorithm>
 #include <array>
@@ -11,7 +11,7 @@
 
 #include "vigil/core/hash256.h"
 
-namespace vigil::match::testing {
+namespace vigil::testing {
 
 // 256 uniformly random bits.
 inline Hash256 RandomHash(std::mt19937_64& rng) {
@@ -32,6 +32,6 @@ inline Hash256 FlipBits(Hash256 h, int d, std::mt19937_64& rng) {
   return h;
 }
 
-}  // namespace vigil::match::testing
+}  // namespace vigil::testing
 
-#endif  // VIGIL_MATCH_TESTING_H_
+#endif  // VIGIL_SRC_TESTING_HASHES_H_
