@@ -4,6 +4,7 @@
 
 #include "src/evidence/test_util.h"
 #include "src/evidence/util.h"
+#include "vigil/core/hex.h"
 
 namespace vigil::evidence {
 namespace {
@@ -73,10 +74,10 @@ TEST_F(CustodyTest, ChainHeadsAndProofs) {
   EXPECT_EQ(h2.size, 6u);
   for (uint64_t i = 0; i < 6; ++i) {
     EXPECT_TRUE(VerifyInclusion(i, 6, MerkleLeafHash(log->lines()[i]), log->InclusionProofFor(i, 6),
-                                *internal::DigestFromHex(h2.root)));
+                                *HexDecodeArray<32>(h2.root)));
   }
-  EXPECT_TRUE(VerifyConsistency(3, 6, *internal::DigestFromHex(h1.root),
-                                *internal::DigestFromHex(h2.root), log->ConsistencyProofFor(3, 6)));
+  EXPECT_TRUE(VerifyConsistency(3, 6, *HexDecodeArray<32>(h1.root), *HexDecodeArray<32>(h2.root),
+                                log->ConsistencyProofFor(3, 6)));
   // One writer at a time.
   EXPECT_EQ(CustodyLog::Open(path_, clock()).status().code(), StatusCode::kIoError);
   CustodyEntry bad;

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "src/evidence/util.h"
+#include "vigil/core/hex.h"
 #include "vigil/core/json_writer.h"
 
 namespace vigil::evidence {
@@ -131,7 +132,7 @@ Result<std::string> Vault::Store(const std::string& area,
   if (::fsync(fd.get()) != 0) return Status::IoError(ErrnoText(tmp + ": fsync"));
   VIGIL_RETURN_IF_ERROR(fd.Close(tmp));
 
-  const std::string sha = internal::ToHex(digest);
+  const std::string sha = HexEncode(digest);
   const std::string dir = root_ + "/" + area + "/" + sha.substr(0, 2);
   const std::string dest = dir + "/" + sha;
   struct stat sb;
@@ -211,7 +212,7 @@ Status Vault::Read(const std::string& rel, std::string_view sha256, const ByteSi
                                             [](uint8_t a, char b) { return a == uint8_t(b); })) {
         return corrupt("sha256 of the content does not match the stored digest");
       }
-      if (internal::ToHex(got) != sha256) return corrupt("sha256 does not match the file name");
+      if (HexEncode(got) != sha256) return corrupt("sha256 does not match the file name");
       char extra;
       n = ReadFull(fd.get(), &extra, 1, rel);
       if (!n.ok()) return n.status();

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "src/faces/face_net.h"
+#include "vigil/core/hex.h"
 
 namespace vigil::faces {
 namespace {
@@ -55,13 +56,7 @@ std::string Sha256Hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
+  return HexEncode({digest, len});
 }
 
 using RgbImage = dlib::matrix<dlib::rgb_pixel>;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "src/media/formats.h"
+#include "vigil/core/hex.h"
 #include "vigil/media/decode.h"
 #include "vigil/media/pdq.h"
 
@@ -30,16 +31,6 @@ struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
-
-std::string Hex(const unsigned char* p, unsigned n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(n * 2, '0');
-  for (unsigned i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[p[i] >> 4];
-    out[2 * i + 1] = kDigits[p[i] & 15];
-  }
-  return out;
-}
 
 // SHA-256 and MD5 computed together in one pass over the bytes.
 class Hasher {
@@ -66,11 +57,11 @@ class Hasher {
     if (EVP_DigestFinal_ex(sha_.get(), buf, &n) != 1) {
       return Status::Internal("OpenSSL SHA-256 final failed");
     }
-    info.sha256 = Hex(buf, n);
+    info.sha256 = HexEncode({buf, n});
     if (EVP_DigestFinal_ex(md5_.get(), buf, &n) != 1) {
       return Status::Internal("OpenSSL MD5 final failed");
     }
-    info.md5 = Hex(buf, n);
+    info.md5 = HexEncode({buf, n});
     return Status::Ok();
   }
 
