@@ -15,6 +15,7 @@
 
 #include "src/evidence/util.h"
 #include "src/evidence/zip_writer.h"
+#include "vigil/core/digest.h"
 #include "vigil/core/hex.h"
 #include "vigil/core/json_writer.h"
 
@@ -81,7 +82,7 @@ Status ExportBundle(const std::vector<BundleItem>& items, const Vault& vault, Cu
   std::set<std::string> seen;
   std::vector<std::string> shas, paths;
   for (const BundleItem& it : items) {
-    if (!internal::IsSha256Hex(it.sha256)) {
+    if (!IsSha256Hex(it.sha256)) {
       return Status::InvalidArgument("export: not a sha256: " + it.sha256);
     }
     if (!seen.insert(it.sha256).second) return Status::InvalidArgument("export: duplicate item");
@@ -230,14 +231,13 @@ void ReadZip(const std::string& zip_path, const Limits& limits, Verdict& v,
                                                                    : "unknown error"));
     return;
   }
-  internal::Sha256Stream region_hash;
+  Sha256Stream region_hash;
   internal::ZipWriter canon([&](std::string_view b) {
     region_hash.Update(b);
     return Status::Ok();
   });
   auto close_region = [&] {
-    region_sha.push_back(HexEncode(region_hash.Final()));
-    region_hash = {};
+    region_sha.push_back(HexEncode(region_hash.Final()));  // and starts the next region
   };
   uint64_t total = 0;
   std::string buf(1 << 16, '\0');
@@ -267,7 +267,7 @@ void ReadZip(const std::string& zip_path, const Limits& limits, Verdict& v,
       return;
     }
     const bool keep_manifest = name == "manifest.json" || name == "manifest.sig";
-    internal::Sha256Stream h;
+    Sha256Stream h;
     uint64_t size = 0;
     std::string* keep = name == "manifest.json"  ? &manifest
                         : name == "manifest.sig" ? &sig
@@ -317,7 +317,7 @@ void CheckContainer(const std::string& zip_path,
   }
   std::string buf(1 << 16, '\0');
   for (size_t i = 0; i < regions.size() && i < region_sha.size(); ++i) {
-    internal::Sha256Stream h;
+    Sha256Stream h;
     uint64_t at = regions[i].offset, left = regions[i].length;
     bool short_read = false;
     while (left > 0) {
@@ -425,7 +425,7 @@ void CheckManifest(const std::string& manifest, const std::string& sig,
     head.root = str(h, "root");
     head.key_id = str(h, "key_id");
     if (i64(h, "size", &size) && size >= 0 && i64(h, "time", &head.time) && s &&
-        internal::IsSha256Hex(head.root)) {
+        IsSha256Hex(head.root)) {
       head.size = static_cast<uint64_t>(size);
       head.signature = *s;
       const std::string why = CheckTreeHeadSignature(head, keys);

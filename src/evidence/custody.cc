@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "src/evidence/util.h"
+#include "vigil/core/digest.h"
 #include "vigil/core/hex.h"
 #include "vigil/core/json_writer.h"
 
@@ -188,7 +189,7 @@ Result<CustodyEntry> ParseEntryLine(std::string_view line) {
     e.acquisition = std::move(r);
   }
   if (CanonicalEntry(e, true) != line) return Status::Corrupt("line altered (not canonical)");
-  if (internal::Sha256Hex(CanonicalEntry(e, false)) != e.entry_hash) {
+  if (Sha256Hex(CanonicalEntry(e, false)) != e.entry_hash) {
     return Status::Corrupt("entry hash mismatch");
   }
   return e;
@@ -222,7 +223,7 @@ Result<TreeHead> ParseTreeHead(std::string_view json) {
   h.time = d["time"].GetInt64();
   h.key_id = d["key_id"].GetString();
   std::optional<Signature> sig = HexDecodeArray<64>(d["signature"].GetString());
-  if (!internal::IsSha256Hex(h.root) || !sig) {
+  if (!IsSha256Hex(h.root) || !sig) {
     return Status::Corrupt("tree head: bad root or signature field");
   }
   h.signature = *sig;
@@ -331,12 +332,12 @@ Result<CustodyEntry> CustodyLog::Append(CustodyEntry e) {
     return Status::InvalidArgument("custody: entry needs an actor and an action");
   }
   for (const std::string& s : e.items) {
-    if (!internal::IsSha256Hex(s)) return Status::InvalidArgument("custody: bad item hash " + s);
+    if (!IsSha256Hex(s)) return Status::InvalidArgument("custody: bad item hash " + s);
   }
   e.seq = entries_.size();
   e.time = clock_ ? clock_() : 0;
   e.prev_hash = entries_.empty() ? kZeroHash : entries_.back().entry_hash;
-  e.entry_hash = internal::Sha256Hex(CanonicalEntry(e, false));
+  e.entry_hash = Sha256Hex(CanonicalEntry(e, false));
   const std::string line = CanonicalEntry(e, true);
   // One write(2) so a line is never interleaved; fsync before acknowledging.
   VIGIL_RETURN_IF_ERROR(internal::WriteAll(fd_, line + "\n", path_));

@@ -4,6 +4,7 @@
 
 #include "src/evidence/test_util.h"
 #include "src/evidence/util.h"
+#include "vigil/core/digest.h"
 #include "vigil/core/hex.h"
 
 namespace vigil::evidence {
@@ -29,7 +30,7 @@ class CustodyTest : public ::testing::Test {
       CustodyEntry e;
       e.actor = "analyst1";
       e.action = i == 0 ? "acquire" : "view";
-      e.items = {internal::Sha256Hex("item" + std::to_string(i % 2))};
+      e.items = {Sha256Hex("item" + std::to_string(i % 2))};
       e.details = "step \"" + std::to_string(i) + "\" \u00e9";
       if (i == 0) {
         e.acquisition = AcquisitionRecord{"result.json",
@@ -158,7 +159,7 @@ TEST_F(CustodyTest, TruncationAndConsistentRewriteCaughtBySignedHeads) {
     entries[1].details = "nothing to see";
     for (CustodyEntry& e : entries) {
       e.prev_hash = prev;
-      e.entry_hash = internal::Sha256Hex(CanonicalEntry(e, false));
+      e.entry_hash = Sha256Hex(CanonicalEntry(e, false));
       prev = e.entry_hash;
       rebuilt += CanonicalEntry(e, true) + "\n";
     }

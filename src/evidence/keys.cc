@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "src/evidence/util.h"
+#include "vigil/core/digest.h"
 #include "vigil/core/file.h"
 #include "vigil/core/hex.h"
 #include "vigil/core/json_writer.h"
@@ -54,9 +55,7 @@ SecretBytes::SecretBytes(size_t n) {
 }
 
 std::string KeyIdOf(const PublicKey& pk) {
-  const std::string hex =
-      internal::Sha256Hex(std::string_view(reinterpret_cast<const char*>(pk.data()), pk.size()));
-  return "ed25519:" + hex.substr(0, 16);
+  return "ed25519:" + HexEncode(Sha256(pk)).substr(0, 16);
 }
 
 bool VerifySignature(const PublicKey& pk, std::string_view message, const Signature& sig) {

@@ -1,6 +1,7 @@
 #include "src/evidence/util.h"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,19 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "vigil/core/hex.h"
-
 namespace vigil::evidence::internal {
-
-bool IsSha256Hex(std::string_view s) { return s.size() == 64 && IsLowerHex(s); }
-
-Digest Sha256(std::string_view bytes) {
-  Digest d;
-  crypto_hash_sha256(d.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  return d;
-}
-
-std::string Sha256Hex(std::string_view bytes) { return HexEncode(Sha256(bytes)); }
 
 UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
   if (this != &o) {
