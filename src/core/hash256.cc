@@ -1,36 +1,33 @@
 #include "vigil/core/hash256.h"
 
+#include "vigil/core/hex.h"
+
 namespace vigil {
 
-std::string Hash256::ToHex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(64, '0');
-  for (int i = 0; i < 64; ++i) {  // digit i holds bits 255-4i .. 252-4i
-    const int low_bit = 252 - 4 * i;
-    out[i] = kDigits[(w[low_bit >> 6] >> (low_bit & 63)) & 0xF];
+std::array<uint8_t, 32> Hash256::ToBytes() const {
+  std::array<uint8_t, 32> out;
+  for (int i = 0; i < 32; ++i) {
+    const int low_bit = 248 - 8 * i;
+    out[i] = static_cast<uint8_t>(w[low_bit >> 6] >> (low_bit & 63));
   }
   return out;
 }
 
-std::optional<Hash256> Hash256::FromHex(std::string_view hex) {
-  if (hex.size() != 64) return std::nullopt;
+Hash256 Hash256::FromBytes(std::span<const uint8_t, 32> bytes) {
   Hash256 h;
-  for (int i = 0; i < 64; ++i) {
-    const char c = hex[i];
-    uint64_t v;
-    if (c >= '0' && c <= '9') {
-      v = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      v = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      v = c - 'A' + 10;
-    } else {
-      return std::nullopt;
-    }
-    const int low_bit = 252 - 4 * i;
-    h.w[low_bit >> 6] |= v << (low_bit & 63);
+  for (int i = 0; i < 32; ++i) {
+    const int low_bit = 248 - 8 * i;
+    h.w[low_bit >> 6] |= uint64_t{bytes[i]} << (low_bit & 63);
   }
   return h;
+}
+
+std::string Hash256::ToHex() const { return HexEncode(ToBytes()); }
+
+std::optional<Hash256> Hash256::FromHex(std::string_view hex) {
+  std::array<uint8_t, 32> bytes;
+  if (!HexDecodeTo(hex, bytes)) return std::nullopt;
+  return FromBytes(bytes);
 }
 
 }  // namespace vigil

@@ -15,12 +15,12 @@
 
 #include "src/evidence/util.h"
 #include "src/evidence/zip_writer.h"
+#include "vigil/core/digest.h"
+#include "vigil/core/hex.h"
 #include "vigil/core/json_writer.h"
 
 namespace vigil::evidence {
 namespace {
-
-using internal::ToHex;
 
 constexpr std::string_view kFormat = "vigil-bundle-1";
 constexpr uint64_t kMaxManifestBytes = 64ull << 20;
@@ -58,7 +58,8 @@ bool UnsafePath(std::string_view name) {
 void WritePublicKeys(JsonWriter& w, const std::vector<PublicKeyInfo>& keys) {
   w.BeginArray();
   for (const PublicKeyInfo& k : keys) {
-    w.BeginObject().Key("key_id").String(k.key_id).Key("public_key").String(ToHex(k.public_key));
+    w.BeginObject().Key("key_id").String(k.key_id);
+    w.Key("public_key").String(HexEncode(k.public_key));
     w.Key("valid_from").Int(k.valid_from).Key("valid_until").Int(k.valid_until).EndObject();
   }
   w.EndArray();
@@ -81,7 +82,7 @@ Status ExportBundle(const std::vector<BundleItem>& items, const Vault& vault, Cu
   std::set<std::string> seen;
   std::vector<std::string> shas, paths;
   for (const BundleItem& it : items) {
-    if (!internal::IsSha256Hex(it.sha256)) {
+    if (!IsSha256Hex(it.sha256)) {
       return Status::InvalidArgument("export: not a sha256: " + it.sha256);
     }
     if (!seen.insert(it.sha256).second) return Status::InvalidArgument("export: duplicate item");
@@ -137,13 +138,13 @@ Status ExportBundle(const std::vector<BundleItem>& items, const Vault& vault, Cu
         .Key("line")
         .String(log.lines()[e.seq]);
     w.Key("proof").BeginArray();
-    for (const Digest& d : log.InclusionProofFor(e.seq, head->size)) w.String(ToHex(d));
+    for (const Digest& d : log.InclusionProofFor(e.seq, head->size)) w.String(HexEncode(d));
     w.EndArray().EndObject();
   }
   w.EndArray().Key("tree_head").BeginObject();
   w.Key("size").Int(static_cast<int64_t>(head->size)).Key("root").String(head->root);
   w.Key("time").Int(head->time).Key("key_id").String(head->key_id);
-  w.Key("signature").String(ToHex(head->signature)).EndObject();
+  w.Key("signature").String(HexEncode(head->signature)).EndObject();
   w.Key("public_keys");
   WritePublicKeys(w, keys.public_keys());
   w.EndObject();
@@ -230,14 +231,13 @@ void ReadZip(const std::string& zip_path, const Limits& limits, Verdict& v,
                                                                    : "unknown error"));
     return;
   }
-  internal::Sha256Stream region_hash;
+  Sha256Stream region_hash;
   internal::ZipWriter canon([&](std::string_view b) {
     region_hash.Update(b);
     return Status::Ok();
   });
   auto close_region = [&] {
-    region_sha.push_back(ToHex(region_hash.Final()));
-    region_hash = {};
+    region_sha.push_back(HexEncode(region_hash.Final()));  // and starts the next region
   };
   uint64_t total = 0;
   std::string buf(1 << 16, '\0');
@@ -267,7 +267,7 @@ void ReadZip(const std::string& zip_path, const Limits& limits, Verdict& v,
       return;
     }
     const bool keep_manifest = name == "manifest.json" || name == "manifest.sig";
-    internal::Sha256Stream h;
+    Sha256Stream h;
     uint64_t size = 0;
     std::string* keep = name == "manifest.json"  ? &manifest
                         : name == "manifest.sig" ? &sig
@@ -294,7 +294,7 @@ void ReadZip(const std::string& zip_path, const Limits& limits, Verdict& v,
     }
     (void)canon.EndEntry();
     close_region();
-    if (!dup) entries[name] = {ToHex(h.Final()), size};
+    if (!dup) entries[name] = {HexEncode(h.Final()), size};
   }
   (void)canon.Finish();
   close_region();
@@ -317,7 +317,7 @@ void CheckContainer(const std::string& zip_path,
   }
   std::string buf(1 << 16, '\0');
   for (size_t i = 0; i < regions.size() && i < region_sha.size(); ++i) {
-    internal::Sha256Stream h;
+    Sha256Stream h;
     uint64_t at = regions[i].offset, left = regions[i].length;
     bool short_read = false;
     while (left > 0) {
@@ -331,7 +331,7 @@ void CheckContainer(const std::string& zip_path,
       at += static_cast<uint64_t>(n);
       left -= static_cast<uint64_t>(n);
     }
-    if (short_read || ToHex(h.Final()) != region_sha[i]) {
+    if (short_read || HexEncode(h.Final()) != region_sha[i]) {
       v.problems.push_back("zip container: " + regions[i].name +
                            (i + 1 == regions.size() ? "" : " (local header, data or descriptor)") +
                            ": bytes differ from the layout vigil writes");
@@ -368,7 +368,7 @@ void CheckManifest(const std::string& manifest, const std::string& sig,
     for (const auto& k : d["public_keys"].GetArray()) {
       PublicKeyInfo info;
       info.key_id = str(k, "key_id");
-      std::optional<internal::Digest> pk = internal::DigestFromHex(str(k, "public_key"));
+      std::optional<PublicKey> pk = HexDecodeArray<32>(str(k, "public_key"));
       if (!pk || !i64(k, "valid_from", &info.valid_from) ||
           !i64(k, "valid_until", &info.valid_until) || KeyIdOf(*pk) != info.key_id) {
         problem("manifest.json: bad public key entry");
@@ -421,13 +421,13 @@ void CheckManifest(const std::string& manifest, const std::string& sig,
   if (d.HasMember("tree_head") && d["tree_head"].IsObject()) {
     const auto& h = d["tree_head"];
     int64_t size = 0;
-    std::optional<std::string> s = internal::FromHex(str(h, "signature"));
+    std::optional<Signature> s = HexDecodeArray<64>(str(h, "signature"));
     head.root = str(h, "root");
     head.key_id = str(h, "key_id");
-    if (i64(h, "size", &size) && size >= 0 && i64(h, "time", &head.time) && s && s->size() == 64 &&
-        internal::IsSha256Hex(head.root)) {
+    if (i64(h, "size", &size) && size >= 0 && i64(h, "time", &head.time) && s &&
+        IsSha256Hex(head.root)) {
       head.size = static_cast<uint64_t>(size);
-      std::copy(s->begin(), s->end(), head.signature.begin());
+      head.signature = *s;
       const std::string why = CheckTreeHeadSignature(head, keys);
       if (why.empty()) {
         head_ok = true;
@@ -438,7 +438,7 @@ void CheckManifest(const std::string& manifest, const std::string& sig,
     }
   }
   if (!head_ok && !head_reported) problem("tree_head: missing or malformed");
-  const std::optional<internal::Digest> root = internal::DigestFromHex(head.root);
+  const std::optional<Digest> root = HexDecodeArray<32>(head.root);
 
   // Custody entries.
   std::map<uint64_t, CustodyEntry> custody;
@@ -458,8 +458,8 @@ void CheckManifest(const std::string& manifest, const std::string& sig,
       bool proof_ok = c.IsObject() && c.HasMember("proof") && c["proof"].IsArray();
       if (proof_ok) {
         for (const auto& p : c["proof"].GetArray()) {
-          std::optional<internal::Digest> dg =
-              p.IsString() ? internal::DigestFromHex(p.GetString()) : std::nullopt;
+          std::optional<Digest> dg =
+              p.IsString() ? HexDecodeArray<32>(p.GetString()) : std::nullopt;
           if (!dg) proof_ok = false;
           if (dg) proof.push_back(*dg);
         }

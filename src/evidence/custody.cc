@@ -10,6 +10,8 @@
 #include <utility>
 
 #include "src/evidence/util.h"
+#include "vigil/core/digest.h"
+#include "vigil/core/hex.h"
 #include "vigil/core/json_writer.h"
 
 namespace vigil::evidence {
@@ -101,7 +103,7 @@ Loaded Load(const std::string& path, std::span<const PublicKeyInfo> keys, bool c
       l.problems.push_back(where + ": signs " + std::to_string(h->size) +
                            " entries but the log has " + std::to_string(l.leaves.size()) +
                            " (entries removed)");
-    } else if (internal::ToHex(MerkleRoot(std::span(l.leaves).first(h->size))) != h->root) {
+    } else if (HexEncode(MerkleRoot(std::span(l.leaves).first(h->size))) != h->root) {
       l.problems.push_back(where + ": root does not match the first " + std::to_string(h->size) +
                            " entries (log rewritten)");
     }
@@ -187,7 +189,7 @@ Result<CustodyEntry> ParseEntryLine(std::string_view line) {
     e.acquisition = std::move(r);
   }
   if (CanonicalEntry(e, true) != line) return Status::Corrupt("line altered (not canonical)");
-  if (internal::Sha256Hex(CanonicalEntry(e, false)) != e.entry_hash) {
+  if (Sha256Hex(CanonicalEntry(e, false)) != e.entry_hash) {
     return Status::Corrupt("entry hash mismatch");
   }
   return e;
@@ -202,7 +204,7 @@ std::string TreeHeadJson(const TreeHead& h) {
   JsonWriter w;
   w.BeginObject().Key("size").Int(static_cast<int64_t>(h.size)).Key("root").String(h.root);
   w.Key("time").Int(h.time).Key("key_id").String(h.key_id);
-  w.Key("signature").String(internal::ToHex(h.signature)).EndObject();
+  w.Key("signature").String(HexEncode(h.signature)).EndObject();
   return w.str();
 }
 
@@ -220,11 +222,11 @@ Result<TreeHead> ParseTreeHead(std::string_view json) {
   h.root = d["root"].GetString();
   h.time = d["time"].GetInt64();
   h.key_id = d["key_id"].GetString();
-  std::optional<std::string> sig = internal::FromHex(d["signature"].GetString());
-  if (!internal::IsSha256Hex(h.root) || !sig || sig->size() != 64) {
+  std::optional<Signature> sig = HexDecodeArray<64>(d["signature"].GetString());
+  if (!IsSha256Hex(h.root) || !sig) {
     return Status::Corrupt("tree head: bad root or signature field");
   }
-  std::copy(sig->begin(), sig->end(), h.signature.begin());
+  h.signature = *sig;
   if (TreeHeadJson(h) != json) return Status::Corrupt("tree head altered (not canonical)");
   return h;
 }
@@ -330,12 +332,12 @@ Result<CustodyEntry> CustodyLog::Append(CustodyEntry e) {
     return Status::InvalidArgument("custody: entry needs an actor and an action");
   }
   for (const std::string& s : e.items) {
-    if (!internal::IsSha256Hex(s)) return Status::InvalidArgument("custody: bad item hash " + s);
+    if (!IsSha256Hex(s)) return Status::InvalidArgument("custody: bad item hash " + s);
   }
   e.seq = entries_.size();
   e.time = clock_ ? clock_() : 0;
   e.prev_hash = entries_.empty() ? kZeroHash : entries_.back().entry_hash;
-  e.entry_hash = internal::Sha256Hex(CanonicalEntry(e, false));
+  e.entry_hash = Sha256Hex(CanonicalEntry(e, false));
   const std::string line = CanonicalEntry(e, true);
   // One write(2) so a line is never interleaved; fsync before acknowledging.
   VIGIL_RETURN_IF_ERROR(internal::WriteAll(fd_, line + "\n", path_));
@@ -349,7 +351,7 @@ Result<CustodyEntry> CustodyLog::Append(CustodyEntry e) {
 Result<TreeHead> CustodyLog::SignTreeHead(const Keys& keys) {
   TreeHead h;
   h.size = entries_.size();
-  h.root = internal::ToHex(Root(h.size));
+  h.root = HexEncode(Root(h.size));
   h.time = clock_ ? clock_() : 0;
   h.key_id = keys.current().key_id;
   h.signature = keys.Sign(TreeHeadMessage(h));

@@ -4,6 +4,8 @@
 
 #include "src/evidence/test_util.h"
 #include "src/evidence/util.h"
+#include "vigil/core/digest.h"
+#include "vigil/core/hex.h"
 
 namespace vigil::evidence {
 namespace {
@@ -28,7 +30,7 @@ class CustodyTest : public ::testing::Test {
       CustodyEntry e;
       e.actor = "analyst1";
       e.action = i == 0 ? "acquire" : "view";
-      e.items = {internal::Sha256Hex("item" + std::to_string(i % 2))};
+      e.items = {Sha256Hex("item" + std::to_string(i % 2))};
       e.details = "step \"" + std::to_string(i) + "\" \u00e9";
       if (i == 0) {
         e.acquisition = AcquisitionRecord{"result.json",
@@ -73,10 +75,10 @@ TEST_F(CustodyTest, ChainHeadsAndProofs) {
   EXPECT_EQ(h2.size, 6u);
   for (uint64_t i = 0; i < 6; ++i) {
     EXPECT_TRUE(VerifyInclusion(i, 6, MerkleLeafHash(log->lines()[i]), log->InclusionProofFor(i, 6),
-                                *internal::DigestFromHex(h2.root)));
+                                *HexDecodeArray<32>(h2.root)));
   }
-  EXPECT_TRUE(VerifyConsistency(3, 6, *internal::DigestFromHex(h1.root),
-                                *internal::DigestFromHex(h2.root), log->ConsistencyProofFor(3, 6)));
+  EXPECT_TRUE(VerifyConsistency(3, 6, *HexDecodeArray<32>(h1.root), *HexDecodeArray<32>(h2.root),
+                                log->ConsistencyProofFor(3, 6)));
   // One writer at a time.
   EXPECT_EQ(CustodyLog::Open(path_, clock()).status().code(), StatusCode::kIoError);
   CustodyEntry bad;
@@ -157,7 +159,7 @@ TEST_F(CustodyTest, TruncationAndConsistentRewriteCaughtBySignedHeads) {
     entries[1].details = "nothing to see";
     for (CustodyEntry& e : entries) {
       e.prev_hash = prev;
-      e.entry_hash = internal::Sha256Hex(CanonicalEntry(e, false));
+      e.entry_hash = Sha256Hex(CanonicalEntry(e, false));
       prev = e.entry_hash;
       rebuilt += CanonicalEntry(e, true) + "\n";
     }

@@ -9,13 +9,13 @@
 #include <filesystem>
 
 #include "src/evidence/util.h"
+#include "vigil/core/digest.h"
+#include "vigil/core/file.h"
+#include "vigil/core/hex.h"
 #include "vigil/core/json_writer.h"
 
 namespace vigil::evidence {
 namespace {
-
-using internal::FromHex;
-using internal::ToHex;
 
 constexpr std::string_view kFormat = "vigil-keys-1";
 constexpr size_t kSealedPlain = crypto_sign_SECRETKEYBYTES + 32;
@@ -26,7 +26,7 @@ std::string PublicListText(const std::vector<PublicKeyInfo>& keys) {
   std::string out(kFormat);
   out += '\n';
   for (const PublicKeyInfo& k : keys) {
-    out += k.key_id + ' ' + ToHex(k.public_key) + ' ' + std::to_string(k.valid_from) + ' ' +
+    out += k.key_id + ' ' + HexEncode(k.public_key) + ' ' + std::to_string(k.valid_from) + ' ' +
            std::to_string(k.valid_until) + '\n';
   }
   return out;
@@ -55,9 +55,7 @@ SecretBytes::SecretBytes(size_t n) {
 }
 
 std::string KeyIdOf(const PublicKey& pk) {
-  const std::string hex =
-      internal::Sha256Hex(std::string_view(reinterpret_cast<const char*>(pk.data()), pk.size()));
-  return "ed25519:" + hex.substr(0, 16);
+  return "ed25519:" + HexEncode(Sha256(pk)).substr(0, 16);
 }
 
 bool VerifySignature(const PublicKey& pk, std::string_view message, const Signature& sig) {
@@ -120,14 +118,15 @@ Status SaveKeys(const Keys& keys, const std::string& path, std::string_view pass
   w.BeginObject().Key("format").String(kFormat).Key("kdf").String("argon2id13");
   w.Key("opslimit").Int(static_cast<int64_t>(kdf.opslimit));
   w.Key("memlimit").Int(static_cast<int64_t>(kdf.memlimit));
-  w.Key("salt").String(ToHex(std::span<const uint8_t>(salt)));
-  w.Key("nonce").String(ToHex(std::span<const uint8_t>(nonce)));
+  w.Key("salt").String(HexEncode(salt));
+  w.Key("nonce").String(HexEncode(nonce));
   w.Key("public_keys").BeginArray();
   for (const PublicKeyInfo& k : keys.public_keys_) {
-    w.BeginObject().Key("key_id").String(k.key_id).Key("public_key").String(ToHex(k.public_key));
+    w.BeginObject().Key("key_id").String(k.key_id);
+    w.Key("public_key").String(HexEncode(k.public_key));
     w.Key("valid_from").Int(k.valid_from).Key("valid_until").Int(k.valid_until).EndObject();
   }
-  w.EndArray().Key("sealed").String(ToHex(sealed)).EndObject();
+  w.EndArray().Key("sealed").String(HexEncode(AsBytes(sealed))).EndObject();
   std::string text = w.str() + "\n";
   return internal::AtomicWriteFile(path, text, 0600);
 }
@@ -176,12 +175,11 @@ Result<Keys> LoadKeys(const std::string& path, std::string_view passphrase) {
       kdf.memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE) {
     return corrupt("KDF limits out of range");
   }
-  std::optional<std::string> salt = FromHex(str("salt"));
-  std::optional<std::string> nonce = FromHex(str("nonce"));
-  std::optional<std::string> sealed = FromHex(str("sealed"));
-  if (!salt || salt->size() != crypto_pwhash_SALTBYTES || !nonce ||
-      nonce->size() != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES || !sealed ||
-      sealed->size() != kSealedPlain + crypto_aead_xchacha20poly1305_ietf_ABYTES) {
+  const auto salt = HexDecodeArray<crypto_pwhash_SALTBYTES>(str("salt"));
+  const auto nonce = HexDecodeArray<crypto_aead_xchacha20poly1305_ietf_NPUBBYTES>(str("nonce"));
+  const auto sealed =
+      HexDecodeArray<kSealedPlain + crypto_aead_xchacha20poly1305_ietf_ABYTES>(str("sealed"));
+  if (!salt || !nonce || !sealed) {
     return corrupt("bad salt, nonce or sealed field");
   }
   Keys k;
@@ -197,9 +195,9 @@ Result<Keys> LoadKeys(const std::string& path, std::string_view passphrase) {
     }
     PublicKeyInfo info;
     info.key_id = v["key_id"].GetString();
-    std::optional<std::string> pk = FromHex(v["public_key"].GetString());
-    if (!pk || pk->size() != 32) return corrupt("bad public key");
-    std::copy(pk->begin(), pk->end(), info.public_key.begin());
+    std::optional<PublicKey> pk = HexDecodeArray<32>(v["public_key"].GetString());
+    if (!pk) return corrupt("bad public key");
+    info.public_key = *pk;
     info.valid_from = v["valid_from"].GetInt64();
     info.valid_until = v["valid_until"].GetInt64();
     k.public_keys_.push_back(std::move(info));
@@ -211,14 +209,13 @@ Result<Keys> LoadKeys(const std::string& path, std::string_view passphrase) {
   if (kek.empty() || plain.empty() || k.sign_sk_.empty() || k.vault_key_.empty()) {
     return Status::ResourceExhausted("keys: cannot allocate secure memory");
   }
-  VIGIL_RETURN_IF_ERROR(
-      DeriveKey(passphrase, reinterpret_cast<const uint8_t*>(salt->data()), kdf, kek));
+  VIGIL_RETURN_IF_ERROR(DeriveKey(passphrase, salt->data(), kdf, kek));
   const std::string ad = PublicListText(k.public_keys_);
   unsigned long long plain_len = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          plain.data(), &plain_len, nullptr, reinterpret_cast<const unsigned char*>(sealed->data()),
-          sealed->size(), reinterpret_cast<const unsigned char*>(ad.data()), ad.size(),
-          reinterpret_cast<const unsigned char*>(nonce->data()), kek.data()) != 0) {
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &plain_len, nullptr, sealed->data(),
+                                                 sealed->size(),
+                                                 reinterpret_cast<const unsigned char*>(ad.data()),
+                                                 ad.size(), nonce->data(), kek.data()) != 0) {
     return Status::InvalidArgument(path + ": wrong passphrase (or the key file was altered)");
   }
   std::copy_n(plain.data(), crypto_sign_SECRETKEYBYTES, k.sign_sk_.data());

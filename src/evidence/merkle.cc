@@ -1,7 +1,7 @@
 #include "vigil/evidence/merkle.h"
 
-#include <sodium.h>
-
+#include <algorithm>
+#include <array>
 #include <bit>
 
 namespace vigil::evidence {
@@ -43,33 +43,23 @@ void SubProof(size_t m, std::span<const Digest> d, bool b, std::vector<Digest>& 
 }  // namespace
 
 Digest MerkleLeafHash(std::string_view data) {
-  crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  const unsigned char zero = 0;
-  crypto_hash_sha256_update(&st, &zero, 1);
-  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  Digest d;
-  crypto_hash_sha256_final(&st, d.data());
-  return d;
+  Sha256Stream h;
+  h.Update(std::string_view("\0", 1));
+  h.Update(data);
+  return h.Final();
 }
 
 Digest MerkleNodeHash(const Digest& left, const Digest& right) {
-  unsigned char buf[65];
+  std::array<uint8_t, 65> buf;
   buf[0] = 1;
-  std::copy(left.begin(), left.end(), buf + 1);
-  std::copy(right.begin(), right.end(), buf + 33);
-  Digest d;
-  crypto_hash_sha256(d.data(), buf, sizeof buf);
-  return d;
+  std::copy(left.begin(), left.end(), buf.begin() + 1);
+  std::copy(right.begin(), right.end(), buf.begin() + 33);
+  return Sha256(buf);
 }
 
 Digest MerkleRoot(std::span<const Digest> leaves) {
   const size_t n = leaves.size();
-  if (n == 0) {
-    Digest d;
-    crypto_hash_sha256(d.data(), nullptr, 0);
-    return d;
-  }
+  if (n == 0) return Sha256(std::string_view());
   if (n == 1) return leaves[0];
   const size_t k = SplitPoint(n);
   return MerkleNodeHash(MerkleRoot(leaves.subspan(0, k)), MerkleRoot(leaves.subspan(k)));

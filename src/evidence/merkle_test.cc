@@ -2,12 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "src/evidence/util.h"
+#include "vigil/core/hex.h"
 
 namespace vigil::evidence {
 namespace {
-
-using internal::ToHex;
 
 std::vector<Digest> Leaves(size_t n) {
   std::vector<Digest> out;
@@ -38,9 +36,9 @@ TEST(Merkle, Rfc6962Vectors) {
   std::vector<Digest> leaves;
   for (size_t i = 0; i < data.size(); ++i) {
     leaves.push_back(MerkleLeafHash(data[i]));
-    EXPECT_EQ(ToHex(MerkleRoot(leaves)), roots[i]) << "size " << i + 1;
+    EXPECT_EQ(HexEncode(MerkleRoot(leaves)), roots[i]) << "size " << i + 1;
   }
-  EXPECT_EQ(ToHex(MerkleRoot({})),
+  EXPECT_EQ(HexEncode(MerkleRoot({})),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 

@@ -1,14 +1,8 @@
-// Internal helpers shared by the evidence module: hex, SHA-256, durable file
-// writes, file descriptors. Not part of the public API.
+// Internal helpers shared by the evidence module: durable file writes, file
+// descriptors. Not part of the public API.
 #ifndef VIGIL_SRC_EVIDENCE_UTIL_H_
 #define VIGIL_SRC_EVIDENCE_UTIL_H_
 
-#include <sodium.h>
-
-#include <array>
-#include <cstdint>
-#include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -16,39 +10,6 @@
 #include "vigil/core/status.h"
 
 namespace vigil::evidence::internal {
-
-using Digest = std::array<uint8_t, 32>;
-
-std::string ToHex(std::span<const uint8_t> bytes);
-inline std::string ToHex(std::string_view bytes) {
-  return ToHex(
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-}
-// Exactly 2*n lower- or upper-case hex digits; nullopt otherwise.
-std::optional<std::string> FromHex(std::string_view hex);
-bool IsSha256Hex(std::string_view s);  // 64 lower-case hex digits
-// 64 hex digits to bytes; nullopt otherwise.
-std::optional<Digest> DigestFromHex(std::string_view hex);
-
-Digest Sha256(std::string_view bytes);
-std::string Sha256Hex(std::string_view bytes);
-
-// Streaming SHA-256 (libsodium).
-class Sha256Stream {
- public:
-  Sha256Stream() { crypto_hash_sha256_init(&st_); }
-  void Update(std::string_view b) {
-    crypto_hash_sha256_update(&st_, reinterpret_cast<const unsigned char*>(b.data()), b.size());
-  }
-  Digest Final() {
-    Digest d;
-    crypto_hash_sha256_final(&st_, d.data());
-    return d;
-  }
-
- private:
-  crypto_hash_sha256_state st_;
-};
 
 class UniqueFd {
  public:

@@ -11,6 +11,8 @@
 #include <filesystem>
 
 #include "src/evidence/util.h"
+#include "vigil/core/digest.h"
+#include "vigil/core/hex.h"
 #include "vigil/core/json_writer.h"
 
 namespace vigil::evidence {
@@ -98,7 +100,7 @@ Result<std::string> Vault::Store(const std::string& area,
   uint64_t written = 0;
   const size_t chunk = options_.chunk_bytes;
   std::string plain(chunk, '\0');
-  internal::Sha256Stream hash;
+  Sha256Stream hash;
 
   auto emit = [&](const unsigned char* p, size_t n, unsigned char tag) -> Status {
     const size_t rec = 4 + n + kAbytes;
@@ -124,14 +126,14 @@ Result<std::string> Vault::Store(const std::string& area,
                                crypto_secretstream_xchacha20poly1305_TAG_MESSAGE));
     if (*n < chunk) break;
   }
-  const internal::Digest digest = hash.Final();
+  const Sha256Digest digest = hash.Final();
   VIGIL_RETURN_IF_ERROR(
       emit(digest.data(), digest.size(), crypto_secretstream_xchacha20poly1305_TAG_FINAL));
   sodium_memzero(plain.data(), plain.size());
   if (::fsync(fd.get()) != 0) return Status::IoError(ErrnoText(tmp + ": fsync"));
   VIGIL_RETURN_IF_ERROR(fd.Close(tmp));
 
-  const std::string sha = internal::ToHex(digest);
+  const std::string sha = HexEncode(digest);
   const std::string dir = root_ + "/" + area + "/" + sha.substr(0, 2);
   const std::string dest = dir + "/" + sha;
   struct stat sb;
@@ -183,7 +185,7 @@ Status Vault::Read(const std::string& rel, std::string_view sha256, const ByteSi
     return corrupt("bad stream header");
   }
   std::string cipher, plain;
-  internal::Sha256Stream hash;
+  Sha256Stream hash;
   for (uint64_t record = 0;; ++record) {
     char lenb[4];
     n = ReadFull(fd.get(), lenb, 4, rel);
@@ -206,12 +208,12 @@ Status Vault::Read(const std::string& rel, std::string_view sha256, const ByteSi
       return corrupt("authentication failed in record " + std::to_string(record));
     }
     if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
-      const internal::Digest got = hash.Final();
+      const Sha256Digest got = hash.Final();
       if (plain.size() != 32 || !std::equal(got.begin(), got.end(), plain.begin(),
                                             [](uint8_t a, char b) { return a == uint8_t(b); })) {
         return corrupt("sha256 of the content does not match the stored digest");
       }
-      if (internal::ToHex(got) != sha256) return corrupt("sha256 does not match the file name");
+      if (HexEncode(got) != sha256) return corrupt("sha256 does not match the file name");
       char extra;
       n = ReadFull(fd.get(), &extra, 1, rel);
       if (!n.ok()) return n.status();
@@ -227,7 +229,7 @@ Status Vault::Read(const std::string& rel, std::string_view sha256, const ByteSi
 }
 
 Status Vault::Get(std::string_view sha256, const ByteSink& sink) const {
-  if (!internal::IsSha256Hex(sha256)) {
+  if (!IsSha256Hex(sha256)) {
     return Status::InvalidArgument("vault: not a sha256: " + std::string(sha256));
   }
   return Read(Rel("originals", sha256), sha256, sink);
@@ -245,7 +247,7 @@ Result<std::string> Vault::GetBytes(std::string_view sha256) const {
 
 bool Vault::Contains(std::string_view sha256) const {
   struct stat sb;
-  return internal::IsSha256Hex(sha256) && ::stat(PathOf(sha256).c_str(), &sb) == 0;
+  return IsSha256Hex(sha256) && ::stat(PathOf(sha256).c_str(), &sb) == 0;
 }
 
 Status Vault::Verify(std::string_view sha256) const {
@@ -281,7 +283,7 @@ std::vector<std::string> Vault::VerifyAll() const {
       const bool sidecar = area == "derived" && name.size() == 69 && name.ends_with(".json");
       const std::string sha = sidecar ? name.substr(0, 64) : name;
       const std::string rel = area + "/" + parent + "/" + name;
-      if (!internal::IsSha256Hex(sha) || parent != sha.substr(0, 2) || !p.has_parent_path() ||
+      if (!IsSha256Hex(sha) || parent != sha.substr(0, 2) || !p.has_parent_path() ||
           !fs::is_regular_file(p)) {
         problems.push_back(rel + ": unexpected file in the vault");
         continue;
@@ -331,14 +333,14 @@ Result<std::string> Vault::PutDerived(std::string_view original_sha256, std::str
 }
 
 Status Vault::GetDerived(std::string_view derived_sha256, const ByteSink& sink) const {
-  if (!internal::IsSha256Hex(derived_sha256)) {
+  if (!IsSha256Hex(derived_sha256)) {
     return Status::InvalidArgument("vault: not a sha256: " + std::string(derived_sha256));
   }
   return Read(Rel("derived", derived_sha256), derived_sha256, sink);
 }
 
 Result<DerivedInfo> Vault::GetDerivedInfo(std::string_view derived_sha256) const {
-  if (!internal::IsSha256Hex(derived_sha256)) {
+  if (!IsSha256Hex(derived_sha256)) {
     return Status::InvalidArgument("vault: not a sha256: " + std::string(derived_sha256));
   }
   const std::string rel = Rel("derived", derived_sha256) + ".json";
@@ -357,7 +359,7 @@ Result<DerivedInfo> Vault::GetDerivedInfo(std::string_view derived_sha256) const
   info.derivation = d["derivation"].GetString();
   info.derived_sha256 = d["derived_sha256"].GetString();
   info.created = d["created"].GetInt64();
-  if (info.derived_sha256 != derived_sha256 || !internal::IsSha256Hex(info.original_sha256)) {
+  if (info.derived_sha256 != derived_sha256 || !IsSha256Hex(info.original_sha256)) {
     return Status::Corrupt(rel + ": sidecar names the wrong file");
   }
   return info;

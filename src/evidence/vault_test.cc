@@ -9,6 +9,7 @@
 
 #include "src/evidence/test_util.h"
 #include "src/evidence/util.h"
+#include "vigil/core/digest.h"
 
 namespace vigil::evidence {
 namespace {
@@ -65,7 +66,7 @@ TEST_F(VaultTest, PutGetRoundTripChunkedAndIdempotent) {
     const std::string data = Pattern(n, static_cast<uint32_t>(n));
     Result<std::string> sha = v.Put(data);
     ASSERT_TRUE(sha.ok()) << sha.status().ToString();
-    EXPECT_EQ(*sha, internal::Sha256Hex(data));
+    EXPECT_EQ(*sha, Sha256Hex(data));
     Result<std::string> back = v.GetBytes(*sha);
     ASSERT_TRUE(back.ok()) << back.status().ToString();
     EXPECT_EQ(*back, data);
@@ -77,7 +78,7 @@ TEST_F(VaultTest, PutGetRoundTripChunkedAndIdempotent) {
   testing::Spit(dir_ / "in.bin", Pattern(5000, 7));
   Result<std::string> f = v.PutFile(dir_ / "in.bin");
   ASSERT_TRUE(f.ok());
-  EXPECT_EQ(*f, internal::Sha256Hex(Pattern(5000, 7)));
+  EXPECT_EQ(*f, Sha256Hex(Pattern(5000, 7)));
   EXPECT_EQ(v.PutFile(dir_ / "missing").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(v.Verify(std::string(64, 'a')).code(), StatusCode::kNotFound);
   EXPECT_TRUE(v.VerifyAll().empty()) << testing::Join(v.VerifyAll());
@@ -167,10 +168,10 @@ TEST_F(VaultTest, KillDuringPutLeavesNoValidLookingFile) {
   Vault v = Open();
   EXPECT_TRUE(FilesUnder(v.root() + "/originals").empty());
   EXPECT_EQ(FilesUnder(v.root() + "/tmp").size(), 1u) << "the torn write stays in tmp/";
-  EXPECT_EQ(v.Verify(internal::Sha256Hex(data)).code(), StatusCode::kNotFound);
+  EXPECT_EQ(v.Verify(Sha256Hex(data)).code(), StatusCode::kNotFound);
   EXPECT_TRUE(v.VerifyAll().empty());
   ASSERT_TRUE(v.Put(data).ok());
-  EXPECT_TRUE(v.Verify(internal::Sha256Hex(data)).ok());
+  EXPECT_TRUE(v.Verify(Sha256Hex(data)).ok());
 }
 
 }  // namespace

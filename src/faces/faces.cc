@@ -3,7 +3,6 @@
 #include <dlib/image_processing.h>
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/image_transforms.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +12,7 @@
 #include <utility>
 
 #include "src/faces/face_net.h"
+#include "vigil/core/digest.h"
 
 namespace vigil::faces {
 namespace {
@@ -49,19 +49,6 @@ Result<std::string> ReadWhole(const fs::path& path, uint64_t limit) {
     return Status::IoError("faces: " + path.string() + ": read failed");
   }
   return bytes;
-}
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
 }
 
 using RgbImage = dlib::matrix<dlib::rgb_pixel>;

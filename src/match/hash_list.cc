@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <span>
 #include <system_error>
 
 #include "src/match/hash_list_internal.h"
 #include "vigil/core/csv.h"
+#include "vigil/core/hex.h"
 #include "vigil/core/utf8.h"
 
 namespace vigil::match {
@@ -24,13 +26,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Splits on any of `seps`, trimming and dropping empty pieces.
@@ -323,16 +318,12 @@ Result<Signal> Signal::FromHex(SignalType type, std::string_view hex) {
   }
   Signal s;
   s.type = type;
-  for (size_t i = 0; i < digits; i += 2) {
-    const int hi = HexValue(hex[i]);
-    const int lo = HexValue(hex[i + 1]);
-    if (hi < 0 || lo < 0) {
-      const size_t bad = hi < 0 ? i : i + 1;
-      return Status::InvalidArgument(std::string(SignalTypeName(type)) +
-                                     " is not hexadecimal (character " + std::to_string(bad + 1) +
-                                     ")");
-    }
-    s.bytes[i / 2] = static_cast<uint8_t>(hi << 4 | lo);
+  if (!HexDecodeTo(hex, std::span(s.bytes).first(digits / 2))) {
+    size_t bad = 0;
+    while (HexDigitValue(hex[bad]) >= 0) ++bad;
+    return Status::InvalidArgument(std::string(SignalTypeName(type)) +
+                                   " is not hexadecimal (character " + std::to_string(bad + 1) +
+                                   ")");
   }
   return s;
 }
@@ -340,33 +331,13 @@ Result<Signal> Signal::FromHex(SignalType type, std::string_view hex) {
 Signal Signal::FromPdq(const Hash256& hash) {
   Signal s;
   s.type = SignalType::kPdq;
-  for (int i = 0; i < 32; ++i) {  // byte i holds bits 255-8i .. 248-8i
-    const int low_bit = 248 - 8 * i;
-    s.bytes[i] = static_cast<uint8_t>(hash.w[low_bit >> 6] >> (low_bit & 63));
-  }
+  s.bytes = hash.ToBytes();
   return s;
 }
 
-Hash256 Signal::ToPdq() const {
-  Hash256 h;
-  for (int i = 0; i < 32; ++i) {
-    const int low_bit = 248 - 8 * i;
-    h.w[low_bit >> 6] |= uint64_t{bytes[i]} << (low_bit & 63);
-  }
-  return h;
-}
+Hash256 Signal::ToPdq() const { return Hash256::FromBytes(bytes); }
 
-std::string Signal::ToHex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  const size_t n = DigestBytes(type);
-  out.reserve(2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    out += kDigits[bytes[i] >> 4];
-    out += kDigits[bytes[i] & 15];
-  }
-  return out;
-}
+std::string Signal::ToHex() const { return HexEncode(std::span(bytes).first(DigestBytes(type))); }
 
 std::string_view ListFormatName(ListFormat format) {
   switch (format) {

@@ -1,7 +1,5 @@
 #include "vigil/media/inspect.h"
 
-#include <openssl/evp.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -10,6 +8,8 @@
 #include <vector>
 
 #include "src/media/formats.h"
+#include "vigil/core/digest.h"
+#include "vigil/core/hex.h"
 #include "vigil/media/decode.h"
 #include "vigil/media/pdq.h"
 
@@ -21,62 +21,26 @@ namespace {
 constexpr size_t kHeadBytes = 1 << 20;
 constexpr size_t kChunkBytes = 1 << 20;
 
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
-
 struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
-std::string Hex(const unsigned char* p, unsigned n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(n * 2, '0');
-  for (unsigned i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[p[i] >> 4];
-    out[2 * i + 1] = kDigits[p[i] & 15];
-  }
-  return out;
-}
-
 // SHA-256 and MD5 computed together in one pass over the bytes.
 class Hasher {
  public:
-  Status Init() {
-    sha_.reset(EVP_MD_CTX_new());
-    md5_.reset(EVP_MD_CTX_new());
-    if (!sha_ || !md5_ || EVP_DigestInit_ex(sha_.get(), EVP_sha256(), nullptr) != 1 ||
-        EVP_DigestInit_ex(md5_.get(), EVP_md5(), nullptr) != 1) {
-      return Status::Internal("OpenSSL digest init failed");
-    }
-    return Status::Ok();
+  void Update(std::span<const uint8_t> b) {
+    sha_.Update(b);
+    md5_.Update(b);
   }
-  Status Update(std::span<const uint8_t> b) {
-    if (EVP_DigestUpdate(sha_.get(), b.data(), b.size()) != 1 ||
-        EVP_DigestUpdate(md5_.get(), b.data(), b.size()) != 1) {
-      return Status::Internal("OpenSSL digest update failed");
-    }
-    return Status::Ok();
-  }
-  Status Final(MediaInfo& info) {
-    unsigned char buf[EVP_MAX_MD_SIZE];
-    unsigned n = 0;
-    if (EVP_DigestFinal_ex(sha_.get(), buf, &n) != 1) {
-      return Status::Internal("OpenSSL SHA-256 final failed");
-    }
-    info.sha256 = Hex(buf, n);
-    if (EVP_DigestFinal_ex(md5_.get(), buf, &n) != 1) {
-      return Status::Internal("OpenSSL MD5 final failed");
-    }
-    info.md5 = Hex(buf, n);
-    return Status::Ok();
+  void Final(MediaInfo& info) {
+    info.sha256 = HexEncode(sha_.Final());
+    info.md5 = HexEncode(md5_.Final());
   }
 
  private:
-  MdCtx sha_;
-  MdCtx md5_;
+  Sha256Stream sha_;
+  Md5Stream md5_;
 };
 
 Status SetTypeAndDimensions(std::span<const uint8_t> head, const Limits& limits, MediaInfo& info) {
@@ -131,9 +95,8 @@ Result<MediaInfo> Inspect(std::span<const uint8_t> bytes, const Limits& limits,
   MediaInfo info;
   info.size = bytes.size();
   Hasher hasher;
-  VIGIL_RETURN_IF_ERROR(hasher.Init());
-  VIGIL_RETURN_IF_ERROR(hasher.Update(bytes));
-  VIGIL_RETURN_IF_ERROR(hasher.Final(info));
+  hasher.Update(bytes);
+  hasher.Final(info);
   VIGIL_RETURN_IF_ERROR(SetTypeAndDimensions(bytes, limits, info));
   FillPdq(bytes, limits, deadline, info);
   return info;
@@ -161,7 +124,6 @@ Result<MediaInfo> InspectFile(const std::filesystem::path& path, const Limits& l
   // under us still cannot exceed the limit.
   MediaInfo info;
   Hasher hasher;
-  VIGIL_RETURN_IF_ERROR(hasher.Init());
   // The first kHeadBytes, or the whole file when it is an image to decode.
   std::vector<uint8_t> head;
   bool keep_all = false;
@@ -183,7 +145,7 @@ Result<MediaInfo> InspectFile(const std::filesystem::path& path, const Limits& l
     }
     if (deadline.Expired()) return WithPath(path, deadline.Check("hashing"));
     const std::span<const uint8_t> got(chunk.data(), n);
-    VIGIL_RETURN_IF_ERROR(hasher.Update(got));
+    hasher.Update(got);
     if (total == n) keep_all = IsDecodableImageType(SniffType(got));
     if (keep_all) {
       head.insert(head.end(), got.begin(), got.end());
@@ -194,7 +156,7 @@ Result<MediaInfo> InspectFile(const std::filesystem::path& path, const Limits& l
   }
   if (total == 0) return Status::Corrupt(path.string() + ": media file is empty (0 bytes)");
   info.size = total;
-  VIGIL_RETURN_IF_ERROR(hasher.Final(info));
+  hasher.Final(info);
   Status s = SetTypeAndDimensions(head, limits, info);
   if (!s.ok() && s.code() == StatusCode::kCorrupt && total > head.size()) {
     // The header may extend past the head we kept: read the whole file once.

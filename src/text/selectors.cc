@@ -12,6 +12,7 @@
 #include <string>
 
 #include "src/text/phone_cache.h"
+#include "vigil/core/hex.h"
 
 namespace vigil::text {
 namespace {
@@ -260,7 +261,7 @@ bool IsBase58(char c) { return IsAlnum(c) && c != '0' && c != 'O' && c != 'I' &&
 bool IsBech32(char c) {
   return std::strchr("qpzry9x8gf2tvdw0s3jn54khce6mua7l", Lower(c)) != nullptr && c != 0;
 }
-bool IsHex(char c) { return IsDigit(c) || (Lower(c) >= 'a' && Lower(c) <= 'f'); }
+bool IsHex(char c) { return HexDigitValue(c) >= 0; }
 
 // The shortest address below (bech32).
 constexpr size_t kMinWalletLength = 14;

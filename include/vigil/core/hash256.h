@@ -1,9 +1,10 @@
 // Hash256: a 256-bit perceptual hash (PDQ) as a strong type.
 //
-// Bit k (0..255) lives in word k / 64 at position k % 64. The hex form is the
-// 256-bit number written most significant first — the form PDQ's reference
-// prints (16-bit words w[15]..w[0]), so bit 255 is the top bit of the first
-// hex digit. Plain value type.
+// Bit k (0..255) lives in word k / 64 at position k % 64. The byte form is the
+// 256-bit number most significant byte first, and the hex form is those bytes
+// in hex (vigil/core/hex.h) — the form PDQ's reference prints (16-bit words
+// w[15]..w[0]), so bit 255 is the top bit of the first hex digit. Plain value
+// type.
 #ifndef VIGIL_CORE_HASH256_H_
 #define VIGIL_CORE_HASH256_H_
 
@@ -11,6 +12,7 @@
 #include <bit>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -31,7 +33,10 @@ struct Hash256 {
   friend bool operator==(const Hash256&, const Hash256&) = default;
   friend auto operator<=>(const Hash256&, const Hash256&) = default;
 
-  // 64 lower-case hex digits.
+  // Byte i holds bits 255-8i .. 248-8i.
+  std::array<uint8_t, 32> ToBytes() const;
+  static Hash256 FromBytes(std::span<const uint8_t, 32> bytes);
+  // 64 lower-case hex digits: HexEncode(ToBytes()).
   std::string ToHex() const;
   // Accepts exactly 64 hex digits (either case); nullopt otherwise.
   static std::optional<Hash256> FromHex(std::string_view hex);

@@ -8,15 +8,15 @@
 #ifndef VIGIL_EVIDENCE_MERKLE_H_
 #define VIGIL_EVIDENCE_MERKLE_H_
 
-#include <array>
-#include <cstdint>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "vigil/core/digest.h"
+
 namespace vigil::evidence {
 
-using Digest = std::array<uint8_t, 32>;
+using Digest = Sha256Digest;
 
 Digest MerkleLeafHash(std::string_view data);
 Digest MerkleNodeHash(const Digest& left, const Digest& right);
