@@ -11,6 +11,7 @@
 #include <set>
 #include <utility>
 
+#include "vigil/core/hex.h"
 #include "vigil/core/version.h"
 #include "vigil/faces/faces.h"
 #include "vigil/scan/face_matching.h"
@@ -242,7 +243,7 @@ Result<scan::ScanSummary> Installation::Scan(const std::vector<fs::path>& inputs
 // --- evidence ----------------------------------------------------------------
 
 Result<std::vector<PostKey>> Installation::ClusterPosts(std::string_view prefix) {
-  if (prefix.size() < 8 || prefix.find_first_not_of("0123456789abcdef") != std::string::npos) {
+  if (prefix.size() < 8 || !IsLowerHex(prefix)) {
     return Status::InvalidArgument(
         "a cluster is named by a media SHA-256 (at least 8 lower-case hex digits), as the "
         "report shows, not '" +

@@ -1,7 +1,6 @@
 #include "vigil/scan/media_matching.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <cstdlib>
