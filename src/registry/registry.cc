@@ -1,7 +1,6 @@
 #include "vigil/registry/registry.h"
 
 #include <rapidjson/document.h>
-#include <sodium.h>
 
 #include <algorithm>
 #include <cstring>
@@ -15,6 +14,7 @@
 #include "vigil/core/file.h"
 #include "vigil/core/json_writer.h"
 #include "vigil/core/time.h"
+#include "vigil/evidence/sealer.h"
 
 namespace vigil::registry {
 namespace {
@@ -231,56 +231,7 @@ Status Validate(const PersonFields& f) {
 }
 
 // Seals and opens registry blobs: nonce (24) || XChaCha20-Poly1305 ciphertext.
-class Registry::Sealer {
- public:
-  explicit Sealer(const evidence::SecretBytes& vault_key)
-      : key_(crypto_aead_xchacha20poly1305_ietf_KEYBYTES) {
-    // Subkey 1 of the vault key in context "vigilreg": the registry never
-    // uses the vault's own key.
-    crypto_kdf_derive_from_key(key_.data(), key_.size(), 1, "vigilreg", vault_key.data());
-  }
-  bool ok() const { return !key_.empty(); }
-
-  std::string Seal(std::string_view ad, std::string_view plain) const {
-    std::string out(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + plain.size() +
-                        crypto_aead_xchacha20poly1305_ietf_ABYTES,
-                    '\0');
-    auto* nonce = reinterpret_cast<uint8_t*>(out.data());
-    randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-    unsigned long long len = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(
-        nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &len,
-        reinterpret_cast<const uint8_t*>(plain.data()), plain.size(),
-        reinterpret_cast<const uint8_t*>(ad.data()), ad.size(), nullptr, nonce, key_.data());
-    out.resize(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + len);
-    return out;
-  }
-
-  Result<std::string> Open(std::string_view ad, std::string_view sealed,
-                           std::string_view what) const {
-    constexpr size_t kNonce = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-    constexpr size_t kTag = crypto_aead_xchacha20poly1305_ietf_ABYTES;
-    if (sealed.size() < kNonce + kTag) return Status::Corrupt(std::string(what) + ": too short");
-    std::string plain(sealed.size() - kNonce - kTag, '\0');
-    unsigned long long len = 0;
-    const auto* nonce = reinterpret_cast<const uint8_t*>(sealed.data());
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<uint8_t*>(plain.data()), &len,
-                                                   nullptr, nonce + kNonce, sealed.size() - kNonce,
-                                                   reinterpret_cast<const uint8_t*>(ad.data()),
-                                                   ad.size(), nonce, key_.data()) != 0) {
-      return Status::Corrupt(std::string(what) +
-                             " does not open: another installation's key, or altered");
-    }
-    plain.resize(len);
-    return plain;
-  }
-
- private:
-  evidence::SecretBytes key_;
-};
-
 Result<std::unique_ptr<Registry>> Registry::Open(store::RegistryStore& store, Session session) {
-  if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
   if (session.keys == nullptr || session.keys->vault_key().empty()) {
     return Status::InvalidArgument(
         "registry: no unlocked keys (nothing answers without a session)");
@@ -289,8 +240,10 @@ Result<std::unique_ptr<Registry>> Registry::Open(store::RegistryStore& store, Se
   if (!session.audit || !session.clock) {
     return Status::InvalidArgument("registry: no audit sink or clock");
   }
-  auto sealer = std::make_shared<const Sealer>(session.keys->vault_key());
-  if (!sealer->ok()) return Status::Internal("registry: cannot allocate key memory");
+  // Subkey 1 of the vault key in context "vigilreg": the registry never uses
+  // the vault's own key.
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<const evidence::Sealer> sealer,
+                         evidence::Sealer::Create(*session.keys, 1, "vigilreg"));
   std::unique_ptr<Registry> r(new Registry());
   r->store_ = &store;
   r->session_ = std::move(session);

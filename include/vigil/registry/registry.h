@@ -38,6 +38,7 @@
 
 #include "vigil/core/status.h"
 #include "vigil/evidence/keys.h"
+#include "vigil/evidence/sealer.h"
 #include "vigil/store/registry_store.h"
 
 namespace vigil::registry {
@@ -204,7 +205,6 @@ class Registry {
 
  private:
   Registry() = default;
-  class Sealer;
   Result<Person> Unseal(const store::SealedPerson& p) const;
   Result<store::NewPerson> Prepare(const std::string& case_code, const PersonFields& fields,
                                    CaseStatus status, std::span<const std::vector<uint8_t>> photos,
@@ -213,7 +213,7 @@ class Registry {
                                        const PhotoAnalyzer& analyzer, int64_t now) const;
   store::RegistryStore* store_ = nullptr;
   Session session_;
-  std::shared_ptr<const Sealer> sealer_;
+  std::shared_ptr<const evidence::Sealer> sealer_;
 };
 
 }  // namespace vigil::registry
