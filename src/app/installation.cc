@@ -185,14 +185,12 @@ Result<registry::Registry*> Installation::Registry() {
 Result<scan::ScanSummary> Installation::Scan(const std::vector<fs::path>& inputs,
                                              const ScanRequest& request,
                                              scan::ScanObserver* observer) {
-  scan::ScanOptions options;
+  scan::ScanOptions options = request.options;
   options.lexicon_dir = options_.data_dir / "lexicons";
-  options.scratch_dir = request.scratch_dir;
-  options.threads = request.threads;
-  options.batch_size = request.batch_size;
-  options.limits = request.limits;
-  options.match_media = request.match_media;
-  options.pdq_radius = request.pdq_radius;
+  options.vault = nullptr;
+  options.custody = nullptr;
+  options.face_engine = nullptr;
+  options.registry = nullptr;
   if (request.evidence) {
     VIGIL_ASSIGN_OR_RETURN(options.vault, Vault());
     VIGIL_ASSIGN_OR_RETURN(options.custody, Custody());

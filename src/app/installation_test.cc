@@ -311,8 +311,8 @@ TEST_F(InstallationTest, TwoScansAndAThirdWriterShareOneDatabase) {
       return;
     }
     ScanRequest request;
-    request.batch_size = 100;  // many short write transactions
-    request.threads = 1;
+    request.options.batch_size = 100;  // many short write transactions
+    request.options.threads = 1;
     auto summary = (*inst)->Scan({input}, request, nullptr);
     *out = summary.ok() ? Status::Ok() : summary.status();
   };

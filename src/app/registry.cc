@@ -99,21 +99,24 @@ Result<size_t> Installation::ImportRegistry(const std::string& csv_file) {
   return rows->size();
 }
 
+registry::PersonFields PersonUpdate::Apply(registry::PersonFields f) const {
+  if (!names.empty()) f.names = names;
+  if (!aliases.empty()) f.aliases = aliases;
+  if (sex) f.sex = *sex;
+  if (birth_year) f.birth_year = *birth_year;
+  if (place) f.place = *place;
+  if (date) f.date = *date;
+  if (family_contact) f.family_contact = *family_contact;
+  if (notes) f.notes = *notes;
+  return f;
+}
+
 Status Installation::UpdatePerson(const std::string& case_code, const PersonUpdate& u,
                                   const std::vector<std::string>& photo_files) {
   VIGIL_ASSIGN_OR_RETURN(auto photos, ReadPhotos(photo_files));
   VIGIL_ASSIGN_OR_RETURN(registry::Registry * reg, Registry());
   VIGIL_ASSIGN_OR_RETURN(registry::PersonRecord rec, reg->Show(case_code));
-  registry::PersonFields f = rec.person.fields;
-  if (!u.names.empty()) f.names = u.names;
-  if (!u.aliases.empty()) f.aliases = u.aliases;
-  if (u.sex) f.sex = *u.sex;
-  if (u.birth_year) f.birth_year = *u.birth_year;
-  if (u.place) f.place = *u.place;
-  if (u.date) f.date = *u.date;
-  if (u.family_contact) f.family_contact = *u.family_contact;
-  if (u.notes) f.notes = *u.notes;
-  VIGIL_RETURN_IF_ERROR(reg->Update(case_code, f));
+  VIGIL_RETURN_IF_ERROR(reg->Update(case_code, u.Apply(rec.person.fields)));
   for (size_t i = 0; i < photos.size(); ++i) {
     auto id = reg->AddPhoto(case_code, photos[i], PhotoAnalyzer());
     if (!id.ok()) return Status(id.status().code(), photo_files[i] + ": " + id.status().ToString());

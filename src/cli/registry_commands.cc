@@ -26,9 +26,8 @@ struct RegistryArgs {
   bool jsonl = false;
   // Person fields (add/update); unset options leave a field as it is.
   std::string case_code;
-  std::vector<std::string> names, aliases, photos;
-  std::optional<std::string> sex, place, date, contact, notes;
-  std::optional<int> birth_year;
+  app::PersonUpdate fields;
+  std::vector<std::string> photos;
   std::string status = "missing";
   std::string reason;
   std::string csv;
@@ -77,15 +76,7 @@ std::string JoinNames(const std::vector<std::string>& v) {
 int RunAdd(const RegistryArgs& a, const Context& ctx) {
   const auto status = registry::ParseStatus(a.status);
   if (!status) return Fail(ctx, "registry add", "unknown status " + a.status);
-  registry::PersonFields f;
-  f.names = a.names;
-  f.aliases = a.aliases;
-  f.sex = a.sex.value_or("");
-  f.birth_year = a.birth_year.value_or(0);
-  f.place = a.place.value_or("");
-  f.date = a.date.value_or("");
-  f.family_contact = a.contact.value_or("");
-  f.notes = a.notes.value_or("");
+  const registry::PersonFields f = a.fields.Apply({});
   auto inst = Open(a, "registry add", /*create=*/true);
   if (!inst.ok()) return Fail(ctx, "registry add", inst.status().ToString());
   const Status st = (*inst)->AddPerson(a.case_code, f, *status, a.photos);
@@ -229,18 +220,9 @@ int RunShow(const RegistryArgs& a, const Context& ctx) {
 }
 
 int RunUpdate(const RegistryArgs& a, const Context& ctx) {
-  app::PersonUpdate u;
-  u.names = a.names;
-  u.aliases = a.aliases;
-  u.sex = a.sex;
-  u.birth_year = a.birth_year;
-  u.place = a.place;
-  u.date = a.date;
-  u.family_contact = a.contact;
-  u.notes = a.notes;
   auto inst = Open(a, "registry update");
   if (!inst.ok()) return Fail(ctx, "registry update", inst.status().ToString());
-  const Status st = (*inst)->UpdatePerson(a.case_code, u, a.photos);
+  const Status st = (*inst)->UpdatePerson(a.case_code, a.fields, a.photos);
   if (!st.ok()) return Fail(ctx, "registry update", st.ToString());
   std::cerr << "updated " << a.case_code << "\n";
   return kExitOk;
@@ -355,14 +337,14 @@ int RunStats(const RegistryArgs& a, const Context& ctx) {
 void AddSessionOptions(CLI::App* c, RegistryArgs* a) { AddInstallationOptions(c, a->inst); }
 
 void AddFieldOptions(CLI::App* c, RegistryArgs* a) {
-  c->add_option("--name", a->names, "A name, in any script (repeat for several)");
-  c->add_option("--alias", a->aliases, "An alias (repeat for several)");
-  c->add_option("--sex", a->sex, "female, male or empty");
-  c->add_option("--birth-year", a->birth_year, "Year of birth");
-  c->add_option("--place", a->place, "Where they disappeared");
-  c->add_option("--date", a->date, "When they disappeared: YYYY, YYYY-MM or YYYY-MM-DD");
-  c->add_option("--contact", a->contact, "Family contact");
-  c->add_option("--notes", a->notes, "Notes");
+  c->add_option("--name", a->fields.names, "A name, in any script (repeat for several)");
+  c->add_option("--alias", a->fields.aliases, "An alias (repeat for several)");
+  c->add_option("--sex", a->fields.sex, "female, male or empty");
+  c->add_option("--birth-year", a->fields.birth_year, "Year of birth");
+  c->add_option("--place", a->fields.place, "Where they disappeared");
+  c->add_option("--date", a->fields.date, "When they disappeared: YYYY, YYYY-MM or YYYY-MM-DD");
+  c->add_option("--contact", a->fields.family_contact, "Family contact");
+  c->add_option("--notes", a->fields.notes, "Notes");
   c->add_option("--photo", a->photos, "A photo of the person (repeat for several)")
       ->check(CLI::ExistingFile);
   c->add_option("--data-dir", a->inst.data_dir,
@@ -385,7 +367,7 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   add->add_option("--status", args->status, "Initial status")->capture_default_str();
   AddSessionOptions(add, args.get());
   add->callback([args, &ctx] {
-    if (args->names.empty()) {
+    if (args->fields.names.empty()) {
       std::cerr << "vigil registry add: at least one --name is required\n";
       ctx.exit_code = kExitUsage;
       return;

@@ -152,14 +152,14 @@ void AddScanCommand(CLI::App& app, Context& ctx) {
   scan->add_flag("--jsonl", args->jsonl, "Print one JSON object per post to stdout");
   scan->add_flag("--json", args->json, "Print the summary as one JSON object to stdout");
   scan->add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
-  scan->add_option("--threads", args->request.threads, "Analysis threads (0 = all cores)")
+  scan->add_option("--threads", args->request.options.threads, "Analysis threads (0 = all cores)")
       ->check(CLI::Range(0, 256));
-  scan->add_option("--batch", args->request.batch_size, "Posts per database transaction")
+  scan->add_option("--batch", args->request.options.batch_size, "Posts per database transaction")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  scan->add_flag("!--no-match", args->request.match_media,
+  scan->add_flag("!--no-match", args->request.options.match_media,
                  "Skip matching media against lists and the store");
-  scan->add_option("--radius", args->request.pdq_radius, "PDQ match radius in bits")
+  scan->add_option("--radius", args->request.options.pdq_radius, "PDQ match radius in bits")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   scan->add_flag("--evidence", args->request.evidence,
@@ -169,38 +169,38 @@ void AddScanCommand(CLI::App& app, Context& ctx) {
                    "Find faces in images: auto (when the registry has photos), on, off")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str();
-  scan->add_option("--scratch-dir", args->request.scratch_dir,
+  scan->add_option("--scratch-dir", args->request.options.scratch_dir,
                    "Where .zip exports are extracted (default: a temporary folder)");
-  scan->add_option("--max-media-bytes", args->request.limits.max_media_bytes,
+  scan->add_option("--max-media-bytes", args->request.options.limits.max_media_bytes,
                    "Largest media file inspected")
       ->capture_default_str();
-  scan->add_option("--max-line-bytes", args->request.limits.max_line_bytes,
+  scan->add_option("--max-line-bytes", args->request.options.limits.max_line_bytes,
                    "Longest JSONL/WhatsApp line or message")
       ->capture_default_str();
-  scan->add_option("--max-pixels", args->request.limits.max_pixels,
+  scan->add_option("--max-pixels", args->request.options.limits.max_pixels,
                    "Largest image (width x height)")
       ->capture_default_str();
-  scan->add_option("--max-archive-bytes", args->request.limits.max_archive_bytes,
+  scan->add_option("--max-archive-bytes", args->request.options.limits.max_archive_bytes,
                    "Most bytes extracted from one .zip")
       ->capture_default_str();
-  scan->add_option("--max-archive-entries", args->request.limits.max_archive_entries,
+  scan->add_option("--max-archive-entries", args->request.options.limits.max_archive_entries,
                    "Most entries in one .zip")
       ->capture_default_str();
-  scan->add_option("--max-archive-ratio", args->request.limits.max_archive_ratio,
+  scan->add_option("--max-archive-ratio", args->request.options.limits.max_archive_ratio,
                    "Largest uncompressed/compressed ratio of one .zip entry (zip bombs)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  scan->add_option("--max-file-bytes", args->request.limits.max_file_bytes,
+  scan->add_option("--max-file-bytes", args->request.options.limits.max_file_bytes,
                    "Largest export file (Telegram JSON, WhatsApp chat)")
       ->capture_default_str();
-  scan->add_option("--max-item-bytes", args->request.limits.max_item_bytes,
+  scan->add_option("--max-item-bytes", args->request.options.limits.max_item_bytes,
                    "Largest single message (JSON object or WhatsApp message)")
       ->capture_default_str();
-  scan->add_option("--max-json-depth", args->request.limits.max_json_depth,
+  scan->add_option("--max-json-depth", args->request.options.limits.max_json_depth,
                    "Deepest JSON nesting inside one message")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  scan->add_option("--max-file-seconds", args->request.limits.max_file_seconds,
+  scan->add_option("--max-file-seconds", args->request.options.limits.max_file_seconds,
                    "Wall-clock seconds for one media file (hashes, video frames, faces); "
                    "a file over it is reported and skipped")
       ->check(CLI::NonNegativeNumber)

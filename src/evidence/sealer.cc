@@ -40,10 +40,10 @@ Result<std::string> Sealer::Open(std::string_view ad, std::string_view sealed,
   std::string plain(sealed.size() - kNonce - kTag, '\0');
   unsigned long long len = 0;
   const auto* nonce = reinterpret_cast<const uint8_t*>(sealed.data());
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          reinterpret_cast<uint8_t*>(plain.data()), &len, nullptr, nonce + kNonce,
-          sealed.size() - kNonce, reinterpret_cast<const uint8_t*>(ad.data()), ad.size(), nonce,
-          key_.data()) != 0) {
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<uint8_t*>(plain.data()), &len,
+                                                 nullptr, nonce + kNonce, sealed.size() - kNonce,
+                                                 reinterpret_cast<const uint8_t*>(ad.data()),
+                                                 ad.size(), nonce, key_.data()) != 0) {
     return Status::Corrupt(std::string(what) +
                            " does not open: another installation's key, or altered");
   }

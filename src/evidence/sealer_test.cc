@@ -18,8 +18,7 @@ TEST(SealerTest, OpensOnlyWithItsKeyAndAssociatedData) {
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ(*plain, "name: Test Person");
 
-  EXPECT_EQ((*sealer)->Open("person|C-2", sealed, "case C-2").status().code(),
-            StatusCode::kCorrupt)
+  EXPECT_EQ((*sealer)->Open("person|C-2", sealed, "case C-2").status().code(), StatusCode::kCorrupt)
       << "moved to another case";
   std::string altered = sealed;
   altered.back() ^= 1;

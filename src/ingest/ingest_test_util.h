@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "src/testing/temp_dir.h"
 #include "vigil/ingest/reader.h"
 
 namespace vigil::ingest::testing {
@@ -42,32 +43,7 @@ class CollectSink : public PostSink {
 };
 
 // A fresh folder under TMPDIR, removed with everything in it.
-class TempFolder {
- public:
-  TempFolder() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "vigil-ingest-test-XXXXXX");
-    path_ = ::mkdtemp(tmpl.data()) != nullptr ? tmpl : std::string();
-  }
-  ~TempFolder() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
-  // Writes `bytes` to path()/rel, creating folders; returns the full path.
-  std::filesystem::path Write(const std::string& rel, std::string_view bytes) const {
-    const std::filesystem::path p = path_ / rel;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    return p;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using TempFolder = vigil::testing::TempDir;
 
 inline std::filesystem::path Fixture(const std::string& rel) {
   return std::filesystem::path(VIGIL_SHARED_TESTDATA) / "exports" / rel;

@@ -22,6 +22,14 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+std::filesystem::path TempDir::Write(const std::filesystem::path& rel,
+                                     std::string_view bytes) const {
+  const std::filesystem::path p = path_ / rel;
+  std::filesystem::create_directories(p.parent_path());
+  Spit(p, bytes);
+  return p;
+}
+
 std::string Slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;

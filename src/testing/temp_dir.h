@@ -21,6 +21,8 @@ class TempDir {
 
   const std::filesystem::path& path() const { return path_; }
   std::filesystem::path operator/(const std::filesystem::path& name) const { return path_ / name; }
+  // Writes `bytes` to path()/rel, creating its folders; returns the full path.
+  std::filesystem::path Write(const std::filesystem::path& rel, std::string_view bytes) const;
 
  private:
   std::filesystem::path path_;

@@ -99,12 +99,10 @@ enum class FacePolicy {
 };
 
 struct ScanRequest {
-  std::filesystem::path scratch_dir;  // "" = a temporary folder
-  Limits limits;
-  int threads = 0;
-  size_t batch_size = 1000;
-  bool match_media = true;
-  int pdq_radius = 31;
+  // Threads, batch size, limits, matching, scratch folder. Scan sets the
+  // rest itself: the lexicons, the vault and custody log, the face engine and
+  // the registry matcher.
+  scan::ScanOptions options;
   // Keep every original in the vault and log its acquisition.
   bool evidence = false;
   FacePolicy faces = FacePolicy::kAuto;
@@ -130,6 +128,8 @@ struct PersonUpdate {
   std::vector<std::string> names, aliases;
   std::optional<std::string> sex, place, date, family_contact, notes;
   std::optional<int> birth_year;
+  // `base` with these changes (applied to {} it gives a new person's fields).
+  registry::PersonFields Apply(registry::PersonFields base) const;
 };
 
 struct ListImport {

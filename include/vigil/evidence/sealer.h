@@ -28,7 +28,7 @@ class Sealer {
   // characters; kInternal when libsodium cannot start or key memory cannot
   // be allocated.
   static Result<std::unique_ptr<const Sealer>> Create(const Keys& keys, uint64_t subkey_id,
-                                                       std::string_view context);
+                                                      std::string_view context);
 
   // A fresh random nonce each time.
   std::string Seal(std::string_view ad, std::string_view plain) const;
