@@ -59,28 +59,6 @@ ReadOutcome ReadChat(const fs::path& file, const fs::path& media_root = {},
 ReadOutcome ReadFixture(const std::string& name) { return ReadChat(FixtureDir() / name); }
 
 using vigil::testing::TempDir;
-path_ = fs::temp_directory_path() /
-        ("vigil_wa_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-fs::create_directories(path_);
-}
-~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-TempDir(const TempDir&) = delete;
-TempDir& operator=(const TempDir&) = delete;
-
-const fs::path& path() const { return path_; }
-fs::path Write(const std::string& name, const std::string& bytes) const {
-  const fs::path p = path_ / name;
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << bytes;
-  return p;
-}
-
-private:
-fs::path path_;
-};
 
 int64_t Utc(int y, int mo, int d, int h, int mi, int s) {
   return *ToUnixSeconds(CivilTime{y, mo, d, h, mi, s});
