@@ -75,7 +75,7 @@ struct FixtureCase {
   const char* first_local_time;
 };
 
-class WhatsAppFixtureTest : public testing::TestWithParam<FixtureCase> {};
+class WhatsAppFixtureTest : public ::testing::TestWithParam<FixtureCase> {};
 
 TEST_P(WhatsAppFixtureTest, ParsesWithExactCounts) {
   const FixtureCase& c = GetParam();
@@ -100,7 +100,7 @@ TEST_P(WhatsAppFixtureTest, ParsesWithExactCounts) {
 
 INSTANTIATE_TEST_SUITE_P(
     WhatsApp, WhatsAppFixtureTest,
-    testing::Values(
+    ::testing::Values(
         FixtureCase{"WhatsR_englishandroid24h.txt", 50, 8, "2018-01-29T12:24:00"},
         FixtureCase{"WhatsR_englishandroidampm.txt", 50, 8, "2018-01-29T12:24:00"},
         FixtureCase{"WhatsR_englishios24h.txt", 50, 8, "2018-01-29T12:24:03"},
@@ -128,7 +128,7 @@ INSTANTIATE_TEST_SUITE_P(
         FixtureCase{"whats_json_spanish_ios.txt", 23, 0, "2022-03-18T14:56:00"},
         FixtureCase{"whatsapp-chat-parser-rb_sample_mixed.txt", 7, 2, "2025-12-15T10:30:00"},
         FixtureCase{"whatstk_pokemon.txt", 20, 1, "2016-04-15T15:04:00"}),
-    [](const testing::TestParamInfo<FixtureCase>& info) {
+    [](const ::testing::TestParamInfo<FixtureCase>& info) {
       std::string name = fs::path(info.param.file).stem().string();
       for (char& ch : name) {
         if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
