@@ -43,41 +43,15 @@ int main() {
 namespace vigil::match {
 namespace {
 
-using testing::FlipBits;
-using testing::RandomHash;
-
 constexpr int kQueries = 1000;
 constexpr int kRadius = 31;
 
-size_t HaystackSize() {
-  const char* env = std::getenv("VIGIL_BENCH_HASHES");
-  return env != nullptr ? std::strtoull(env, nullptr, 10) : 10'000'000;
-}
-
-// Identical to index_bench.cc's generator, so both benches see the same data.
-struct Dataset {
-  std::vector<Hash256> hashes;
-  std::vector<Hash256> queries;
-};
+// index_bench.cc's data, so both benches see the same haystack.
+using Dataset = testing::HashDataset;
+size_t HaystackSize() { return testing::BenchHaystackSize(); }
 
 const Dataset& Data() {
-  static const Dataset d = [] {
-    Dataset out;
-    const size_t n = HaystackSize();
-    std::mt19937_64 rng(42);
-    out.hashes.resize(n);
-    for (Hash256& h : out.hashes) h = RandomHash(rng);
-    for (int q = 0; q < kQueries; ++q) {
-      Hash256 query = RandomHash(rng);
-      if (q % 2 == 0 && n > 64) {
-        for (int k = 0; k < 8; ++k) {
-          out.hashes[rng() % n] = FlipBits(query, static_cast<int>((q / 2 + 5 * k) % 41), rng);
-        }
-      }
-      out.queries.push_back(query);
-    }
-    return out;
-  }();
+  static const Dataset d = testing::MakeHashDataset(HaystackSize(), kQueries);
   return d;
 }
 

@@ -42,39 +42,12 @@
 namespace vigil::match {
 namespace {
 
-using testing::FlipBits;
-using testing::RandomHash;
-
 constexpr int kQueries = 1000;
 constexpr int kRadius = 31;
 
-size_t HaystackSize() {
-  const char* env = std::getenv("VIGIL_BENCH_HASHES");
-  return env != nullptr ? std::strtoull(env, nullptr, 10) : 10'000'000;
-}
-
-struct Dataset {
-  std::vector<Hash256> hashes;
-  std::vector<Hash256> queries;
-};
-
-Dataset MakeDataset(size_t n) {
-  Dataset d;
-  std::mt19937_64 rng(42);
-  d.hashes.resize(n);
-  for (Hash256& h : d.hashes) h = RandomHash(rng);
-  for (int q = 0; q < kQueries; ++q) {
-    Hash256 query = RandomHash(rng);
-    if (q % 2 == 0 && n > 64) {
-      // Up to 8 planted neighbours at distances spread over 0..40.
-      for (int k = 0; k < 8; ++k) {
-        d.hashes[rng() % n] = FlipBits(query, static_cast<int>((q / 2 + 5 * k) % 41), rng);
-      }
-    }
-    d.queries.push_back(query);
-  }
-  return d;
-}
+using Dataset = testing::HashDataset;
+Dataset MakeDataset(size_t n) { return testing::MakeHashDataset(n, kQueries); }
+size_t HaystackSize() { return testing::BenchHaystackSize(); }
 
 const Dataset& Big() {
   static const Dataset d = MakeDataset(HaystackSize());
