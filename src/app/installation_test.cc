@@ -233,6 +233,55 @@ TEST_F(InstallationTest, RegistryUseCasesAreAuditedAndFollowTheCase) {
   EXPECT_EQ(inst->ListPersons()->size(), 2u);
 }
 
+// The face policy: a registry with a photo turns face search on; with a
+// session the scan's faces are matched, and the comparison page shows the
+// pair. Pairwise only: the same person's two portraits in a neutral folder.
+TEST_F(InstallationTest, ScanFindsARegisteredFaceAndThePageComparesThePair) {
+  const fs::path amy = fs::path(VIGIL_SHARED_TESTDATA) / "faces" / "bbt_amy";
+  ASSERT_TRUE(InitKeys(options_, false).ok());
+  auto inst = OpenOrDie(options_);
+  registry::PersonFields f;
+  f.names = {"Test Person"};
+  ASSERT_TRUE(
+      inst->AddPerson("C-0007", f, registry::CaseStatus::kMissing, {(amy / "amy1.png").string()})
+          .ok());
+  fs::create_directories(dir_ / "portraits");
+  fs::copy_file(amy / "amy2.png", dir_ / "portraits" / "amy2.png");
+  ScanRequest request;
+  request.evidence = true;  // faces: kAuto, and the registry holds a photo
+  auto summary = inst->Scan({dir_ / "portraits"}, request, nullptr);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_GE(summary->faces, 1);
+  EXPECT_EQ(summary->face_matches, 1);
+  auto view = inst->ShowPerson("C-0007");
+  ASSERT_TRUE(view.ok());
+  ASSERT_FALSE(view->candidates.empty());
+  EXPECT_EQ(view->candidates[0].kind, store::CandidateKind::kFace);
+  EXPECT_LE(view->candidates[0].distance, 0.6);
+  const std::string sha = view->candidates[0].sha256;
+  auto page = inst->CompareFaces("C-0007", sha.substr(0, 10));
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  size_t svgs = 0;
+  for (size_t at = 0; (at = page->html.find("<svg", at)) != std::string::npos; ++at) ++svgs;
+  EXPECT_EQ(svgs, 2u);
+  EXPECT_THAT(page->html, HasSubstr("filter:blur"));
+  EXPECT_THAT(Slurp(inst->paths().custody), HasSubstr("\"action\":\"view\",\"items\":[\"" + sha));
+
+  // Without a session the faces are still found and stored, and a notice
+  // says that the registry was not searched.
+  InstallationOptions blind = options_;
+  blind.passphrase = nullptr;
+  fs::create_directories(dir_ / "more");
+  fs::copy_file(amy / "amy3.png", dir_ / "more" / "amy3.png");
+  auto without = OpenOrDie(blind)->Scan({dir_ / "more"}, {}, nullptr);
+  ASSERT_TRUE(without.ok()) << without.status().ToString();
+  EXPECT_GE(without->faces, 1);
+  EXPECT_EQ(without->face_matches, 0);
+  ASSERT_FALSE(notices_.empty());
+  EXPECT_THAT(notices_.back(), HasSubstr("the registry is not searched"));
+  EXPECT_EQ(*inst->Rematch(), 2u) << "matched later, with a session";
+}
+
 TEST_F(InstallationTest, DecisionsAreStoredAndLogged) {
   ASSERT_TRUE(InitKeys(options_, false).ok());
   auto inst = OpenOrDie(options_);
