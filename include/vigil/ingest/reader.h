@@ -55,8 +55,9 @@ class Reader {
 
 struct ReaderOptions {
   Limits limits;
-  // Where .zip exports are extracted (a fresh subfolder per archive). Empty:
-  // a folder under the system temporary directory, removed afterwards.
+  // Where .zip exports are extracted (a fresh subfolder per archive, filled
+  // as OpenReaders' comment says). Empty: a folder under the system
+  // temporary directory, removed with the last reader of the archive.
   std::filesystem::path scratch_dir;
 };
 
@@ -68,7 +69,10 @@ Format DetectFile(const std::filesystem::path& file);
 
 // The readers for one user-given path: a file, a folder (every export found
 // inside it; a folder with only images becomes an image-folder reader) or a
-// .zip (extracted safely into options.scratch_dir, then read as a folder).
+// .zip, read as a folder extracted safely into options.scratch_dir: its
+// directory is checked against the limits first, the chat files (and loose
+// images, which are posts of their own) are extracted at open, and every
+// other entry only when a post being read refers to it.
 // Paths that hold nothing readable are reported through `errors` and yield
 // no reader. Never throws.
 std::vector<std::unique_ptr<Reader>> OpenReaders(const std::filesystem::path& path,
