@@ -6,7 +6,7 @@
 // SQLite's default VFS and counts xWrite, xSync and xTruncate on any file and
 // xOpen of rollback journals and WAL files; Arm(n, ...) makes the nth counted
 // operation fail (and, when persistent, every later one). A store opens it
-// with StoreOptions::vfs = kFaultVfsName. Not thread-safe: one global state,
+// with SqliteOptions::vfs = kFaultVfsName. Not thread-safe: one global state,
 // armed and read by the test's thread (SQLite calls it on the thread using
 // the connection).
 #ifndef VIGIL_SRC_STORE_FAULT_VFS_H_
