@@ -283,9 +283,10 @@ Result<std::vector<PostKey>> Installation::SelectPosts(const EvidenceSelection& 
             " has no confirmed sighting (vigil registry sighting CASE --post ...)");
       }
       for (const auto& x : rec.sightings) {
-        auto key = ParsePostKey(x.platform + "/" + x.channel_id + "/" + x.external_id);
-        if (!key) return Status::Corrupt("case " + code + ": a sighting names no post");
-        keys.push_back(*key);
+        // Field by field: an image folder's post ids hold '/' themselves.
+        const auto platform = PlatformFromName(x.platform);
+        if (!platform) return Status::Corrupt("case " + code + ": a sighting names no platform");
+        keys.push_back({*platform, x.channel_id, x.external_id});
       }
     }
   }

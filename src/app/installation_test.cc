@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -223,6 +224,16 @@ TEST_F(InstallationTest, RegistryUseCasesAreAuditedAndFollowTheCase) {
   EXPECT_EQ(FormatPostKey(posts->at(0)), "jsonl/a/10");
   EXPECT_THAT(inst->ExportEvidence(by_case, dir_ / "c.zip").status().message(),
               HasSubstr("--evidence"));
+  // A post id that holds '/' (as an image folder's do) survives the trip.
+  std::ofstream(dir_ / "slash.jsonl") << R"({"id":"x/1","channel":"c/d","time":1,"text":"x"})"
+                                      << "\n";
+  ASSERT_TRUE(inst->Scan({dir_ / "slash.jsonl"}, {}, nullptr).ok());
+  const PostKey slashed{Platform::kJsonl, "c/d", "x/1"};
+  ASSERT_TRUE(inst->RecordSighting("C-0001", slashed, "", 0.5).ok());
+  posts = inst->SelectPosts(by_case);
+  ASSERT_TRUE(posts.ok()) << posts.status().ToString();
+  EXPECT_EQ(posts->size(), 2u);
+  EXPECT_NE(std::find(posts->begin(), posts->end(), slashed), posts->end());
 
   // A registry CSV: all or nothing.
   std::ofstream(dir_ / "reg.csv") << "case_code,names,status\nC-0002,A B,missing\n"
