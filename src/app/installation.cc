@@ -163,17 +163,12 @@ Result<const evidence::Vault*> Installation::Vault() {
 Result<registry::Registry*> Installation::Registry() {
   if (registry_) return registry_.get();
   VIGIL_ASSIGN_OR_RETURN(const evidence::Keys* keys, Keys());
-  VIGIL_ASSIGN_OR_RETURN(evidence::CustodyLog * log, Custody());
+  VIGIL_RETURN_IF_ERROR(Custody().status());
   registry::Session session;
   session.keys = keys;
   session.actor = options_.operator_name;
-  session.audit = [log, actor = options_.operator_name](std::string_view action,
-                                                        std::string_view details) -> Status {
-    evidence::CustodyEntry e;
-    e.actor = actor;
-    e.action = std::string(action);
-    e.details = std::string(details);
-    return log->Append(std::move(e)).status();
+  session.audit = [this](std::string_view action, std::string_view details) -> Status {
+    return Audit(action, details);
   };
   session.clock = options_.clock;
   VIGIL_ASSIGN_OR_RETURN(registry_, registry::Registry::Open(db_->registry(), std::move(session)));
@@ -345,12 +340,8 @@ Result<int64_t> Installation::Decide(const PostKey& post, store::DecisionType ty
                                      const std::string& note) {
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::ScanRecord> r, store().GetPost(post));
   if (!r) return Status::NotFound("no post " + FormatPostKey(post));
-  VIGIL_ASSIGN_OR_RETURN(evidence::CustodyLog * log, Custody());
-  evidence::CustodyEntry e;
-  e.actor = options_.operator_name;
-  e.action = "decision";
-  e.details = std::string(store::DecisionTypeName(type)) + " " + FormatPostKey(post);
-  VIGIL_RETURN_IF_ERROR(log->Append(std::move(e)).status());
+  VIGIL_RETURN_IF_ERROR(
+      Audit("decision", std::string(store::DecisionTypeName(type)) + " " + FormatPostKey(post)));
   store::Decision d;
   d.post = post;
   d.type = type;

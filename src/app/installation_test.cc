@@ -431,3 +431,71 @@ TEST(WriteFileAtomicallyTest, WritesWholeFilesOrNothing) {
 
 }  // namespace
 }  // namespace vigil::app
+
+namespace vigil::app {
+namespace {
+
+TEST_F(InstallationTest, ManagesAccountsAndAuditsEveryChange) {
+  ASSERT_TRUE(InitKeys(options_, false).ok());
+  auto inst = OpenOrDie(options_);
+  ASSERT_NE(inst, nullptr);
+  const std::string pw = "a long enough passphrase";
+  ASSERT_TRUE(inst->AddAccount("amal", store::Role::kCoordinator, pw).ok());
+  EXPECT_THAT(inst->AddAccount("amal", store::Role::kAnalyst, pw).message(),
+              HasSubstr("exists already"));
+  EXPECT_THAT(inst->AddAccount("baran", store::Role::kAnalyst, "short").message(),
+              HasSubstr("at least 12"));
+  EXPECT_EQ(inst->AddAccount("../root", store::Role::kAdmin, pw).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(inst->AddAccount("", store::Role::kAdmin, pw).code(), StatusCode::kInvalidArgument);
+
+  auto ok = inst->Authenticate("amal", pw);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  ASSERT_TRUE(ok->has_value());
+  EXPECT_EQ((*ok)->role, store::Role::kCoordinator);
+  EXPECT_NE((*ok)->password_hash.find("$argon2id$"), std::string::npos);
+  EXPECT_FALSE(inst->Authenticate("amal", pw + "x")->has_value());
+  EXPECT_FALSE(inst->Authenticate("nobody", pw)->has_value());
+
+  ASSERT_TRUE(inst->SetAccountPassword("amal", "another long passphrase").ok());
+  EXPECT_FALSE(inst->Authenticate("amal", pw)->has_value());
+  EXPECT_TRUE(inst->Authenticate("amal", "another long passphrase")->has_value());
+  ASSERT_TRUE(inst->SetAccountDisabled("amal", true).ok());
+  EXPECT_FALSE(inst->Authenticate("amal", "another long passphrase")->has_value());
+  EXPECT_EQ(inst->SetAccountDisabled("nobody", true).code(), StatusCode::kNotFound);
+  EXPECT_EQ(inst->ListAccounts()->size(), 1u);
+
+  // Every change is in the custody log, as the actor of the time.
+  inst->ActAs("admin-2");
+  ASSERT_TRUE(inst->SetAccountDisabled("amal", false).ok());
+  auto entries = inst->AuditEntries(0, 100);
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  std::vector<std::string> seen;
+  for (const auto& e : *entries) seen.push_back(e.actor + " " + e.action + " " + e.details);
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "analyst-1 account.add amal coordinator", "analyst-1 account.password amal",
+                      "analyst-1 account.disable amal", "admin-2 account.enable amal"}));
+  EXPECT_EQ(inst->AuditEntries(entries->back().seq, 100)->size(), 1u);
+  EXPECT_EQ(inst->AuditEntries(0, 2)->size(), 2u);
+}
+
+TEST_F(InstallationTest, ActsAsTheSignedInAccountInTheRegistry) {
+  ASSERT_TRUE(InitKeys(options_, false).ok());
+  auto inst = OpenOrDie(options_);
+  ASSERT_NE(inst, nullptr);
+  PersonUpdate u;
+  u.names = {"Test Person"};
+  ASSERT_TRUE(inst->AddPerson("C-1", u.Apply({}), registry::CaseStatus::kMissing, {}).ok());
+  inst->ActAs("coordinator-7");
+  ASSERT_TRUE(inst->SetCaseStatus("C-1", registry::CaseStatus::kSighted, "seen").ok());
+  auto view = inst->ShowPerson("C-1");
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  ASSERT_EQ(view->record.history.size(), 2u);
+  EXPECT_EQ(view->record.history.back().actor, "coordinator-7");
+  auto entries = inst->AuditEntries(0, 100);
+  ASSERT_FALSE(entries->empty());
+  EXPECT_EQ(entries->back().actor, "coordinator-7");
+}
+
+}  // namespace
+}  // namespace vigil::app

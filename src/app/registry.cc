@@ -168,6 +168,23 @@ Result<PersonView> Installation::ShowPerson(const std::string& case_code) {
   return v;
 }
 
+Result<std::vector<uint8_t>> Installation::PersonPhoto(const std::string& case_code,
+                                                       int64_t photo_id) {
+  VIGIL_ASSIGN_OR_RETURN(registry::Registry * reg, Registry());
+  return reg->PhotoBytes(case_code, photo_id);
+}
+
+Result<std::string> Installation::ViewOriginal(const std::string& sha256) {
+  VIGIL_ASSIGN_OR_RETURN(const evidence::Vault* vault, Vault());
+  VIGIL_ASSIGN_OR_RETURN(evidence::CustodyLog * log, Custody());
+  evidence::CustodyEntry e;
+  e.actor = options_.operator_name;
+  e.action = "view";
+  e.items = {sha256};
+  VIGIL_RETURN_IF_ERROR(log->Append(std::move(e)).status());
+  return vault->GetBytes(sha256);
+}
+
 Result<registry::Stats> Installation::RegistryStats() {
   VIGIL_ASSIGN_OR_RETURN(registry::Registry * reg, Registry());
   return reg->ComputeStats();

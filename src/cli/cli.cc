@@ -60,6 +60,7 @@ int Main(int argc, char** argv) {
   AddEvidenceCommands(app, ctx);
   AddRegistryCommands(app, ctx);
   AddFacesCommand(app, ctx);
+  AddServeCommands(app, ctx);
   try {
     app.parse(argc, argv);  // runs the chosen command's callback
   } catch (const CLI::ParseError& e) {

@@ -59,6 +59,7 @@ void AddMatchCommand(CLI::App& app, Context& ctx);
 void AddEvidenceCommands(CLI::App& app, Context& ctx);
 void AddRegistryCommands(CLI::App& app, Context& ctx);
 void AddFacesCommand(CLI::App& app, Context& ctx);
+void AddServeCommands(CLI::App& app, Context& ctx);
 
 }  // namespace vigil::cli
 

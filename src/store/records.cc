@@ -1,5 +1,7 @@
 #include "vigil/store/records.h"
 
+#include "vigil/store/account_store.h"
+
 namespace vigil::store {
 
 std::string_view MatchKindName(MatchKind k) { return k == MatchKind::kMedia ? "media" : "list"; }
@@ -35,6 +37,27 @@ std::string_view DecisionTypeName(DecisionType t) {
 std::optional<DecisionType> DecisionTypeFromName(std::string_view name) {
   for (DecisionType t : {DecisionType::kConfirm, DecisionType::kDismiss, DecisionType::kEscalate}) {
     if (DecisionTypeName(t) == name) return t;
+  }
+  return std::nullopt;
+}
+
+std::string_view RoleName(Role r) {
+  switch (r) {
+    case Role::kAdmin:
+      return "admin";
+    case Role::kCoordinator:
+      return "coordinator";
+    case Role::kAnalyst:
+      return "analyst";
+    case Role::kAuditor:
+      return "auditor";
+  }
+  return "analyst";
+}
+
+std::optional<Role> RoleFromName(std::string_view name) {
+  for (Role r : {Role::kAdmin, Role::kCoordinator, Role::kAnalyst, Role::kAuditor}) {
+    if (RoleName(r) == name) return r;
   }
   return std::nullopt;
 }

@@ -18,6 +18,7 @@ namespace vigil::store {
 // Prepares the post store's statements on `db` (already migrated).
 Result<std::unique_ptr<Store>> NewSqliteStore(sqlite3* db, std::function<int64_t()> now);
 std::unique_ptr<RegistryStore> NewSqliteRegistryStore(sqlite3* db);
+std::unique_ptr<AccountStore> NewSqliteAccountStore(sqlite3* db);
 Result<std::unique_ptr<Database>> OpenSqliteDatabase(DatabaseUrl url, const OpenOptions& options);
 
 }  // namespace vigil::store

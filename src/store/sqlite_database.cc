@@ -90,11 +90,13 @@ class SqliteDatabase final : public Database {
     VIGIL_ASSIGN_OR_RETURN(posts_,
                            NewSqliteStore(db_.get(), options.now ? options.now : SystemNow));
     registry_ = NewSqliteRegistryStore(db_.get());
+    accounts_ = NewSqliteAccountStore(db_.get());
     return Status::Ok();
   }
 
   Store& posts() override { return *posts_; }
   RegistryStore& registry() override { return *registry_; }
+  AccountStore& accounts() override { return *accounts_; }
   Status InTransaction(const std::function<Status()>& fn) override {
     WriteTransaction txn(db_.get());
     VIGIL_RETURN_IF_ERROR(txn.Begin());
@@ -106,6 +108,7 @@ class SqliteDatabase final : public Database {
   DbPtr db_;  // declared first: closed after the stores' statements are finalized
   std::unique_ptr<Store> posts_;
   std::unique_ptr<RegistryStore> registry_;
+  std::unique_ptr<AccountStore> accounts_;
 };
 
 }  // namespace

@@ -47,6 +47,17 @@ StoredFace ToStoredFace(const Stmt& s) {
   return f;
 }
 
+// A face_matches row (sha256, face, case_code, photo_id, kind, distance).
+FaceMatchRow ToFaceMatchRow(const Stmt& s) {
+  // Written only from CandidateKindName; nothing else can be there.
+  return FaceMatchRow{s.String(0),
+                      static_cast<int>(s.Int(1)),
+                      s.String(2),
+                      s.Int(3),
+                      CandidateKindFromName(s.Text(4)).value_or(CandidateKind::kFace),
+                      s.Double(5)};
+}
+
 // Runs "INSERT ... INTO face_matches (sha256, face, case_code, photo_id,
 // kind, distance) VALUES (?, ?, ?, ?, ?, ?)" for one row.
 Status InsertFaceMatch(Stmt& s, const FaceMatchRow& m) {
@@ -307,15 +318,15 @@ class SqliteRegistryStore final : public RegistryStore {
         db(),
         "SELECT sha256, face, case_code, photo_id, kind, distance FROM face_matches "
         "WHERE ?1 = '' OR case_code = ?1 ORDER BY case_code, distance, sha256, face, photo_id",
-        case_code, "face matches", [](const Stmt& s) {
-          // Written only from CandidateKindName; nothing else can be there.
-          return FaceMatchRow{s.String(0),
-                              static_cast<int>(s.Int(1)),
-                              s.String(2),
-                              s.Int(3),
-                              CandidateKindFromName(s.Text(4)).value_or(CandidateKind::kFace),
-                              s.Double(5)};
-        });
+        case_code, "face matches", ToFaceMatchRow);
+  }
+
+  Result<std::vector<FaceMatchRow>> FaceMatchesOfMedia(std::string_view sha256) override {
+    return Query<FaceMatchRow>(
+        db(),
+        "SELECT sha256, face, case_code, photo_id, kind, distance FROM face_matches "
+        "WHERE sha256 = ?1 ORDER BY face, distance, case_code, photo_id",
+        sha256, "face matches", ToFaceMatchRow);
   }
 
  private:

@@ -255,6 +255,11 @@ Dump Snapshot(Database& db) {
   for (const auto& p : *persons) {
     d["persons"].push_back(p.case_code + "|" + p.status + "|" + p.sealed);
   }
+  const auto accounts = db.accounts().ListAccounts();
+  for (const auto& a : *accounts) {
+    d["accounts"].push_back(a.name + "|" + std::string(RoleName(a.role)) + "|" + a.password_hash +
+                            "|" + std::to_string(a.disabled));
+  }
   const auto sightings = db.registry().Sightings("");
   for (const auto& x : *sightings) {
     d["sightings"].push_back(x.case_code + "|" + x.media_sha256 + "|" + x.external_id);
@@ -1038,6 +1043,64 @@ TEST_P(StoreTest, OneTransactionSpansThePostAndRegistryStores) {
   // A later write outside any transaction still works (nothing left open).
   EXPECT_TRUE(store->Write(TextRecords(0, 5)).ok());
   EXPECT_EQ(store->GetTotals()->posts, 6);
+}
+
+TEST_P(StoreTest, ReadsTheFaceMatchesOfOneMediaFile) {
+  auto store = Open(path_);
+  ScanRecord full = FullRecord();
+  ASSERT_TRUE(store->Write({&full, 1}).ok());
+  MediaFaces faces;
+  faces.sha256 = full.media[0].info->sha256;
+  faces.faces = {{faces.sha256, 0, 1, 2, 3, 4, std::vector<float>(128, 0.25f)}};
+  faces.matches = {{faces.sha256, 0, "C-2", 7, CandidateKind::kFace, 0.5},
+                   {faces.sha256, -1, "C-1", 3, CandidateKind::kPdq, 12},
+                   {faces.sha256, 0, "C-1", 2, CandidateKind::kFace, 0.41}};
+  ASSERT_TRUE(store.db->registry().PutMediaFaces({&faces, 1}).ok());
+  auto got = store.db->registry().FaceMatchesOfMedia(faces.sha256);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got,
+            (std::vector<FaceMatchRow>{faces.matches[1], faces.matches[2], faces.matches[0]}));
+  EXPECT_TRUE(store.db->registry().FaceMatchesOfMedia(std::string(64, '0'))->empty());
+}
+
+TEST_P(StoreTest, KeepsAccounts) {
+  auto store = Open(path_);
+  AccountStore& accounts = store.db->accounts();
+  Account amal{"amal", Role::kCoordinator, "$argon2id$v=19$m=65536,t=2,p=1$x$y", false, kNow, kNow};
+  Account baran{"baran", Role::kAnalyst, "$argon2id$v=19$m=65536,t=2,p=1$z$w", false, kNow, kNow};
+  ASSERT_TRUE(accounts.AddAccount(baran).ok());
+  ASSERT_TRUE(accounts.AddAccount(amal).ok());
+  EXPECT_EQ(accounts.AddAccount(amal).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*accounts.ListAccounts(), (std::vector<Account>{amal, baran}));
+  EXPECT_EQ(*accounts.GetAccount("amal"), amal);
+  EXPECT_FALSE(accounts.GetAccount("nobody")->has_value());
+
+  AccountChange change;
+  change.disabled = true;
+  change.updated = kNow + 5;
+  ASSERT_TRUE(accounts.UpdateAccount("baran", change).ok());
+  baran.disabled = true;
+  baran.updated = kNow + 5;
+  EXPECT_EQ(*accounts.GetAccount("baran"), baran);
+  change = {};
+  change.role = Role::kAuditor;
+  change.password_hash = "$argon2id$new";
+  change.updated = kNow + 6;
+  ASSERT_TRUE(accounts.UpdateAccount("baran", change).ok());
+  baran.role = Role::kAuditor;
+  baran.password_hash = "$argon2id$new";
+  baran.updated = kNow + 6;
+  EXPECT_EQ(*accounts.GetAccount("baran"), baran);  // disabled stays
+  EXPECT_EQ(accounts.UpdateAccount("nobody", change).code(), StatusCode::kNotFound);
+
+  // Reopened: the same accounts.
+  store.db.reset();
+  auto again = Open(path_);
+  EXPECT_EQ(*again.db->accounts().ListAccounts(), (std::vector<Account>{amal, baran}));
+  for (Role r : {Role::kAdmin, Role::kCoordinator, Role::kAnalyst, Role::kAuditor}) {
+    EXPECT_EQ(RoleFromName(RoleName(r)), r);
+  }
+  EXPECT_FALSE(RoleFromName("root").has_value());
 }
 
 TEST_P(StoreTest, ABetterPdqReplacesAWorseOne) {

@@ -236,11 +236,39 @@ class Installation {
     std::string html;
     size_t pairs = 0;
   };
+  // A registry photo's bytes (a view of an original: audited).
+  Result<std::vector<uint8_t>> PersonPhoto(const std::string& case_code, int64_t photo_id);
+  // An original from the vault, by SHA-256 (logged as a view); kNotFound
+  // when the vault does not hold it (scans without --evidence keep none).
+  Result<std::string> ViewOriginal(const std::string& sha256);
   Result<ComparePage> CompareFaces(const std::string& case_code, const std::string& media);
 
   // --- review decisions -------------------------------------------------------
   // Records a reviewer's decision (logged to the custody log first).
   Result<int64_t> Decide(const PostKey& post, store::DecisionType type, const std::string& note);
+
+  // --- accounts of the review app (every change audited) ----------------------
+  // Names: 1-64 of [A-Za-z0-9._-], starting with a letter or digit.
+  // Passwords: 12-1024 bytes. kInvalidArgument otherwise or when taken.
+  Status AddAccount(const std::string& name, store::Role role, std::string_view password);
+  Result<std::vector<store::Account>> ListAccounts();
+  // kNotFound for an unknown account.
+  Status SetAccountDisabled(const std::string& name, bool disabled);
+  Status SetAccountPassword(const std::string& name, std::string_view password);
+  // The account when it exists, is enabled and `password` is its password;
+  // nullopt otherwise (an unknown name costs the same time as a wrong
+  // password). Not audited: the server logs sign-ins.
+  Result<std::optional<store::Account>> Authenticate(const std::string& name,
+                                                     std::string_view password);
+  // Who acts from now on, in the custody log and the registry's history
+  // (the server sets the signed-in account before each call).
+  void ActAs(std::string actor);
+  const std::string& actor() const { return options_.operator_name; }
+  // The custody log's entries from `from_seq` on (at most `limit`), for the
+  // audit view.
+  Result<std::vector<evidence::CustodyEntry>> AuditEntries(uint64_t from_seq, size_t limit);
+  // Appends one entry (action, details) as the current actor.
+  Status Audit(std::string_view action, std::string_view details);
 
   // --- hash lists and matching --------------------------------------------------
   Result<ListImportResult> ImportList(ListImport request);
@@ -254,6 +282,7 @@ class Installation {
   registry::PhotoAnalyzer PhotoAnalyzer();
   Result<std::vector<std::vector<uint8_t>>> ReadPhotos(const std::vector<std::string>& files);
   Result<size_t> RematchAfterChange();
+  Status CheckPassword(std::string_view password) const;
 
   InstallationOptions options_;
   Paths paths_;

@@ -202,6 +202,8 @@ class Registry {
   // Every photo's faces and PDQ, for matching scanned media.
   Result<std::vector<Reference>> References();
   Result<Stats> ComputeStats();
+  // Who acts from now on (status changes, sightings); not empty.
+  void SetActor(std::string actor) { session_.actor = std::move(actor); }
 
  private:
   Registry() = default;

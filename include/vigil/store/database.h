@@ -3,6 +3,7 @@
 //   auto db = store::Open("demo-out/vigil.db");      // or "sqlite:///abs/vigil.db"
 //   (*db)->posts().Write(batch);                     // Store
 //   (*db)->registry().AddSighting(row);              // RegistryStore
+//   (*db)->accounts().GetAccount("amal");            // AccountStore
 //   (*db)->InTransaction([&] { ...both... });        // one transaction
 //
 // URLs: a plain path, or "sqlite://" followed by the path (so
@@ -35,6 +36,7 @@
 #include <string_view>
 
 #include "vigil/core/status.h"
+#include "vigil/store/account_store.h"
 #include "vigil/store/registry_store.h"
 #include "vigil/store/store.h"
 
@@ -75,6 +77,7 @@ class Database {
 
   virtual Store& posts() = 0;
   virtual RegistryStore& registry() = 0;
+  virtual AccountStore& accounts() = 0;
   // Runs `fn` in one write transaction: the writes of both stores inside it
   // are kept together when `fn` returns OK and all undone otherwise (its
   // status is returned). Store methods called inside join it.

@@ -161,6 +161,8 @@ class RegistryStore {
   virtual Status ReplaceFaceMatches(std::span<const FaceMatchRow> matches) = 0;
   // Matches for one case (empty: all), by case, then distance.
   virtual Result<std::vector<FaceMatchRow>> FaceMatches(std::string_view case_code) = 0;
+  // Matches of one scanned media file, by face, then distance.
+  virtual Result<std::vector<FaceMatchRow>> FaceMatchesOfMedia(std::string_view sha256) = 0;
 };
 
 }  // namespace vigil::store

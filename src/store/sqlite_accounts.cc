@@ -1,0 +1,107 @@
+// The SQLite backend's AccountStore (table accounts, schema 007).
+#include <sqlite3.h>
+
+#include <string>
+
+#include "src/store/sqlite_backend.h"
+#include "src/store/sqlite_util.h"
+
+namespace vigil::store {
+namespace {
+
+constexpr std::string_view kColumns = "name, role, password_hash, disabled, created, updated";
+
+Account ToAccount(const Stmt& s) {
+  Account a;
+  a.name = s.String(0);
+  // The CHECK constraint admits only RoleName values.
+  a.role = RoleFromName(s.Text(1)).value_or(Role::kAnalyst);
+  a.password_hash = s.String(2);
+  a.disabled = s.Int(3) != 0;
+  a.created = s.Int(4);
+  a.updated = s.Int(5);
+  return a;
+}
+
+class SqliteAccountStore final : public AccountStore {
+ public:
+  explicit SqliteAccountStore(sqlite3* db) : db_(db) {}
+
+  Status AddAccount(const Account& a) override {
+    VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db_,
+                                                 "INSERT INTO accounts (" + std::string(kColumns) +
+                                                     ") VALUES (?, ?, ?, ?, ?, ?)",
+                                                 false));
+    s.BindText(1, a.name);
+    s.BindText(2, RoleName(a.role));
+    s.BindText(3, a.password_hash);
+    s.Bind(4, a.disabled ? 1 : 0);
+    s.Bind(5, a.created);
+    s.Bind(6, a.updated);
+    const int rc = s.Step();
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+      return Status::InvalidArgument("account '" + a.name + "' exists already");
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_, "add account");
+    return Status::Ok();
+  }
+
+  Result<std::optional<Account>> GetAccount(std::string_view name) override {
+    VIGIL_ASSIGN_OR_RETURN(std::vector<Account> rows, Select("WHERE name = ?1", name));
+    if (rows.empty()) return std::optional<Account>();
+    return std::optional<Account>(std::move(rows.front()));
+  }
+
+  Result<std::vector<Account>> ListAccounts() override { return Select("WHERE ?1 = ''", ""); }
+
+  Status UpdateAccount(std::string_view name, const AccountChange& c) override {
+    VIGIL_ASSIGN_OR_RETURN(
+        Stmt s, Stmt::Prepare(db_,
+                              "UPDATE accounts SET role = coalesce(?2, role), "
+                              "password_hash = coalesce(?3, password_hash), "
+                              "disabled = coalesce(?4, disabled), updated = ?5 WHERE name = ?1",
+                              false));
+    s.BindText(1, name);
+    if (c.role) {
+      s.BindText(2, RoleName(*c.role));
+    } else {
+      s.BindNull(2);
+    }
+    if (c.password_hash) {
+      s.BindText(3, *c.password_hash);
+    } else {
+      s.BindNull(3);
+    }
+    s.BindOptional(4, c.disabled);
+    s.Bind(5, c.updated);
+    if (s.Step() != SQLITE_DONE) return SqliteError(db_, "update account");
+    if (sqlite3_changes(db_) == 0)
+      return Status::NotFound("no account '" + std::string(name) + "'");
+    return Status::Ok();
+  }
+
+ private:
+  Result<std::vector<Account>> Select(std::string_view where, std::string_view arg) {
+    VIGIL_ASSIGN_OR_RETURN(Stmt s,
+                           Stmt::Prepare(db_,
+                                         "SELECT " + std::string(kColumns) + " FROM accounts " +
+                                             std::string(where) + " ORDER BY name",
+                                         false));
+    s.BindText(1, arg);
+    std::vector<Account> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ToAccount(s));
+    if (rc != SQLITE_DONE) return SqliteError(db_, "accounts");
+    return out;
+  }
+
+  sqlite3* db_;
+};
+
+}  // namespace
+
+std::unique_ptr<AccountStore> NewSqliteAccountStore(sqlite3* db) {
+  return std::make_unique<SqliteAccountStore>(db);
+}
+
+}  // namespace vigil::store
