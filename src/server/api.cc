@@ -160,7 +160,7 @@ void WritePostSummary(JsonWriter& w, const store::ScanRecord& r) {
 
 Result<store::PostQuery> QueueQuery(const Request& req) {
   store::PostQuery q;
-  q.flagged_only = true;
+  q.flagged_only = req.Query("all") != "1";
   q.undecided_only = req.Query("decided") != "1";
   if (const std::string p = req.Query("platform"); !p.empty()) {
     q.platform = PlatformFromName(p);
@@ -671,6 +671,8 @@ Response Api::Stats(const Request&, const Caller& caller) {
   if (!decisions.ok()) return FromStatus(decisions.status());
   auto reg = inst_.RegistryStats();
   if (!reg.ok()) return FromStatus(reg.status());
+  auto sightings = inst_.db().registry().Sightings("");
+  if (!sightings.ok()) return FromStatus(sightings.status());
   JsonWriter w;
   w.BeginObject().Key("totals").BeginObject();
   w.Key("posts").Int(totals->posts).Key("flagged").Int(totals->flagged);
@@ -689,6 +691,7 @@ Response Api::Stats(const Request&, const Caller& caller) {
   for (const char* t : {"confirm", "dismiss", "escalate"}) w.Key(t).Int(by_type[t]);
   w.EndObject();
   w.Key("registry").BeginObject().Key("persons").Int(reg->persons);
+  w.Key("confirmed_matches").Int(static_cast<int64_t>(sightings->size()));
   w.Key("by_status").BeginObject();
   for (const auto& [status, n] : reg->by_status) w.Key(registry::StatusName(status)).Int(n);
   w.EndObject().Key("changes_by_month").BeginArray();

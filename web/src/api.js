@@ -1,0 +1,60 @@
+// The server's JSON API (/api/openapi.json). The session is an HttpOnly
+// cookie the browser keeps; state changes carry the CSRF token that sign-in
+// answered.
+let csrf = '';
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function call(method, path, body) {
+  const headers = {};
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const type = res.headers.get('Content-Type') || '';
+  const data = type.startsWith('application/json') ? await res.json() : null;
+  if (!res.ok) throw new ApiError(res.status, (data && data.error) || res.statusText);
+  return data;
+}
+
+export const api = {
+  async login(user, password) {
+    const me = await call('POST', '/api/login', { user, password });
+    csrf = me.csrf;
+    return me;
+  },
+  async me() {
+    const me = await call('GET', '/api/me');
+    csrf = me.csrf;
+    return me;
+  },
+  logout: () => call('POST', '/api/logout'),
+  queue: (params) => call('GET', '/api/queue?' + new URLSearchParams(params)),
+  next: (params) => call('POST', '/api/queue/next?' + new URLSearchParams(params)),
+  post: (ref) => call('GET', `/api/posts/${encodeURIComponent(ref)}`),
+  decide: (ref, decision, note) =>
+    call('POST', `/api/posts/${encodeURIComponent(ref)}/decisions`, { decision, note }),
+  persons: () => call('GET', '/api/registry/persons'),
+  person: (code) => call('GET', `/api/registry/persons/${encodeURIComponent(code)}`),
+  setStatus: (code, status, reason) =>
+    call('POST', `/api/registry/persons/${encodeURIComponent(code)}/status`, { status, reason }),
+  sighting: (code, post, media_sha256, distance) =>
+    call('POST', `/api/registry/persons/${encodeURIComponent(code)}/sightings`,
+      { post, media_sha256, distance }),
+  stats: () => call('GET', '/api/stats'),
+  audit: (from) => call('GET', '/api/audit?' + new URLSearchParams({ from, limit: 100 })),
+  verify: () => call('GET', '/api/audit/verify'),
+  accounts: () => call('GET', '/api/accounts'),
+  addAccount: (name, role, password) => call('POST', '/api/accounts', { name, role, password }),
+  changeAccount: (name, change) =>
+    call('PATCH', `/api/accounts/${encodeURIComponent(name)}`, change),
+};

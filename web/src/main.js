@@ -1,0 +1,454 @@
+// vigil's review app: sign-in, the review queue, a post, the registry,
+// statistics, the audit log and accounts, as hash routes (#/queue,
+// #/post/REF, ...) over the JSON API. Every piece of data is put in the page
+// as text (dom.js), never as HTML.
+import { Chart, BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip } from 'chart.js';
+import { api, ApiError } from './api.js';
+import { h, highlighted, time } from './dom.js';
+import { t, languages, currentLanguage, setLanguage, applyLanguage } from './i18n.js';
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
+
+const app = document.getElementById('app');
+let me = null;
+let charts = [];
+
+// Per-user viewing settings, kept in this browser.
+const settings = {
+  get blur() { return Number(localStorage.getItem(`vigil.${me?.user}.blur`) || 16); },
+  set blur(v) { localStorage.setItem(`vigil.${me?.user}.blur`, String(v)); applySettings(); },
+  get gray() { return localStorage.getItem(`vigil.${me?.user}.gray`) === '1'; },
+  set gray(v) { localStorage.setItem(`vigil.${me?.user}.gray`, v ? '1' : '0'); },
+};
+
+function applySettings() {
+  document.documentElement.style.setProperty('--blur', `${settings.blur}px`);
+}
+
+const reviewer = () => me && (me.role === 'analyst' || me.role === 'coordinator');
+const coordinator = () => me && me.role === 'coordinator';
+
+function nav() {
+  const route = location.hash.split('/')[1] || '';
+  const link = (href, key, show = true) =>
+    show && h('a', { href, class: route === href.slice(2) ? 'active' : null }, t(key));
+  const lang = h('select', { 'aria-label': t('language'), id: 'language',
+    onchange: (e) => { setLanguage(e.target.value); render(); } },
+  Object.entries(languages).map(([k, v]) =>
+    h('option', { value: k, selected: k === currentLanguage() }, v)));
+  return h('header', {},
+    h('strong', {}, 'vigil'),
+    link('#/queue', 'queue', reviewer()),
+    link('#/registry', 'registry', reviewer()),
+    link('#/stats', 'stats'),
+    link('#/audit', 'audit', me.role === 'auditor'),
+    link('#/accounts', 'accounts', me.role === 'admin'),
+    link('#/settings', 'settings'),
+    h('span', { class: 'spacer' }),
+    lang,
+    h('span', {}, `${me.user} (${me.role})`),
+    h('button', { id: 'signout', onclick: async () => {
+      await api.logout().catch(() => {});
+      me = null;
+      render();
+    } }, t('signout')));
+}
+
+function page(...children) {
+  for (const c of charts) c.destroy();
+  charts = [];
+  app.replaceChildren(nav(), h('main', {}, ...children));
+}
+
+function failure(e) {
+  if (e instanceof ApiError && e.status === 401) {
+    me = null;
+    render();
+    return;
+  }
+  page(h('p', { class: 'error', role: 'alert' }, e.message));
+}
+
+// --- sign-in --------------------------------------------------------------------
+
+function loginPage(message) {
+  const user = h('input', { type: 'text', id: 'user', autocomplete: 'username', required: true });
+  const password = h('input', { type: 'password', id: 'password',
+    autocomplete: 'current-password', required: true });
+  const error = h('p', { class: 'error', role: 'alert' }, message || '');
+  const form = h('form', { class: 'panel login', onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      me = await api.login(user.value, password.value);
+      applySettings();
+      location.hash = reviewer() ? '#/queue' : '#/stats';
+      render();
+    } catch (err) {
+      error.textContent = err.status === 401 ? t('wrong') : err.message;
+    }
+  } },
+  h('h1', {}, 'vigil'),
+  h('label', {}, t('user'), user),
+  h('label', {}, t('password'), password),
+  h('button', { class: 'primary', type: 'submit', id: 'signin' }, t('signin')),
+  error);
+  app.replaceChildren(form);
+  user.focus();
+}
+
+// --- the review queue ------------------------------------------------------------
+
+const queueFilters = { category: '', channel: '', media_match: false, face_candidate: false,
+  all: false };
+
+function queueParams() {
+  const p = {};
+  if (queueFilters.category) p.category = queueFilters.category;
+  if (queueFilters.channel) p.channel = queueFilters.channel;
+  if (queueFilters.media_match) p.media_match = '1';
+  if (queueFilters.face_candidate) p.face_candidate = '1';
+  if (queueFilters.all) p.all = '1';
+  return p;
+}
+
+let queueKeys = null;
+
+async function queuePage() {
+  const data = await api.queue(queueParams());
+  let selected = 0;
+  const rows = data.items.map((item, i) => h('tr', {
+    class: 'queue-item', 'data-ref': item.ref, onclick: () => { location.hash = `#/post/${item.ref}`; },
+  },
+  h('td', {}, item.score.toFixed(2)),
+  h('td', {}, h('span', { class: 'badge' }, item.category)),
+  h('td', { dir: 'auto' }, item.channel_title || item.channel_id),
+  h('td', { dir: 'auto' }, item.text.length > 160 ? item.text.slice(0, 160) + '…' : item.text),
+  h('td', {}, time(item.time)),
+  h('td', {}, item.held_by || '')));
+  const mark = () => rows.forEach((r, i) => r.classList.toggle('selected', i === selected));
+  mark();
+  const status = h('p', { class: 'notice', role: 'status', id: 'queue-status' });
+  const decide = async (decision) => {
+    const item = data.items[selected];
+    if (!item) return;
+    try {
+      await api.decide(item.ref, decision, '');
+      status.textContent = `${t('decided')}: ${decision}`;
+      rows[selected].remove();
+      rows.splice(selected, 1);
+      data.items.splice(selected, 1);
+      selected = Math.min(selected, rows.length - 1);
+      mark();
+    } catch (e) {
+      status.textContent = e.message;
+    }
+  };
+  if (queueKeys) document.removeEventListener('keydown', queueKeys);
+  queueKeys = (e) => {
+    if (!location.hash.startsWith('#/queue') || e.target.closest('input, textarea, select')) return;
+    if (e.key === 'j') selected = Math.min(selected + 1, rows.length - 1);
+    else if (e.key === 'k') selected = Math.max(selected - 1, 0);
+    else if (e.key === 'o' || e.key === 'Enter') {
+      if (data.items[selected]) location.hash = `#/post/${data.items[selected].ref}`;
+      return;
+    } else if (e.key === 'c') return decide('confirm');
+    else if (e.key === 'd') return decide('dismiss');
+    else if (e.key === 'e') return decide('escalate');
+    else return;
+    mark();
+    rows[selected]?.scrollIntoView({ block: 'nearest' });
+  };
+  document.addEventListener('keydown', queueKeys);
+
+  const check = (key, label = key) => h('label', {}, h('input', { type: 'checkbox', id: `f-${key}`,
+    checked: queueFilters[key], onchange: (e) => { queueFilters[key] = e.target.checked; render(); } }),
+  ' ', t(label));
+  const category = h('select', { id: 'f-category', onchange: (e) => {
+    queueFilters.category = e.target.value; render();
+  } }, ['', 'sale_offer', 'sale_request', 'appeal'].map((c) =>
+    h('option', { value: c, selected: c === queueFilters.category }, c || t('any'))));
+  const channel = h('input', { type: 'text', id: 'f-channel', value: queueFilters.channel,
+    placeholder: t('channel'), onchange: (e) => { queueFilters.channel = e.target.value; render(); } });
+  page(
+    h('div', { class: 'panel filters' },
+      h('label', {}, t('category'), ' ', category), channel,
+      check('media_match'), check('face_candidate'), check('all', 'unflagged'),
+      h('button', { class: 'primary', id: 'take-next', onclick: async () => {
+        const item = await api.next(queueParams());
+        if (item.ref) location.hash = `#/post/${item.ref}`;
+        else status.textContent = t('empty');
+      } }, t('next'))),
+    h('p', { class: 'muted' }, `${data.items.length} · ${t('keys')}`),
+    status,
+    rows.length === 0 ? h('p', {}, t('empty')) :
+      h('table', { id: 'queue' },
+        h('thead', {}, h('tr', {}, ['score', 'category', 'channel', 'text', 'time', 'held_by']
+          .map((k) => h('th', {}, t(k))))),
+        h('tbody', {}, rows)));
+}
+
+// --- one post ----------------------------------------------------------------------
+
+function sensitiveMedia(m) {
+  const src = `/api/media/${m.sha256}`;
+  const video = m.type === 'mp4' || m.type === 'webm';
+  const el = video
+    ? h('video', { src, muted: true, controls: true, preload: 'none', class: 'sensitive' })
+    : h('img', { src, alt: m.name, class: 'sensitive', loading: 'lazy' });
+  if (video) el.muted = true;
+  const button = h('button', { class: 'reveal' }, t('reveal'));
+  button.addEventListener('click', () => {
+    const shown = !el.classList.contains('revealed');
+    el.classList.toggle('revealed', shown && !settings.gray);
+    el.classList.toggle('gray-only', shown && settings.gray);
+    button.textContent = shown ? t('hide') : t('reveal');
+  });
+  return [el, button];
+}
+
+async function postPage(ref) {
+  const p = await api.post(ref);
+  const status = h('p', { class: 'notice', role: 'status', id: 'post-status' });
+  const note = h('textarea', { id: 'note', rows: 2, maxlength: 4000 });
+  const decideButton = (d) => h('button', { class: d, id: `decide-${d}`, onclick: async () => {
+    try {
+      await api.decide(ref, d, note.value);
+      status.textContent = `${t('decided')}: ${t(d)}`;
+    } catch (e) {
+      status.textContent = e.message;
+    }
+  } }, t(d));
+  const media = p.media.map((m) => h('div', { class: 'media panel' },
+    h('div', { class: 'muted' }, `${m.name} · ${m.kind}${m.type ? ' · ' + m.type : ''}`),
+    m.sha256 ? sensitiveMedia(m) : h('p', { class: 'error' }, m.error || ''),
+    m.matches?.length ? h('div', {}, h('h4', {}, t('matches')),
+      h('table', {}, m.matches.map((x) => h('tr', {},
+        h('td', {}, x.kind), h('td', {}, x.list || x.target.slice(0, 12)),
+        h('td', {}, x.signal_type), h('td', {}, `${t('distance')} ${x.distance}`))))) : null,
+    m.registry_candidates?.length ? h('div', {}, h('h4', {}, t('candidates')),
+      h('table', {}, m.registry_candidates.map((c) => h('tr', { class: 'candidate' },
+        h('td', {}, coordinator() ? h('a', { href: `#/person/${c.case_code}` }, c.case_code) : c.case_code),
+        h('td', {}, c.kind), h('td', {}, `${t('distance')} ${c.distance.toFixed(3)}`),
+        h('td', {}, coordinator() ? h('button', { class: 'confirm confirm-match', onclick: async () => {
+          try {
+            await api.sighting(c.case_code, ref, m.sha256, c.distance);
+            status.textContent = `${t('sighting_recorded')}: ${c.case_code}`;
+          } catch (e) {
+            status.textContent = e.message;
+          }
+        } }, t('confirm_match')) : null))))) : null));
+  page(
+    h('p', {}, h('a', { href: '#/queue' }, t('back'))),
+    h('div', { class: 'panel' },
+      h('div', { class: 'muted', dir: 'auto' },
+        `${p.platform} · ${p.channel_title || p.channel_id} · ${p.external_id} · ${time(p.time)}`,
+        p.author ? ` · ${p.author}` : ''),
+      h('p', {}, h('span', { class: 'badge' }, p.category), ` ${t('score')} ${p.score.toFixed(2)}`,
+        p.held_by ? ` · ${t('held_by')} ${p.held_by}` : ''),
+      h('div', { class: 'post-text', dir: 'auto', id: 'post-text' }, highlighted(p.text, p.reasons))),
+    p.selectors.length ? h('div', { class: 'panel' }, h('h3', {}, t('selectors')),
+      h('ul', {}, p.selectors.map((s) => h('li', { dir: 'auto' }, `${s.kind}: ${s.value}`)))) : null,
+    media.length ? h('div', {}, h('h3', {}, t('media')), h('div', { class: 'media-grid' }, media)) : null,
+    h('div', { class: 'panel' },
+      h('label', {}, t('note'), note),
+      decideButton('confirm'), ' ', decideButton('dismiss'), ' ', decideButton('escalate'),
+      status,
+      p.decisions.length ? h('div', {}, h('h4', {}, t('decisions')),
+        h('ul', {}, p.decisions.map((d) => h('li', {},
+          `${time(d.time)} ${d.actor}: ${d.decision}${d.note ? ' — ' + d.note : ''}`)))) : null));
+}
+
+// --- the registry ---------------------------------------------------------------------
+
+async function registryPage() {
+  const { persons } = await api.persons();
+  page(h('div', { class: 'panel' }, h('h2', {}, t('registry')),
+    h('table', { id: 'persons' },
+      h('tr', {}, h('th', {}, t('case_code')), h('th', {}, t('status')),
+        coordinator() ? h('th', {}, t('names')) : null),
+      persons.map((p) => h('tr', {},
+        h('td', {}, coordinator() ? h('a', { href: `#/person/${p.case_code}` }, p.case_code) : p.case_code),
+        h('td', {}, p.status),
+        coordinator() ? h('td', { dir: 'auto' }, (p.names || []).join(', ')) : null)))));
+}
+
+async function personPage(code) {
+  const p = await api.person(code);
+  const status = h('p', { class: 'notice', role: 'status' });
+  const to = h('select', { id: 'new-status' }, ['missing', 'sighted', 'located', 'rescued',
+    'reunited', 'deceased', 'closed'].map((s) => h('option', { value: s, selected: s === p.status }, s)));
+  const reason = h('input', { type: 'text', id: 'status-reason' });
+  page(
+    h('div', { class: 'panel' },
+      h('h2', {}, `${p.case_code} · ${p.status}`),
+      h('p', { dir: 'auto' }, (p.names || []).join(', ')),
+      h('p', { class: 'muted', dir: 'auto' }, [p.sex, p.birth_year || '', p.place, p.date]
+        .filter(Boolean).join(' · ')),
+      p.family_contact ? h('p', { dir: 'auto' }, p.family_contact) : null,
+      p.notes ? h('p', { dir: 'auto' }, p.notes) : null),
+    p.photos.length ? h('div', { class: 'panel' }, h('h3', {}, t('photos')),
+      h('div', { class: 'media-grid' }, p.photos.map((ph) => h('div', { class: 'media' },
+        sensitiveMedia({ sha256: null, name: `photo ${ph.id}`, type: 'image' }).map((el, i) => {
+          if (i === 0) el.src = `/api/registry/persons/${encodeURIComponent(code)}/photos/${ph.id}`;
+          return el;
+        }))))) : null,
+    h('div', { class: 'panel' }, h('h3', {}, t('change_status')),
+      h('form', { onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          await api.setStatus(code, to.value, reason.value);
+          render();
+        } catch (err) {
+          status.textContent = err.message;
+        }
+      } }, to, ' ', h('label', {}, t('reason'), reason), h('button', { class: 'primary' }, t('save'))),
+      status),
+    h('div', { class: 'panel' }, h('h3', {}, t('history')),
+      h('ul', {}, p.history.map((x) => h('li', {},
+        `${time(x.time)} ${x.actor}: ${x.from || '—'} → ${x.to}${x.reason ? ' (' + x.reason + ')' : ''}`)))),
+    h('div', { class: 'panel' }, h('h3', {}, t('sightings')),
+      h('ul', {}, p.sightings.map((s) => h('li', {},
+        `${time(s.post_time)} ${s.platform}/${s.channel_id}/${s.external_id} · ${t('distance')} ${s.distance.toFixed(3)} · ${s.actor}`)))),
+    h('div', { class: 'panel' }, h('h3', {}, t('candidates')),
+      h('ul', {}, p.candidates.map((c) => h('li', {},
+        `${c.media_sha256.slice(0, 12)} · ${c.kind} · ${t('distance')} ${c.distance.toFixed(3)}`)))));
+}
+
+// --- statistics -----------------------------------------------------------------------
+
+function csv(rows) {
+  return rows.map((r) => r.map((v) => {
+    const s = String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  }).join(',')).join('\n') + '\n';
+}
+
+async function statsPage() {
+  const s = await api.stats();
+  const months = [...new Set(s.posts_by_month.map((m) => m.month))].sort();
+  const categories = [...new Set(s.posts_by_month.map((m) => m.category))].filter((c) => c !== 'other');
+  const count = (month, cat) => s.posts_by_month.find((m) => m.month === month && m.category === cat)?.count || 0;
+  const byMonth = h('canvas', { id: 'chart-months', 'aria-label': t('by_month') });
+  const byStatus = h('canvas', { id: 'chart-status', 'aria-label': t('by_status') });
+  const rows = [['month', 'category', 'count'], ...s.posts_by_month.map((m) => [m.month, m.category, m.count])];
+  const download = h('button', { id: 'csv', onclick: () => {
+    const url = URL.createObjectURL(new Blob([csv(rows)], { type: 'text/csv' }));
+    const a = h('a', { href: url, download: 'vigil-posts-by-month.csv' });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    URL.revokeObjectURL(url);
+  } }, t('download_csv'));
+  page(
+    h('div', { class: 'panel', id: 'totals' }, h('h2', {}, t('totals')),
+      h('p', {}, `${s.totals.posts} ${t('posts')} · ${s.totals.flagged} ${t('flagged')} · `,
+        h('span', { id: 'confirmed-matches' }, String(s.registry.confirmed_matches)),
+        ` ${t('confirmed_matches')} · ${s.decisions.confirm} ${t('confirm')} · ${s.decisions.dismiss} ${t('dismiss')} · ${s.decisions.escalate} ${t('escalate')}`)),
+    h('div', { class: 'panel chart' }, h('h3', {}, t('by_month')), byMonth, download),
+    h('div', { class: 'panel chart' }, h('h3', {}, t('by_status')), byStatus));
+  charts.push(new Chart(byMonth, {
+    type: 'bar',
+    data: { labels: months, datasets: categories.map((c) => ({ label: c, data: months.map((m) => count(m, c)) })) },
+    options: { animation: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+  }));
+  charts.push(new Chart(byStatus, {
+    type: 'bar',
+    data: { labels: Object.keys(s.registry.by_status),
+      datasets: [{ label: t('by_status'), data: Object.values(s.registry.by_status) }] },
+    options: { animation: false, scales: { y: { beginAtZero: true } } },
+  }));
+}
+
+// --- audit and accounts ----------------------------------------------------------------
+
+async function auditPage() {
+  const from = Number(location.hash.split('/')[2] || 0);
+  const data = await api.audit(from);
+  const verdict = h('p', { role: 'status', id: 'verdict' });
+  page(h('div', { class: 'panel' },
+    h('button', { id: 'verify', onclick: async () => {
+      const v = await api.verify();
+      verdict.className = v.ok ? 'notice' : 'error';
+      verdict.textContent = v.ok ? `OK · ${v.items} · ${v.signer_key_id}` : v.problems.join('; ');
+    } }, t('verify')), verdict,
+    h('table', { id: 'audit' },
+      h('tr', {}, ['#', t('time'), t('actor'), t('action'), t('details')].map((x) => h('th', {}, x))),
+      data.entries.map((e) => h('tr', {}, h('td', {}, e.seq), h('td', {}, time(e.time)),
+        h('td', {}, e.actor), h('td', {}, e.action),
+        h('td', { dir: 'auto' }, [e.details, ...e.items.map((i) => i.slice(0, 12))].filter(Boolean).join(' '))))),
+    data.next !== null ? h('a', { href: `#/audit/${data.next}` }, t('more')) : null));
+}
+
+async function accountsPage() {
+  const { accounts } = await api.accounts();
+  const status = h('p', { role: 'status' });
+  const name = h('input', { type: 'text', id: 'new-name' });
+  const role = h('select', { id: 'new-role' }, ['analyst', 'coordinator', 'auditor', 'admin']
+    .map((r) => h('option', { value: r }, r)));
+  const password = h('input', { type: 'password', id: 'new-password', autocomplete: 'new-password' });
+  page(
+    h('div', { class: 'panel' }, h('table', { id: 'accounts' }, accounts.map((a) => h('tr', {},
+      h('td', {}, a.name), h('td', {}, a.role), h('td', {}, a.disabled ? t('disabled') : ''),
+      h('td', {}, a.name === me.user ? null : h('button', { onclick: async () => {
+        try {
+          await api.changeAccount(a.name, { disabled: !a.disabled });
+          render();
+        } catch (e) {
+          status.textContent = e.message;
+        }
+      } }, a.disabled ? t('enable') : t('disable'))))))),
+    h('form', { class: 'panel', onsubmit: async (e) => {
+      e.preventDefault();
+      try {
+        await api.addAccount(name.value, role.value, password.value);
+        render();
+      } catch (err) {
+        status.className = 'error';
+        status.textContent = err.message;
+      }
+    } }, h('label', {}, t('user'), name), h('label', {}, t('role'), ' ', role),
+    h('label', {}, t('password'), password), h('button', { class: 'primary' }, t('add'))),
+    status);
+}
+
+function settingsPage() {
+  const blur = h('input', { type: 'range', id: 'blur', min: 4, max: 40, value: settings.blur,
+    oninput: (e) => { settings.blur = Number(e.target.value); } });
+  const gray = h('input', { type: 'checkbox', id: 'gray', checked: settings.gray,
+    onchange: (e) => { settings.gray = e.target.checked; } });
+  const sample = h('div', { class: 'sensitive sample' }, 'vigil');
+  page(h('div', { class: 'panel' },
+    h('label', {}, t('blur'), blur), sample,
+    h('label', {}, gray, ' ', t('grayscale'))));
+}
+
+// --- routing -----------------------------------------------------------------------------
+
+async function render() {
+  applyLanguage();
+  if (!me) {
+    try {
+      me = await api.me();
+      applySettings();
+    } catch {
+      loginPage();
+      return;
+    }
+  }
+  const [, route, arg] = location.hash.split('/');
+  try {
+    if (route === 'post' && arg && reviewer()) await postPage(arg);
+    else if (route === 'registry' && reviewer()) await registryPage();
+    else if (route === 'person' && arg && coordinator()) await personPage(decodeURIComponent(arg));
+    else if (route === 'audit' && me.role === 'auditor') await auditPage();
+    else if (route === 'accounts' && me.role === 'admin') await accountsPage();
+    else if (route === 'settings') settingsPage();
+    else if (route === 'stats' || !reviewer()) await statsPage();
+    else await queuePage();
+  } catch (e) {
+    failure(e);
+  }
+}
+
+window.addEventListener('hashchange', render);
+render();
