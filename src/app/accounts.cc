@@ -25,9 +25,7 @@ Status CheckAccountName(const std::string& name) {
                                  "with a letter or digit");
 }
 
-}  // namespace
-
-Status Installation::CheckPassword(std::string_view password) const {
+Status CheckPassword(std::string_view password) {
   if (password.size() < kMinPassword) {
     return Status::InvalidArgument("a password needs at least " + std::to_string(kMinPassword) +
                                    " characters");
@@ -38,6 +36,8 @@ Status Installation::CheckPassword(std::string_view password) const {
   }
   return Status::Ok();
 }
+
+}  // namespace
 
 Status Installation::AddAccount(const std::string& name, store::Role role,
                                 std::string_view password) {
@@ -103,12 +103,14 @@ void Installation::ActAs(std::string actor) {
   if (registry_) registry_->SetActor(options_.operator_name);
 }
 
-Status Installation::Audit(std::string_view action, std::string_view details) {
+Status Installation::Audit(std::string_view action, std::string_view details,
+                           std::vector<std::string> items) {
   VIGIL_ASSIGN_OR_RETURN(evidence::CustodyLog * log, Custody());
   evidence::CustodyEntry e;
   e.actor = options_.operator_name;
   e.action = std::string(action);
   e.details = std::string(details);
+  e.items = std::move(items);
   return log->Append(std::move(e)).status();
 }
 

@@ -176,12 +176,7 @@ Result<std::vector<uint8_t>> Installation::PersonPhoto(const std::string& case_c
 
 Result<std::string> Installation::ViewOriginal(const std::string& sha256) {
   VIGIL_ASSIGN_OR_RETURN(const evidence::Vault* vault, Vault());
-  VIGIL_ASSIGN_OR_RETURN(evidence::CustodyLog * log, Custody());
-  evidence::CustodyEntry e;
-  e.actor = options_.operator_name;
-  e.action = "view";
-  e.items = {sha256};
-  VIGIL_RETURN_IF_ERROR(log->Append(std::move(e)).status());
+  VIGIL_RETURN_IF_ERROR(Audit("view", "", {sha256}));
   return vault->GetBytes(sha256);
 }
 
@@ -233,13 +228,7 @@ Result<Installation::ComparePage> Installation::CompareFaces(const std::string& 
     return Status::NotFound("the original " + sha.substr(0, 16) +
                             "… is not in the vault (scan with --evidence)");
   }
-  VIGIL_ASSIGN_OR_RETURN(evidence::CustodyLog * log, Custody());
-  evidence::CustodyEntry view;
-  view.actor = options_.operator_name;
-  view.action = "view";
-  view.items = {sha};
-  view.details = "face comparison with registry case " + case_code;
-  VIGIL_RETURN_IF_ERROR(log->Append(std::move(view)).status());
+  VIGIL_RETURN_IF_ERROR(Audit("view", "face comparison with registry case " + case_code, {sha}));
   VIGIL_ASSIGN_OR_RETURN(std::string original, vault->GetBytes(sha));
   const Limits limits;
   VIGIL_ASSIGN_OR_RETURN(

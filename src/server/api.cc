@@ -23,7 +23,6 @@ namespace vigil::server {
 namespace {
 
 using store::Role;
-constexpr std::string_view kCookie = "vigil_session";
 constexpr size_t kMaxNote = 4000;
 
 const std::vector<Role> kAnyRole = {Role::kAdmin, Role::kCoordinator, Role::kAnalyst,
@@ -123,7 +122,7 @@ bool Allowed(const std::vector<Role>& roles, Role r) {
 }
 
 std::string SessionCookie(const std::string& token, bool secure) {
-  return std::string(kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict" +
+  return std::string(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict" +
          (secure ? "; Secure" : "");
 }
 
@@ -156,6 +155,16 @@ void WritePostSummary(JsonWriter& w, const store::ScanRecord& r) {
   }
   w.EndArray();
   w.Key("media_count").Int(static_cast<int64_t>(p.media.size()));
+}
+
+// Who holds a post for review, or null.
+void WriteHolder(JsonWriter& w, const std::string& holder) {
+  w.Key("held_by");
+  if (holder.empty()) {
+    w.Null();
+  } else {
+    w.String(holder);
+  }
 }
 
 Result<store::PostQuery> QueueQuery(const Request& req) {
@@ -235,6 +244,7 @@ Response Api::Handle(const ApiRoute& route, const Request& req) {
     caller.account = s->account;
     caller.role = s->role;
     caller.token = req.token;
+    caller.csrf = s->csrf;
     // The account as it is now: changed since sign-in (disabled, a new
     // password; by the CLI too), the session ends.
     {
@@ -312,14 +322,13 @@ Response Api::Login(const Request& req, const Caller&) {
 Response Api::Logout(const Request&, const Caller& caller) {
   sessions_.Remove(caller.token);
   Response r = Json(200, "{}");
-  r.headers.emplace_back("Set-Cookie", std::string(kCookie) +
+  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) +
                                            "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" +
                                            (options_.secure_cookie ? "; Secure" : ""));
   return r;
 }
 
-Response Api::Me(const Request& req, const Caller& caller) {
-  const std::optional<Session> s = sessions_.Touch(req.token, Now());
+Response Api::Me(const Request&, const Caller& caller) {
   JsonWriter w;
   w.BeginObject()
       .Key("user")
@@ -327,7 +336,7 @@ Response Api::Me(const Request& req, const Caller& caller) {
       .Key("role")
       .String(store::RoleName(caller.role))
       .Key("csrf")
-      .String(s ? s->csrf : "")
+      .String(caller.csrf)
       .EndObject();
   return Json(200, w.str());
 }
@@ -354,13 +363,7 @@ Response Api::Queue(const Request& req, const Caller& caller) {
   for (const auto& r : page->records) {
     w.BeginObject();
     WritePostSummary(w, r);
-    const std::string holder = leases_.Holder(PostRef(KeyOf(r.post)), now);
-    w.Key("held_by");
-    if (holder.empty()) {
-      w.Null();
-    } else {
-      w.String(holder);
-    }
+    WriteHolder(w, leases_.Holder(PostRef(KeyOf(r.post)), now));
     w.EndObject();
   }
   w.EndArray().Key("next").String(page->next).EndObject();
@@ -383,7 +386,7 @@ Response Api::QueueNext(const Request& req, const Caller& caller) {
       JsonWriter w;
       w.BeginObject();
       WritePostSummary(w, r);
-      w.Key("held_by").String(caller.account);
+      WriteHolder(w, caller.account);
       w.Key("lease_until").Int(now + leases_.seconds());
       w.EndObject();
       return Json(200, w.str());
@@ -407,13 +410,7 @@ Response Api::GetPost(const Request& req, const Caller& caller) {
   JsonWriter w;
   w.BeginObject();
   WritePostSummary(w, rec);
-  const std::string holder = leases_.Holder(PostRef(*key), Now());
-  w.Key("held_by");
-  if (holder.empty()) {
-    w.Null();
-  } else {
-    w.String(holder);
-  }
+  WriteHolder(w, leases_.Holder(PostRef(*key), Now()));
   w.Key("selectors").BeginArray();
   for (const auto& s : rec.analysis.selectors) {
     w.BeginObject().Key("kind").String(s.kind).Key("value").String(s.value).EndObject();

@@ -18,6 +18,9 @@
 
 namespace vigil::server {
 
+// The session cookie's name.
+inline constexpr std::string_view kSessionCookie = "vigil_session";
+
 struct ApiOptions {
   int64_t idle_seconds = 0, max_age_seconds = 0;
   int login_failures = 0;
@@ -54,6 +57,7 @@ struct Caller {
   std::string account;
   store::Role role = store::Role::kAnalyst;
   std::string token;
+  std::string csrf;
 };
 using Handler = Response (Api::*)(const Request&, const Caller&);
 

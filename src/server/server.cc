@@ -18,8 +18,6 @@
 namespace vigil::server {
 namespace {
 
-constexpr std::string_view kCookie = "vigil_session";
-
 // Every response: no script but the app's own files, no inline script or
 // eval, no framing, no plug-ins; images may be data:/blob: (blurred previews).
 const httplib::Headers kSecurityHeaders = {
@@ -41,7 +39,7 @@ bool IsLoopback(const std::string& host) {
 // The session token from the Cookie header ("" when none).
 std::string CookieToken(const httplib::Request& req) {
   const std::string cookies = req.get_header_value("Cookie");
-  const std::string want = std::string(kCookie) + "=";
+  const std::string want = std::string(kSessionCookie) + "=";
   size_t pos = 0;
   while (pos < cookies.size()) {
     size_t end = cookies.find(';', pos);

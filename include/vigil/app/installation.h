@@ -267,8 +267,10 @@ class Installation {
   // The custody log's entries from `from_seq` on (at most `limit`), for the
   // audit view.
   Result<std::vector<evidence::CustodyEntry>> AuditEntries(uint64_t from_seq, size_t limit);
-  // Appends one entry (action, details) as the current actor.
-  Status Audit(std::string_view action, std::string_view details);
+  // Appends one entry (action, details, the originals concerned by SHA-256)
+  // as the current actor.
+  Status Audit(std::string_view action, std::string_view details,
+               std::vector<std::string> items = {});
 
   // --- hash lists and matching --------------------------------------------------
   Result<ListImportResult> ImportList(ListImport request);
@@ -282,7 +284,6 @@ class Installation {
   registry::PhotoAnalyzer PhotoAnalyzer();
   Result<std::vector<std::vector<uint8_t>>> ReadPhotos(const std::vector<std::string>& files);
   Result<size_t> RematchAfterChange();
-  Status CheckPassword(std::string_view password) const;
 
   InstallationOptions options_;
   Paths paths_;
