@@ -5,10 +5,13 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 #include <utility>
 
 #include "src/server/api.h"
@@ -111,6 +114,12 @@ struct Server::Impl {
   Api api;
   std::vector<Route> routes;
   bool tls = false;
+  // Stop may come before Run has started listening (cpp-httplib's stop()
+  // does nothing then): Run does not start after a Stop, and Stop waits
+  // until a started Run listens or has ended.
+  std::mutex run_mu;
+  bool run_started = false, stop_requested = false;
+  std::atomic<bool> run_ended{false};
 
   Impl(app::Installation& i, ServerOptions o)
       : inst(i),
@@ -236,11 +245,28 @@ Result<std::string> Server::Bind() {
 }
 
 Status Server::Run() {
-  if (!impl_->http->listen_after_bind()) return Status::IoError("the server stopped listening");
+  {
+    std::lock_guard lock(impl_->run_mu);
+    if (impl_->stop_requested) return Status::Ok();
+    impl_->run_started = true;
+  }
+  const bool listened = impl_->http->listen_after_bind();
+  impl_->run_ended = true;
+  if (!listened) return Status::IoError("the server stopped listening");
   return Status::Ok();
 }
 
-void Server::Stop() { impl_->http->stop(); }
+void Server::Stop() {
+  {
+    std::lock_guard lock(impl_->run_mu);
+    impl_->stop_requested = true;
+    if (!impl_->run_started) return;
+  }
+  while (!impl_->http->is_running() && !impl_->run_ended) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  impl_->http->stop();
+}
 
 std::vector<Route> Server::Routes() const { return impl_->routes; }
 

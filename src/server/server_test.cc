@@ -580,6 +580,26 @@ TEST_F(ServerTest, EveryResponseCarriesTheSecurityHeaders) {
   }
 }
 
+TEST_F(ServerTest, StopEndsRunEvenBeforeItListens) {
+  // Stop at once after starting, many times: Run must end each time (a
+  // Stop that came before the listening loop began was once lost, and the
+  // join below hung).
+  for (int i = 0; i < 50; ++i) {
+    server_->Stop();
+    thread_.join();
+    Start({});
+  }
+  EXPECT_EQ(Client().Get("/api/me")->status, 401);
+  // A Stop before Run: Run returns at once.
+  ServerOptions o;
+  o.port = 0;
+  auto srv = Server::Create(*inst_, o);
+  ASSERT_TRUE(srv.ok());
+  ASSERT_TRUE((*srv)->Bind().ok());
+  (*srv)->Stop();
+  EXPECT_TRUE((*srv)->Run().ok());
+}
+
 TEST(ListenAddressTest, OnlyLoopbackWithoutTls) {
   ServerOptions o;
   EXPECT_TRUE(CheckListenAddress(o).ok());

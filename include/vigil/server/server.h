@@ -86,6 +86,8 @@ class Server {
   Result<std::string> Bind();
   // Serves until Stop (after Bind); requests in flight are finished.
   Status Run();
+  // Ends Run, from any thread, whether or not Run has begun listening yet
+  // (a Run that has not started returns at once).
   void Stop();
   std::vector<Route> Routes() const;
 
