@@ -64,7 +64,10 @@ Response FromStatus(const Status& s) {
 struct Body {
   rapidjson::Document doc;
   std::optional<Response> error;
+  // Null when absent, and when the body was not a JSON object at all (the
+  // caller then answers `error`; rapidjson asserts on members of non-objects).
   const rapidjson::Value* Get(const char* key) const {
+    if (!doc.IsObject()) return nullptr;
     auto it = doc.FindMember(key);
     return it == doc.MemberEnd() ? nullptr : &it->value;
   }
