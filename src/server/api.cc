@@ -12,18 +12,22 @@
 #include <set>
 #include <sstream>
 
+#include "vigil/app/network.h"
 #include "vigil/core/digest.h"
 #include "vigil/core/json_writer.h"
 #include "vigil/core/post.h"
 #include "vigil/evidence/credentials.h"
 #include "vigil/media/inspect.h"
 #include "vigil/server/server.h"
+#include "vigil/store/clusters.h"
 
 namespace vigil::server {
 namespace {
 
 using store::Role;
 constexpr size_t kMaxNote = 4000;
+// A repost cluster shown beside one photo follows at most this many files.
+constexpr size_t kMaxClusterFiles = 64;
 
 const std::vector<Role> kAnyRole = {Role::kAdmin, Role::kCoordinator, Role::kAnalyst,
                                     Role::kAuditor};
@@ -201,6 +205,45 @@ Result<store::PostQuery> QueueQuery(const Request& req) {
   return q;
 }
 
+// The seller network's options from the query: all=1 (every post, not only
+// flagged ones), limit (posts read, 1..200000).
+Result<app::NetworkOptions> NetworkQuery(const Request& req) {
+  app::NetworkOptions o;
+  o.flagged_only = req.Query("all") != "1";
+  if (const std::string l = req.Query("limit"); !l.empty()) {
+    auto n = ParseInt(l);
+    if (!n || *n < 1 || *n > 200000) return Status::InvalidArgument("limit must be 1..200000");
+    o.max_posts = static_cast<size_t>(*n);
+  }
+  return o;
+}
+
+void WriteNetwork(JsonWriter& w, const app::SellerNetwork& n) {
+  w.Key("posts").Int(static_cast<int64_t>(n.posts)).Key("truncated").Bool(n.truncated);
+  w.Key("nodes").BeginArray();
+  for (const app::NetworkNode& node : n.nodes) {
+    w.BeginObject().Key("id").String(node.id).Key("kind").String(node.kind);
+    w.Key("label").String(node.label).Key("posts").Int(static_cast<int64_t>(node.posts));
+    w.Key("sample").BeginArray();
+    for (const PostKey& k : node.sample) {
+      w.BeginObject().Key("ref").String(PostRef(k)).Key("key").String(FormatPostKey(k)).EndObject();
+    }
+    w.EndArray().EndObject();
+  }
+  w.EndArray().Key("edges").BeginArray();
+  for (const app::NetworkEdge& e : n.edges) {
+    w.BeginObject()
+        .Key("source")
+        .String(n.nodes[e.a].id)
+        .Key("target")
+        .String(n.nodes[e.b].id)
+        .Key("posts")
+        .Int(static_cast<int64_t>(e.posts))
+        .EndObject();
+  }
+  w.EndArray();
+}
+
 }  // namespace
 
 Api::Api(app::Installation& inst, ApiOptions options)
@@ -220,6 +263,8 @@ Api::Api(app::Installation& inst, ApiOptions options)
       {"GET", "/api/posts/{ref}", kReviewers, &Api::GetPost},
       {"POST", "/api/posts/{ref}/decisions", kReviewers, &Api::Decide},
       {"GET", "/api/media/{sha256}", kReviewers, &Api::Media},
+      {"GET", "/api/network", kReviewers, &Api::Network},
+      {"GET", "/api/network/path", kReviewers, &Api::NetworkPath},
       {"GET", "/api/registry/persons", kReviewers, &Api::Persons},
       {"GET", "/api/registry/persons/{case}", kCoordinators, &Api::Person},
       {"GET", "/api/registry/persons/{case}/photos/{id}", kCoordinators, &Api::PersonPhoto},
@@ -448,6 +493,33 @@ Response Api::GetPost(const Request& req, const Caller& caller) {
             .EndObject();
       }
       w.EndArray();
+      // The other posts that carried this photo or a repost of it (stacked,
+      // so that a reviewer meets one photo once).
+      auto cluster = store::LoadRepostCluster(inst_.store(), info.sha256, kMaxClusterFiles);
+      if (!cluster.ok()) return FromStatus(cluster.status());
+      w.Key("reposts").BeginArray();
+      for (const store::MediaAppearance& a : cluster->cluster.appearances) {
+        const PostKey other{a.platform, a.channel_id, a.external_id};
+        if (other == *key && a.sha256 == info.sha256) continue;
+        w.BeginObject()
+            .Key("ref")
+            .String(PostRef(other))
+            .Key("platform")
+            .String(PlatformName(a.platform))
+            .Key("channel_id")
+            .String(a.channel_id)
+            .Key("channel_title")
+            .String(a.channel_title)
+            .Key("external_id")
+            .String(a.external_id)
+            .Key("time")
+            .Int(a.time)
+            .Key("sha256")
+            .String(a.sha256)
+            .EndObject();
+      }
+      w.EndArray();
+      w.Key("reposts_truncated").Bool(cluster->truncated);
       auto faces = inst_.db().registry().FaceMatchesOfMedia(info.sha256);
       if (!faces.ok()) return FromStatus(faces.status());
       // Case codes only: names and photos are the coordinators' (registry routes).
@@ -660,6 +732,61 @@ Response Api::Sighting(const Request& req, const Caller& caller) {
 }
 
 // --- statistics, audit, accounts ----------------------------------------------------
+
+Response Api::Network(const Request& req, const Caller& caller) {
+  auto options = NetworkQuery(req);
+  if (!options.ok()) return FromStatus(options.status());
+  int depth = 2;
+  if (const std::string d = req.Query("depth"); !d.empty()) {
+    auto n = ParseInt(d);
+    if (!n || *n < 1 || *n > 6) return Error(400, "depth must be 1..6");
+    depth = static_cast<int>(*n);
+  }
+  auto lock = Use(caller);
+  auto network = app::BuildSellerNetwork(inst_.store(), *options);
+  if (!network.ok()) return FromStatus(network.status());
+  app::SellerNetwork shown = std::move(*network);
+  if (const std::string node = req.Query("node"); !node.empty()) {
+    const auto at = shown.Find(node);
+    if (!at) return Error(404, "no node \"" + node + "\" in the network");
+    shown = app::Neighbourhood(shown, *at, depth);
+  }
+  JsonWriter w;
+  w.BeginObject();
+  WriteNetwork(w, shown);
+  w.EndObject();
+  return Json(200, w.str());
+}
+
+Response Api::NetworkPath(const Request& req, const Caller& caller) {
+  auto options = NetworkQuery(req);
+  if (!options.ok()) return FromStatus(options.status());
+  const std::string from = req.Query("from"), to = req.Query("to");
+  if (from.empty() || to.empty()) return Error(400, "from and to name two nodes");
+  auto lock = Use(caller);
+  auto network = app::BuildSellerNetwork(inst_.store(), *options);
+  if (!network.ok()) return FromStatus(network.status());
+  const auto a = network->Find(from), b = network->Find(to);
+  if (!a || !b) return Error(404, "no node \"" + (a ? to : from) + "\" in the network");
+  const std::vector<size_t> path = app::ShortestPath(*network, *a, *b);
+  // The path as a network of its own: its nodes in order, the edges between.
+  app::SellerNetwork on_path;
+  on_path.posts = network->posts;
+  on_path.truncated = network->truncated;
+  for (size_t i = 0; i < path.size(); ++i) {
+    on_path.nodes.push_back(network->nodes[path[i]]);
+    if (i == 0) continue;
+    const size_t x = std::min(path[i - 1], path[i]), y = std::max(path[i - 1], path[i]);
+    for (const app::NetworkEdge& e : network->edges) {
+      if (e.a == x && e.b == y) on_path.edges.push_back({i - 1, i, e.posts});
+    }
+  }
+  JsonWriter w;
+  w.BeginObject().Key("connected").Bool(!path.empty());
+  WriteNetwork(w, on_path);
+  w.EndObject();
+  return Json(200, w.str());
+}
 
 Response Api::Stats(const Request&, const Caller& caller) {
   auto lock = Use(caller);

@@ -86,6 +86,8 @@ class Api {
   Response GetPost(const Request&, const Caller&);
   Response Decide(const Request&, const Caller&);
   Response Media(const Request&, const Caller&);
+  Response Network(const Request&, const Caller&);
+  Response NetworkPath(const Request&, const Caller&);
   Response Persons(const Request&, const Caller&);
   Response Person(const Request&, const Caller&);
   Response PersonPhoto(const Request&, const Caller&);

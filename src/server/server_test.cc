@@ -45,6 +45,8 @@ const std::map<std::string, std::set<std::string>> kExpectedRoles = {
     {"GET /api/posts/{ref}", {"coordinator", "analyst"}},
     {"POST /api/posts/{ref}/decisions", {"coordinator", "analyst"}},
     {"GET /api/media/{sha256}", {"coordinator", "analyst"}},
+    {"GET /api/network", {"coordinator", "analyst"}},
+    {"GET /api/network/path", {"coordinator", "analyst"}},
     {"GET /api/registry/persons", {"coordinator", "analyst"}},
     {"GET /api/registry/persons/{case}", {"coordinator"}},
     {"GET /api/registry/persons/{case}/photos/{id}", {"coordinator"}},
@@ -264,6 +266,74 @@ TEST_F(ServerTest, RoleMatrixOverEveryRoute) {
       if (route == "POST /api/logout" && may) sessions[a] = SignIn(a);
     }
   }
+}
+
+TEST_F(ServerTest, SellerNetworkJoinsPostsByPhoneAndFindsPaths) {
+  SignedIn s = SignIn("analyst");
+  auto r = Client().Get("/api/network", s.headers());
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto d = Parse(r->body);
+  EXPECT_EQ(d["posts"].GetInt(), 3);  // the flagged posts
+  std::set<std::string> ids;
+  for (const auto& n : d["nodes"].GetArray()) ids.insert(n["id"].GetString());
+  EXPECT_TRUE(ids.count("phone:+9647505550101")) << r->body;
+  EXPECT_TRUE(ids.count("channel:jsonl/market")) << r->body;
+  for (const auto& e : d["edges"].GetArray()) {
+    EXPECT_TRUE(ids.count(e["source"].GetString()));
+    EXPECT_TRUE(ids.count(e["target"].GetString()));
+  }
+  // The page is text: a hostile channel name comes back as a JSON string.
+  EXPECT_TRUE(ids.count("channel:jsonl/<img src=x onerror=alert(1)>")) << r->body;
+
+  auto near = Client().Get("/api/network?node=phone:%2B9647505550101&depth=1", s.headers());
+  ASSERT_EQ(near->status, 200) << near->body;
+  auto nd = Parse(near->body);
+  ASSERT_EQ(nd["nodes"].Size(), 2u) << near->body;  // the phone and its post's channel
+  EXPECT_EQ(nd["edges"].Size(), 1u);
+  for (const auto& n : nd["nodes"].GetArray()) {
+    // The phone is in post 1; the channel carries posts 1 and 3.
+    const bool phone = std::string(n["kind"].GetString()) == "phone";
+    ASSERT_EQ(n["sample"].Size(), phone ? 1u : 2u) << near->body;
+    EXPECT_EQ(n["posts"].GetInt(), phone ? 1 : 2);
+    EXPECT_EQ(std::string(n["sample"][0]["key"].GetString()), "jsonl/market/1");
+  }
+
+  auto path = Client().Get("/api/network/path?from=phone:%2B9647505550101&to=channel:jsonl/market",
+                           s.headers());
+  ASSERT_EQ(path->status, 200) << path->body;
+  auto pd = Parse(path->body);
+  EXPECT_TRUE(pd["connected"].GetBool());
+  ASSERT_EQ(pd["nodes"].Size(), 2u);
+  EXPECT_EQ(std::string(pd["nodes"][0]["id"].GetString()), "phone:+9647505550101");
+  auto apart = Client().Get(
+      "/api/network/path?from=phone:%2B9647505550101&to=channel:jsonl/"
+      "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E",
+      s.headers());
+  ASSERT_EQ(apart->status, 200) << apart->body;
+  EXPECT_FALSE(Parse(apart->body)["connected"].GetBool());
+
+  EXPECT_EQ(Client().Get("/api/network?node=phone:%2B1", s.headers())->status, 404);
+  EXPECT_EQ(Client().Get("/api/network?depth=9", s.headers())->status, 400);
+  EXPECT_EQ(Client().Get("/api/network?limit=0", s.headers())->status, 400);
+  EXPECT_EQ(Client().Get("/api/network/path?from=x", s.headers())->status, 400);
+  auto one = Client().Get("/api/network?limit=1", s.headers());
+  ASSERT_EQ(one->status, 200);
+  EXPECT_TRUE(Parse(one->body)["truncated"].GetBool());
+  EXPECT_EQ(Parse(one->body)["posts"].GetInt(), 1);
+}
+
+TEST_F(ServerTest, APhotosRepostsAreListedBesideIt) {
+  SignedIn s = SignIn("analyst");
+  auto r = Client().Get("/api/posts/" + PostRef({Platform::kJsonl, "market", "1"}), s.headers());
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto d = Parse(r->body);
+  ASSERT_EQ(d["media"].Size(), 1u);
+  ASSERT_TRUE(d["media"][0].HasMember("sha256")) << r->body;
+  // One stored photo, shown by one post: no other post to stack with it.
+  EXPECT_TRUE(d["media"][0]["reposts"].IsArray());
+  EXPECT_EQ(d["media"][0]["reposts"].Size(), 0u);
+  EXPECT_FALSE(d["media"][0]["reposts_truncated"].GetBool());
 }
 
 TEST_F(ServerTest, SignInSetsAStrictCookieAndAnswersTheCsrfToken) {

@@ -1,6 +1,8 @@
 #include "vigil/store/clusters.h"
 
 #include <algorithm>
+#include <deque>
+#include <set>
 
 namespace vigil::store {
 namespace {
@@ -73,6 +75,31 @@ Result<MediaClusters> LoadMediaClusters(Store& store) {
     out.cluster_of.emplace(sha, index);
     out.clusters[index].files.push_back(sha);  // ids() is sorted by sha
   }
+  return out;
+}
+
+Result<RepostClusterOf> LoadRepostCluster(Store& store, std::string_view sha256, size_t max_files) {
+  RepostClusterOf out;
+  std::set<std::string> seen{std::string(sha256)};
+  std::deque<std::string> todo{std::string(sha256)};
+  while (!todo.empty()) {
+    const std::string file = std::move(todo.front());
+    todo.pop_front();
+    VIGIL_ASSIGN_OR_RETURN(auto matches, store.RepostMatchesOf(file));
+    for (const auto& [from, m] : matches) {
+      for (const std::string* other : {&from, &m.target}) {
+        if (seen.contains(*other)) continue;
+        if (seen.size() >= max_files) {
+          out.truncated = true;
+          continue;
+        }
+        seen.insert(*other);
+        todo.push_back(*other);
+      }
+    }
+  }
+  out.cluster.files.assign(seen.begin(), seen.end());
+  VIGIL_ASSIGN_OR_RETURN(out.cluster.appearances, store.AppearancesOf(out.cluster.files));
   return out;
 }
 

@@ -161,6 +161,9 @@ class SqliteStore final : public Store {
   Status WriteMediaMatches(std::span<const StoredMediaMatches> batch) override;
   Status ForEachMediaAppearance(const std::function<Status(const MediaAppearance&)>& fn) override;
   Result<std::vector<std::pair<std::string, MediaMatch>>> ListMediaMatches() override;
+  Result<std::vector<std::pair<std::string, MediaMatch>>> RepostMatchesOf(
+      std::string_view sha256) override;
+  Result<std::vector<MediaAppearance>> AppearancesOf(std::span<const std::string> sha256s) override;
   Result<std::optional<ScanRecord>> GetPost(const PostKey& key) override;
   Result<PostPage> ListPosts(const PostQuery& query) override;
   Result<int64_t> AddDecision(const Decision& decision) override;
@@ -722,6 +725,60 @@ ORDER BY sha256, distance, kind, list_name, target)sql",
                                               s->String(5), static_cast<int>(s->Int(6))});
   }
   if (rc != SQLITE_DONE) return SqliteError(db_, "read media matches");
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, MediaMatch>>> SqliteStore::RepostMatchesOf(
+    std::string_view sha256) {
+  // Two indexed halves (the primary key, then media_matches_by_target).
+  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
+SELECT sha256, target, signal_type, labels, distance FROM media_matches
+WHERE sha256 = ?1 AND kind = 'media'
+UNION ALL
+SELECT sha256, target, signal_type, labels, distance FROM media_matches
+WHERE target = ?1 AND kind = 'media'
+ORDER BY 1, 2)sql");
+  if (!s.ok()) return s.status();
+  s->BindText(1, sha256);
+  std::vector<std::pair<std::string, MediaMatch>> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    out.emplace_back(s->String(0), MediaMatch{MatchKind::kMedia, s->String(1), "", s->String(2),
+                                              s->String(3), static_cast<int>(s->Int(4))});
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, "read the reposts of a media file");
+  return out;
+}
+
+Result<std::vector<MediaAppearance>> SqliteStore::AppearancesOf(
+    std::span<const std::string> sha256s) {
+  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
+SELECT pm.sha256, p.platform, p.channel_id, p.channel_title, p.external_id, p.time, p.time_is_utc
+FROM post_media pm JOIN posts p ON p.id = pm.post_id WHERE pm.sha256 = ?)sql");
+  if (!s.ok()) return s.status();
+  std::vector<MediaAppearance> out;
+  for (const std::string& sha : sha256s) {
+    s->Reset();
+    s->BindText(1, sha);
+    int rc;
+    while ((rc = s->Step()) == SQLITE_ROW) {
+      MediaAppearance a;
+      a.sha256 = s->String(0);
+      a.platform = PlatformFromName(s->Text(1)).value_or(Platform::kJsonl);
+      a.channel_id = s->String(2);
+      a.channel_title = s->String(3);
+      a.external_id = s->String(4);
+      a.time = s->Int(5);
+      a.time_is_utc = s->Int(6) != 0;
+      out.push_back(std::move(a));
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_, "read the posts of a media file");
+  }
+  std::sort(out.begin(), out.end(), [](const MediaAppearance& a, const MediaAppearance& b) {
+    const std::string_view pa = PlatformName(a.platform), pb = PlatformName(b.platform);
+    return std::tie(a.time, pa, a.channel_id, a.external_id, a.sha256) <
+           std::tie(b.time, pb, b.channel_id, b.external_id, b.sha256);
+  });
   return out;
 }
 

@@ -1161,6 +1161,53 @@ TEST_P(StoreTest, RepostClustersJoinFilesByMediaMatches) {
   EXPECT_EQ(media->list_matches[0].second, listed);
 }
 
+TEST_P(StoreTest, OneFilesRepostClusterIsTheOneTheWholeReadFinds) {
+  auto store = Open(path_);
+  auto post = [](const std::string& id, char fill, std::vector<MediaMatch> matches) {
+    ScanRecord r = TextRecord(std::stoi(id));
+    MediaRef ref;
+    ref.name = id + ".jpg";
+    ref.kind = MediaKind::kPhoto;
+    r.post.media = {ref};
+    r.media = {{Info(fill, 100), ""}};
+    r.media[0].matches = std::move(matches);
+    return r;
+  };
+  auto to = [](char fill) {
+    return MediaMatch{MatchKind::kMedia, std::string(64, fill), "", "pdq", "", 10};
+  };
+  const MediaMatch listed{MatchKind::kList, std::string(64, 'e'), "known", "pdq", "", 3};
+  // a -> b <- d -> f (each found from either end), c alone, a listed too.
+  const std::vector<ScanRecord> batch = {
+      post("1", 'a', {to('b'), listed}),  post("2", 'b', {}), post("3", 'c', {}),
+      post("4", 'd', {to('b'), to('f')}), post("5", 'f', {}), post("6", 'a', {})};
+  ASSERT_TRUE(store->Write(batch).ok());
+  auto all = LoadMediaClusters(*store);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  for (char fill : std::string("abcdf")) {
+    const std::string sha(64, fill);
+    auto one = LoadRepostCluster(*store, sha);
+    ASSERT_TRUE(one.ok()) << one.status().ToString();
+    EXPECT_FALSE(one->truncated);
+    const RepostCluster& expected = all->clusters.at(all->cluster_of.at(sha));
+    EXPECT_EQ(one->cluster.files, expected.files) << fill;
+    ASSERT_EQ(one->cluster.appearances.size(), expected.appearances.size()) << fill;
+    for (size_t i = 0; i < expected.appearances.size(); ++i) {
+      EXPECT_EQ(one->cluster.appearances[i].sha256, expected.appearances[i].sha256);
+      EXPECT_EQ(one->cluster.appearances[i].external_id, expected.appearances[i].external_id);
+    }
+  }
+  EXPECT_EQ(LoadRepostCluster(*store, std::string(64, 'a'))->cluster.appearances.size(), 5u);
+  auto cut = LoadRepostCluster(*store, std::string(64, 'a'), 2);
+  ASSERT_TRUE(cut.ok());
+  EXPECT_TRUE(cut->truncated);
+  EXPECT_EQ(cut->cluster.files.size(), 2u);
+  auto absent = LoadRepostCluster(*store, std::string(64, '9'));
+  ASSERT_TRUE(absent.ok());
+  EXPECT_EQ(absent->cluster.files, std::vector<std::string>{std::string(64, '9')});
+  EXPECT_TRUE(absent->cluster.appearances.empty());
+}
+
 TEST(DatabaseUrlTest, ParsesPathsAndUrls) {
   EXPECT_EQ(ParseDatabaseUrl("vigil.db")->path, "vigil.db");
   EXPECT_EQ(ParseDatabaseUrl("sqlite:///var/lib/vigil.db")->path, "/var/lib/vigil.db");

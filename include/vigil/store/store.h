@@ -78,6 +78,15 @@ class Store {
   // Every stored match as (sha256 of the media, match), ordered by sha256,
   // then distance.
   virtual Result<std::vector<std::pair<std::string, MediaMatch>>> ListMediaMatches() = 0;
+  // The repost matches (kind kMedia) that touch one media file either way:
+  // (x, m) with x == `sha256` or m.target == `sha256`, ordered by x, then
+  // m.target. Empty for a file with no reposts or not stored.
+  virtual Result<std::vector<std::pair<std::string, MediaMatch>>> RepostMatchesOf(
+      std::string_view sha256) = 0;
+  // Every post that carried one of `sha256s`, ordered as
+  // ForEachMediaAppearance orders them.
+  virtual Result<std::vector<MediaAppearance>> AppearancesOf(
+      std::span<const std::string> sha256s) = 0;
   // Every stored media file's perceptual hashes, ordered by sha256.
   virtual Status ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) = 0;
   // Adds the matches of stored media files (as Write does: a match already
