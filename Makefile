@@ -32,6 +32,7 @@ $(BUILD)/CMakeCache.txt:
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
+	./scripts/build-web
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -54,11 +55,13 @@ $(ASAN_BUILD)/CMakeCache.txt:
 
 test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	./scripts/build-web
 	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS)
 
 test-asan-ci: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake -S . -B $(ASAN_BUILD) > /dev/null  # an older build dir may lack newer targets
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	./scripts/build-web
 	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) -E '$(ASAN_CI_EXCLUDE)'
 
 crash-test: build

@@ -19,5 +19,5 @@ await build({
   outfile: join(out, 'app.js'),
   legalComments: 'linked',
 });
-for (const f of ['index.html', 'app.css']) copyFileSync(join(here, 'src', f), join(out, f));
+for (const f of ['index.html', 'app.css', 'cytoscape.css']) copyFileSync(join(here, 'src', f), join(out, f));
 console.error(`web: built ${out}`);

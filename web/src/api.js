@@ -50,6 +50,8 @@ export const api = {
   sighting: (code, post, media_sha256, distance) =>
     call('POST', `/api/registry/persons/${encodeURIComponent(code)}/sightings`,
       { post, media_sha256, distance }),
+  network: (params) => call('GET', '/api/network?' + new URLSearchParams(params)),
+  networkPath: (from, to) => call('GET', '/api/network/path?' + new URLSearchParams({ from, to })),
   stats: () => call('GET', '/api/stats'),
   audit: (from) => call('GET', '/api/audit?' + new URLSearchParams({ from, limit: 100 })),
   verify: () => call('GET', '/api/audit/verify'),

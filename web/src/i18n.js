@@ -2,6 +2,9 @@
 // turns the page right-to-left. The choice is kept in this browser.
 const strings = {
   en: {
+    network: 'Seller network', click_node: 'Click a node for its posts.', path_from: 'Path from',
+    path_to: 'Path to', find_path: 'Find path', no_path: 'Not connected.', neighbourhood: 'Its neighbourhood',
+    whole_network: 'Whole network', truncated: 'truncated', reposts: 'Also posted in', variant: 'variant',
     signin: 'Sign in', user: 'Account', password: 'Password', signout: 'Sign out',
     queue: 'Review queue', registry: 'Registry', stats: 'Statistics', audit: 'Audit log',
     accounts: 'Accounts', settings: 'Settings', next: 'Take next', refresh: 'Refresh',
@@ -24,6 +27,9 @@ const strings = {
     changes_by_month: 'Status changes per month', wrong: 'Wrong account or password',
   },
   ar: {
+    network: 'شبكة البائعين', click_node: 'انقر على عقدة لعرض منشوراتها.', path_from: 'المسار من',
+    path_to: 'المسار إلى', find_path: 'ابحث عن المسار', no_path: 'غير متصلين.', neighbourhood: 'جوارها',
+    whole_network: 'الشبكة كلها', truncated: 'مقتطعة', reposts: 'نُشرت أيضاً في', variant: 'نسخة معدّلة',
     signin: 'تسجيل الدخول', user: 'الحساب', password: 'كلمة المرور', signout: 'تسجيل الخروج',
     queue: 'قائمة المراجعة', registry: 'السجل', stats: 'الإحصاءات', audit: 'سجل التدقيق',
     accounts: 'الحسابات', settings: 'الإعدادات', next: 'التالي', refresh: 'تحديث',
@@ -46,6 +52,9 @@ const strings = {
     changes_by_month: 'تغييرات الوضع شهريًا', wrong: 'الحساب أو كلمة المرور غير صحيحة',
   },
   kmr: {
+    network: 'Tora firoşkaran', click_node: 'Ji bo şandiyên wê li ser girêkekê bitikîne.', path_from: 'Rê ji',
+    path_to: 'Rê heta', find_path: 'Rê bibîne', no_path: 'Ne girêdayî ne.', neighbourhood: 'Derdora wê',
+    whole_network: 'Hemû tor', truncated: 'kurtkirî', reposts: 'Herwiha hate weşandin li', variant: 'guhertoya',
     signin: 'Têkeve', user: 'Hesab', password: 'Şîfre', signout: 'Derkeve',
     queue: 'Rêza venêrînê', registry: 'Tomar', stats: 'Statîstîk', audit: 'Tomara kontrolê',
     accounts: 'Hesab', settings: 'Mîheng', next: 'Yê din bigire', refresh: 'Nû bike',

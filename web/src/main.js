@@ -3,6 +3,7 @@
 // #/post/REF, ...) over the JSON API. Every piece of data is put in the page
 // as text (dom.js), never as HTML.
 import { Chart, BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip } from 'chart.js';
+import cytoscape from 'cytoscape';
 import { api, ApiError } from './api.js';
 import { h, highlighted, time } from './dom.js';
 import { t, languages, currentLanguage, setLanguage, applyLanguage } from './i18n.js';
@@ -40,6 +41,7 @@ function nav() {
     h('strong', {}, 'vigil'),
     link('#/queue', 'queue', reviewer()),
     link('#/registry', 'registry', reviewer()),
+    link('#/network', 'network', reviewer()),
     link('#/stats', 'stats'),
     link('#/audit', 'audit', me.role === 'auditor'),
     link('#/accounts', 'accounts', me.role === 'admin'),
@@ -319,6 +321,76 @@ async function personPage(code) {
         `${c.media_sha256.slice(0, 12)} · ${c.kind} · ${t('distance')} ${c.distance.toFixed(3)}`)))));
 }
 
+// --- the seller network ----------------------------------------------------------------
+
+const kindColors = {
+  channel: '#1f5fbf', author: '#b42318', phone: '#1d7a3a', handle: '#7c3aed', email: '#0e7490',
+  wallet: '#b45309', url: '#6b7280', photo: '#be185d',
+};
+let graph = null;
+
+async function networkPage() {
+  const [, , focus] = location.hash.split('/');
+  const node = focus ? decodeURIComponent(focus) : '';
+  const data = await api.network(node ? { node, depth: 2 } : {});
+  const detail = h('div', { class: 'panel', id: 'node-detail' }, h('p', { class: 'muted' }, t('click_node')));
+  const status = h('p', { role: 'status', id: 'path-status' });
+  const ids = h('datalist', { id: 'node-ids' }, data.nodes.map((n) => h('option', { value: n.id }, n.label)));
+  const from = h('input', { type: 'text', id: 'path-from', list: 'node-ids', placeholder: t('path_from') });
+  const to = h('input', { type: 'text', id: 'path-to', list: 'node-ids', placeholder: t('path_to') });
+  const container = h('div', { id: 'network-graph', class: 'panel graph' });
+  const showNode = (n) => {
+    detail.replaceChildren(
+      h('h3', { dir: 'auto' }, `${n.kind}: ${n.label}`),
+      h('p', { class: 'muted', dir: 'auto' }, `${n.id} · ${n.posts} ${t('posts')}`),
+      h('ul', {}, n.sample.map((p) => h('li', {}, h('a', { href: `#/post/${p.ref}`, dir: 'auto' }, p.key)))),
+      h('p', {}, h('a', { href: `#/network/${encodeURIComponent(n.id)}`, id: 'focus-node' }, t('neighbourhood'))),
+      h('button', { onclick: () => { from.value = n.id; } }, t('path_from')), ' ',
+      h('button', { onclick: () => { to.value = n.id; } }, t('path_to')));
+  };
+  page(
+    h('div', { class: 'panel filters' },
+      h('span', {}, `${data.nodes.length} · ${data.edges.length} · ${data.posts} ${t('posts')}${data.truncated ? ' (' + t('truncated') + ')' : ''}`),
+      node ? h('a', { href: '#/network' }, t('whole_network')) : null,
+      from, to, ids,
+      h('button', { class: 'primary', id: 'find-path', onclick: async () => {
+        try {
+          const p = await api.networkPath(from.value.trim(), to.value.trim());
+          graph.elements().removeClass('on-path');
+          if (!p.connected) {
+            status.textContent = t('no_path');
+            return;
+          }
+          for (const n of p.nodes) graph.getElementById(n.id).addClass('on-path');
+          for (const e of p.edges) graph.getElementById(`${e.source}\u0000${e.target}`).addClass('on-path');
+          status.textContent = p.nodes.map((n) => n.label).join(' → ');
+        } catch (e) {
+          status.textContent = e.message;
+        }
+      } }, t('find_path')), status),
+    h('div', { class: 'network' }, container, detail));
+  const byId = new Map(data.nodes.map((n) => [n.id, n]));
+  if (graph) graph.destroy();
+  graph = cytoscape({
+    container,
+    elements: [
+      ...data.nodes.map((n) => ({ data: { id: n.id, label: n.label, kind: n.kind, posts: n.posts } })),
+      ...data.edges.map((e) => ({ data: { id: `${e.source}\u0000${e.target}`, source: e.source, target: e.target, posts: e.posts } })),
+    ],
+    style: [
+      { selector: 'node', style: { label: 'data(label)', 'font-size': 10, 'text-wrap': 'ellipsis',
+        'text-max-width': 120, width: 'mapData(posts, 1, 20, 14, 40)', height: 'mapData(posts, 1, 20, 14, 40)',
+        'background-color': (el) => kindColors[el.data('kind')] || '#333' } },
+      { selector: 'edge', style: { width: 'mapData(posts, 1, 10, 1, 6)', 'line-color': '#c3c9d2' } },
+      { selector: '.on-path', style: { 'line-color': '#f59e0b', 'border-width': 4, 'border-color': '#f59e0b' } },
+      { selector: ':selected', style: { 'border-width': 3, 'border-color': '#111' } },
+    ],
+    layout: { name: 'cose', animate: false, randomize: false },
+  });
+  graph.on('tap', 'node', (e) => showNode(byId.get(e.target.id())));
+  if (node && byId.has(node)) showNode(byId.get(node));
+}
+
 // --- statistics -----------------------------------------------------------------------
 
 function csv(rows) {
@@ -444,6 +516,7 @@ async function render() {
   try {
     if (route === 'post' && arg && reviewer()) await postPage(arg);
     else if (route === 'registry' && reviewer()) await registryPage();
+    else if (route === 'network' && reviewer()) await networkPage();
     else if (route === 'person' && arg && coordinator()) await personPage(decodeURIComponent(arg));
     else if (route === 'audit' && me.role === 'auditor') await auditPage();
     else if (route === 'accounts' && me.role === 'admin') await accountsPage();
