@@ -98,7 +98,8 @@ SellerNetwork NetworkBuilder::Finish(bool truncated) && {
     }
   }
   // A photo that only one post shows joins nothing.
-  std::erase_if(nodes, [](const auto& kv) { return kv.second.kind == "photo" && kv.second.posts < 2; });
+  std::erase_if(nodes,
+                [](const auto& kv) { return kv.second.kind == "photo" && kv.second.posts < 2; });
   out.nodes.reserve(nodes.size());
   for (auto& [id, n] : nodes) out.nodes.push_back(std::move(n));
   std::map<std::pair<size_t, size_t>, size_t> edges;

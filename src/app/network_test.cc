@@ -43,19 +43,19 @@ TEST(SellerNetworkTest, JoinsPostsThroughTheirIdentitiesOnly) {
   // the same phone and a handle; seller C in channel 3 reposts B's photo
   // (mirrored: a different file, a repost match) with another phone.
   b.Add(Record("1", "10", "A", {{"phone", "+9647501111111"}, {"price", "2000 USD"}}));
-  b.Add(Record("2", "20", "B", {{"phone", "+9647501111111"}, {"handle", "@seller_b"}},
-               {{'a', {}}}));
+  b.Add(
+      Record("2", "20", "B", {{"phone", "+9647501111111"}, {"handle", "@seller_b"}}, {{'a', {}}}));
   b.Add(Record("3", "30", "C", {{"phone", "+9647502222222"}}, {{'b', {'a'}}}));
   b.Add(Record("4", "40", "", {{"wallet", "TXYZ"}}, {{'c', {}}}));  // no author; a lone photo
   const SellerNetwork n = std::move(b).Finish();
   EXPECT_EQ(n.posts, 4u);
   std::vector<std::string> ids;
   for (const auto& node : n.nodes) ids.push_back(node.id);
-  EXPECT_THAT(ids, ElementsAre("author:telegram/A", "author:telegram/B", "author:telegram/C",
-                               "channel:telegram/1", "channel:telegram/2", "channel:telegram/3",
-                               "channel:telegram/4", "handle:@seller_b", "phone:+9647501111111",
-                               "phone:+9647502222222", "photo:" + std::string(64, 'a'),
-                               "wallet:TXYZ"));
+  EXPECT_THAT(ids,
+              ElementsAre("author:telegram/A", "author:telegram/B", "author:telegram/C",
+                          "channel:telegram/1", "channel:telegram/2", "channel:telegram/3",
+                          "channel:telegram/4", "handle:@seller_b", "phone:+9647501111111",
+                          "phone:+9647502222222", "photo:" + std::string(64, 'a'), "wallet:TXYZ"));
   const NetworkNode& phone = n.nodes[*n.Find("phone:+9647501111111")];
   EXPECT_EQ(phone.posts, 2u);
   ASSERT_EQ(phone.sample.size(), 2u);
@@ -73,9 +73,9 @@ TEST(SellerNetworkTest, JoinsPostsThroughTheirIdentitiesOnly) {
 
   // From seller A to seller C: through the shared phone, seller B and the photo.
   const auto path = ShortestPath(n, *n.Find("author:telegram/A"), *n.Find("author:telegram/C"));
-  EXPECT_THAT(Ids(n, path), ElementsAre("author:telegram/A", "phone:+9647501111111",
-                                        "author:telegram/B", "photo:" + std::string(64, 'a'),
-                                        "author:telegram/C"));
+  EXPECT_THAT(Ids(n, path),
+              ElementsAre("author:telegram/A", "phone:+9647501111111", "author:telegram/B",
+                          "photo:" + std::string(64, 'a'), "author:telegram/C"));
   EXPECT_TRUE(ShortestPath(n, *n.Find("author:telegram/A"), wallet).empty());
   EXPECT_THAT(Ids(n, ShortestPath(n, wallet, wallet)), ElementsAre("wallet:TXYZ"));
 

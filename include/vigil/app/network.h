@@ -33,10 +33,10 @@
 namespace vigil::app {
 
 struct NetworkNode {
-  std::string id;     // "KIND:VALUE", as above
-  std::string kind;   // channel, author, phone, handle, email, wallet, url, photo
-  std::string label;  // what a reviewer reads
-  size_t posts = 0;   // posts that carry it
+  std::string id;               // "KIND:VALUE", as above
+  std::string kind;             // channel, author, phone, handle, email, wallet, url, photo
+  std::string label;            // what a reviewer reads
+  size_t posts = 0;             // posts that carry it
   std::vector<PostKey> sample;  // the first posts that carry it (at most kNetworkSample)
 };
 
