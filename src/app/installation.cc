@@ -285,6 +285,19 @@ Result<std::vector<PostKey>> Installation::SelectPosts(const EvidenceSelection& 
       }
     }
   }
+  if (selection.escalated) {
+    VIGIL_ASSIGN_OR_RETURN(std::vector<store::Decision> decisions, store().Decisions(std::nullopt));
+    // Oldest first: a later confirm or dismiss settles an earlier escalation.
+    std::map<PostKey, store::DecisionType> latest;
+    for (const store::Decision& d : decisions) latest[d.post] = d.type;
+    size_t escalated = 0;
+    for (const auto& [key, type] : latest) {
+      if (type != store::DecisionType::kEscalate) continue;
+      keys.push_back(key);
+      ++escalated;
+    }
+    if (escalated == 0) return Status::NotFound("no post is escalated");
+  }
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   return keys;

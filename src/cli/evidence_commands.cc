@@ -27,6 +27,7 @@ struct EvidenceArgs {
   std::string bundle;
   std::vector<std::string> cases;
   std::vector<std::string> clusters;
+  bool escalated = false;
 };
 
 app::InstallationOptions KeyFileOptions(const EvidenceArgs& a) {
@@ -59,6 +60,7 @@ int RunEvidenceExport(const EvidenceArgs& a, const Context& ctx) {
   }
   selection.cases = a.cases;
   selection.clusters = a.clusters;
+  selection.escalated = a.escalated;
   auto inst = OpenInstallation(a.inst, "evidence export", /*create=*/false);
   if (!inst.ok()) return Fail(ctx, "evidence export", inst.status().ToString());
   auto originals = (*inst)->ExportEvidence(selection, a.out);
@@ -132,11 +134,13 @@ void AddEvidenceCommands(CLI::App& app, Context& ctx) {
   exp->add_option("--cluster", args->clusters,
                   "Every post of the repost cluster of this media (its SHA-256 or first 8+ hex "
                   "digits, as the report shows; repeatable)");
+  exp->add_flag("--escalated", args->escalated,
+                "Every post whose latest review decision is an escalation");
   exp->add_option("-o,--out", args->out, "Bundle to write (.zip)")->required();
   AddKeyOptions(exp, *args);
   exp->callback([args, &ctx] {
-    if (args->posts.empty() && args->cases.empty() && args->clusters.empty()) {
-      std::cerr << "vigil evidence export: give --post, --case or --cluster\n";
+    if (args->posts.empty() && args->cases.empty() && args->clusters.empty() && !args->escalated) {
+      std::cerr << "vigil evidence export: give --post, --case, --cluster or --escalated\n";
       ctx.exit_code = kExitUsage;
       return;
     }

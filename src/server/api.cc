@@ -25,6 +25,7 @@ namespace vigil::server {
 namespace {
 
 using store::Role;
+namespace fs = std::filesystem;
 constexpr size_t kMaxNote = 4000;
 // A repost cluster shown beside one photo follows at most this many files.
 constexpr size_t kMaxClusterFiles = 64;
@@ -264,6 +265,7 @@ Api::Api(app::Installation& inst, ApiOptions options)
       {"POST", "/api/posts/{ref}/decisions", kReviewers, &Api::Decide},
       {"GET", "/api/media/{sha256}", kReviewers, &Api::Media},
       {"GET", "/api/network", kReviewers, &Api::Network},
+      {"POST", "/api/evidence/escalated", kCoordinators, &Api::ExportEscalated},
       {"GET", "/api/network/path", kReviewers, &Api::NetworkPath},
       {"GET", "/api/registry/persons", kReviewers, &Api::Persons},
       {"GET", "/api/registry/persons/{case}", kCoordinators, &Api::Person},
@@ -756,6 +758,37 @@ Response Api::Network(const Request& req, const Caller& caller) {
   WriteNetwork(w, shown);
   w.EndObject();
   return Json(200, w.str());
+}
+
+Response Api::ExportEscalated(const Request&, const Caller& caller) {
+  auto lock = Use(caller);
+  // The bundle is written beside the database (never in a shared /tmp),
+  // answered, then removed: the installation keeps no copy but its custody
+  // record of the export.
+  const fs::path out =
+      fs::path(inst_.paths().home) / (".export-" + evidence::RandomToken(16) + ".zip.partial");
+  app::EvidenceSelection selection;
+  selection.escalated = true;
+  auto originals = inst_.ExportEvidence(selection, out);
+  struct Remove {
+    fs::path p;
+    ~Remove() {
+      std::error_code ec;
+      fs::remove(p, ec);
+    }
+  } remove{out};
+  if (!originals.ok()) return FromStatus(originals.status());
+  std::ifstream in(out, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (!in) return Error(500, "cannot read the bundle just written");
+  Response r;
+  r.content_type = "application/zip";
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"vigil-escalated-" +
+                                                    std::to_string(Now()) + ".zip\"");
+  r.headers.emplace_back("X-Vigil-Originals", std::to_string(*originals));
+  r.body = std::move(bytes).str();
+  return r;
 }
 
 Response Api::NetworkPath(const Request& req, const Caller& caller) {

@@ -87,6 +87,7 @@ class Api {
   Response Decide(const Request&, const Caller&);
   Response Media(const Request&, const Caller&);
   Response Network(const Request&, const Caller&);
+  Response ExportEscalated(const Request&, const Caller&);
   Response NetworkPath(const Request&, const Caller&);
   Response Persons(const Request&, const Caller&);
   Response Person(const Request&, const Caller&);

@@ -19,6 +19,7 @@
 
 #include "src/testing/temp_dir.h"
 #include "vigil/core/digest.h"
+#include "vigil/evidence/bundle.h"
 
 namespace vigil::server {
 namespace {
@@ -47,6 +48,7 @@ const std::map<std::string, std::set<std::string>> kExpectedRoles = {
     {"GET /api/media/{sha256}", {"coordinator", "analyst"}},
     {"GET /api/network", {"coordinator", "analyst"}},
     {"GET /api/network/path", {"coordinator", "analyst"}},
+    {"POST /api/evidence/escalated", {"coordinator"}},
     {"GET /api/registry/persons", {"coordinator", "analyst"}},
     {"GET /api/registry/persons/{case}", {"coordinator"}},
     {"GET /api/registry/persons/{case}/photos/{id}", {"coordinator"}},
@@ -321,6 +323,41 @@ TEST_F(ServerTest, SellerNetworkJoinsPostsByPhoneAndFindsPaths) {
   ASSERT_EQ(one->status, 200);
   EXPECT_TRUE(Parse(one->body)["truncated"].GetBool());
   EXPECT_EQ(Parse(one->body)["posts"].GetInt(), 1);
+}
+
+TEST_F(ServerTest, EscalatedPostsLeaveAsOneSignedBundle) {
+  SignedIn coord = SignIn("coord"), analyst = SignIn("analyst");
+  auto none = Client().Post("/api/evidence/escalated", coord.headers(), "", "application/json");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 404) << none->body;
+  EXPECT_THAT(none->body, HasSubstr("no post is escalated"));
+  // Post 1 (with the photo) stays escalated; post 3's escalation is settled.
+  const std::string one = PostRef({Platform::kJsonl, "market", "1"});
+  const std::string three = PostRef({Platform::kJsonl, "market", "3"});
+  for (auto [ref, decision] :
+       {std::pair{one, "escalate"}, {three, "escalate"}, {three, "dismiss"}}) {
+    auto r =
+        Client().Post("/api/posts/" + ref + "/decisions", analyst.headers(),
+                      std::string(R"({"decision":")") + decision + R"("})", "application/json");
+    ASSERT_EQ(r->status, 201) << r->body;
+  }
+  EXPECT_EQ(
+      Client().Post("/api/evidence/escalated", analyst.headers(), "", "application/json")->status,
+      403);
+  auto r = Client().Post("/api/evidence/escalated", coord.headers(), "", "application/json");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/zip");
+  EXPECT_THAT(r->get_header_value("Content-Disposition"), HasSubstr("attachment"));
+  EXPECT_EQ(r->get_header_value("X-Vigil-Originals"), "1");
+  const fs::path zip = dir_ / "escalated.zip";
+  testing::Spit(zip, r->body);
+  const evidence::Verdict v = evidence::VerifyBundle(zip.string());
+  EXPECT_TRUE(v.ok) << (v.problems.empty() ? "" : v.problems[0]);
+  EXPECT_EQ(v.items, 1u);
+  // Nothing of the bundle stays beside the database.
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    EXPECT_EQ(e.path().string().find(".export-"), std::string::npos) << e.path();
+  }
 }
 
 TEST_F(ServerTest, APhotosRepostsAreListedBesideIt) {

@@ -26,6 +26,18 @@ async function call(method, path, body) {
   return data;
 }
 
+// A download: the answer's bytes as a Blob, with its file name.
+async function download(method, path) {
+  const res = await fetch(path, { method, headers: { 'X-CSRF-Token': csrf }, credentials: 'same-origin' });
+  if (!res.ok) {
+    const type = res.headers.get('Content-Type') || '';
+    const data = type.startsWith('application/json') ? await res.json() : null;
+    throw new ApiError(res.status, (data && data.error) || res.statusText);
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '')?.[1] || 'download';
+  return { blob: await res.blob(), name, originals: res.headers.get('X-Vigil-Originals') };
+}
+
 export const api = {
   async login(user, password) {
     const me = await call('POST', '/api/login', { user, password });
@@ -53,6 +65,7 @@ export const api = {
   network: (params) => call('GET', '/api/network?' + new URLSearchParams(params)),
   networkPath: (from, to) => call('GET', '/api/network/path?' + new URLSearchParams({ from, to })),
   stats: () => call('GET', '/api/stats'),
+  exportEscalated: () => download('POST', '/api/evidence/escalated'),
   audit: (from) => call('GET', '/api/audit?' + new URLSearchParams({ from, limit: 100 })),
   verify: () => call('GET', '/api/audit/verify'),
   accounts: () => call('GET', '/api/accounts'),

@@ -2,6 +2,7 @@
 // turns the page right-to-left. The choice is kept in this browser.
 const strings = {
   en: {
+    export_escalated: 'Export escalated (evidence bundle)', bundle_saved: 'Bundle saved',
     network: 'Seller network', click_node: 'Click a node for its posts.', path_from: 'Path from',
     path_to: 'Path to', find_path: 'Find path', no_path: 'Not connected.', neighbourhood: 'Its neighbourhood',
     whole_network: 'Whole network', truncated: 'truncated', reposts: 'Also posted in', variant: 'variant',
@@ -27,6 +28,7 @@ const strings = {
     changes_by_month: 'Status changes per month', wrong: 'Wrong account or password',
   },
   ar: {
+    export_escalated: 'تصدير المنشورات المصعّدة (حزمة أدلة)', bundle_saved: 'حُفظت الحزمة',
     network: 'شبكة البائعين', click_node: 'انقر على عقدة لعرض منشوراتها.', path_from: 'المسار من',
     path_to: 'المسار إلى', find_path: 'ابحث عن المسار', no_path: 'غير متصلين.', neighbourhood: 'جوارها',
     whole_network: 'الشبكة كلها', truncated: 'مقتطعة', reposts: 'نُشرت أيضاً في', variant: 'نسخة معدّلة',
@@ -52,6 +54,7 @@ const strings = {
     changes_by_month: 'تغييرات الوضع شهريًا', wrong: 'الحساب أو كلمة المرور غير صحيحة',
   },
   kmr: {
+    export_escalated: 'Şandiyên bilindkirî derxe (pakêta delîlan)', bundle_saved: 'Pakêt hate tomarkirin',
     network: 'Tora firoşkaran', click_node: 'Ji bo şandiyên wê li ser girêkekê bitikîne.', path_from: 'Rê ji',
     path_to: 'Rê heta', find_path: 'Rê bibîne', no_path: 'Ne girêdayî ne.', neighbourhood: 'Derdora wê',
     whole_network: 'Hemû tor', truncated: 'kurtkirî', reposts: 'Herwiha hate weşandin li', variant: 'guhertoya',

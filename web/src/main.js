@@ -56,6 +56,16 @@ function nav() {
     } }, t('signout')));
 }
 
+// Hands `blob` to the browser as a file download.
+function save(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  URL.revokeObjectURL(url);
+}
+
 function page(...children) {
   for (const c of charts) c.destroy();
   charts = [];
@@ -175,6 +185,15 @@ async function queuePage() {
     h('div', { class: 'panel filters' },
       h('label', {}, t('category'), ' ', category), channel,
       check('media_match'), check('face_candidate'), check('all', 'unflagged'),
+      coordinator() ? h('button', { id: 'export-escalated', onclick: async () => {
+        try {
+          const file = await api.exportEscalated();
+          save(file.blob, file.name);
+          status.textContent = `${t('bundle_saved')}: ${file.name} (${file.originals})`;
+        } catch (e) {
+          status.textContent = e.message;
+        }
+      } }, t('export_escalated')) : null,
       h('button', { class: 'primary', id: 'take-next', onclick: async () => {
         const item = await api.next(queueParams());
         if (item.ref) location.hash = `#/post/${item.ref}`;
@@ -409,12 +428,15 @@ async function statsPage() {
   const byStatus = h('canvas', { id: 'chart-status', 'aria-label': t('by_status') });
   const rows = [['month', 'category', 'count'], ...s.posts_by_month.map((m) => [m.month, m.category, m.count])];
   const download = h('button', { id: 'csv', onclick: () => {
-    const url = URL.createObjectURL(new Blob([csv(rows)], { type: 'text/csv' }));
-    const a = h('a', { href: url, download: 'vigil-posts-by-month.csv' });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    URL.revokeObjectURL(url);
+    save(new Blob([csv(rows)], { type: 'text/csv' }), 'vigil-posts-by-month.csv');
+  } }, t('download_csv'));
+  const changes = s.registry.changes_by_month;
+  const changeMonths = [...new Set(changes.map((c) => c.month))].sort();
+  const changeStatuses = [...new Set(changes.map((c) => c.status))];
+  const changeRows = [['month', 'status', 'count'], ...changes.map((c) => [c.month, c.status, c.count])];
+  const byChange = h('canvas', { id: 'chart-changes', 'aria-label': t('changes_by_month') });
+  const downloadChanges = h('button', { id: 'csv-changes', onclick: () => {
+    save(new Blob([csv(changeRows)], { type: 'text/csv' }), 'vigil-status-changes-by-month.csv');
   } }, t('download_csv'));
   page(
     h('div', { class: 'panel', id: 'totals' }, h('h2', {}, t('totals')),
@@ -422,7 +444,8 @@ async function statsPage() {
         h('span', { id: 'confirmed-matches' }, String(s.registry.confirmed_matches)),
         ` ${t('confirmed_matches')} · ${s.decisions.confirm} ${t('confirm')} · ${s.decisions.dismiss} ${t('dismiss')} · ${s.decisions.escalate} ${t('escalate')}`)),
     h('div', { class: 'panel chart' }, h('h3', {}, t('by_month')), byMonth, download),
-    h('div', { class: 'panel chart' }, h('h3', {}, t('by_status')), byStatus));
+    h('div', { class: 'panel chart' }, h('h3', {}, t('by_status')), byStatus),
+    h('div', { class: 'panel chart' }, h('h3', {}, t('changes_by_month')), byChange, downloadChanges));
   charts.push(new Chart(byMonth, {
     type: 'bar',
     data: { labels: months, datasets: categories.map((c) => ({ label: c, data: months.map((m) => count(m, c)) })) },
@@ -433,6 +456,12 @@ async function statsPage() {
     data: { labels: Object.keys(s.registry.by_status),
       datasets: [{ label: t('by_status'), data: Object.values(s.registry.by_status) }] },
     options: { animation: false, scales: { y: { beginAtZero: true } } },
+  }));
+  charts.push(new Chart(byChange, {
+    type: 'bar',
+    data: { labels: changeMonths, datasets: changeStatuses.map((st) => ({ label: st,
+      data: changeMonths.map((m) => changes.find((c) => c.month === m && c.status === st)?.count || 0) })) },
+    options: { animation: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
   }));
 }
 

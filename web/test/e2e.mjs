@@ -192,6 +192,21 @@ try {
     await page.screenshot({ path: join(shots, '2-queue.png'), fullPage: true });
   });
 
+  await step('keys: e escalates the selected post, and the escalations leave as a bundle that verifies', async () => {
+    const first = await page.locator('#queue tr.queue-item').first().getAttribute('data-ref');
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    await page.keyboard.press('e');
+    await until(page, () => /escalate/.test(document.querySelector('#queue-status')?.textContent || ''));
+    assert.equal(await page.locator(`#queue tr[data-ref="${first}"]`).count(), 0, 'the decided post stayed');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-escalated')]);
+    const bundle = join(work, 'escalated.zip');
+    await download.saveAs(bundle);
+    assert.match(download.suggestedFilename(), /^vigil-escalated-\d+\.zip$/);
+    run([vigil, 'verify', bundle]);
+    await page.screenshot({ path: join(shots, '2b-queue-escalated.png'), fullPage: true });
+  });
+
   await step('a post with a matched photo shows it blurred and grayscale until revealed', async () => {
     await refilter(page, () => page.check('#f-media_match'));
     await page.locator('#queue tr.queue-item').first().click();
@@ -204,8 +219,10 @@ try {
     });
     assert.ok(await blurOf(img) >= 4, 'the image is not blurred');
     assert.ok(await grayOf(img), 'the image is not grayscale');
-    // The demo's first sale photo was reposted, mirrored, in the WhatsApp group.
-    assert.ok(await page.locator('.reposts li').count() >= 1, 'its repost is not stacked beside it');
+    // What matched is shown beside the photo: a hash-list entry with its
+    // distance, or the other posts of its repost cluster.
+    const shown = await page.locator('.media table tr').count() + await page.locator('.reposts li').count();
+    assert.ok(shown >= 1, 'neither its hash match nor its reposts are shown');
     await page.screenshot({ path: join(shots, '3-post-blurred.png'), fullPage: true });
     await page.locator('button.reveal').first().click();
     await until(page, () => !/blur/.test(getComputedStyle(document.querySelector('img.sensitive')).filter));
@@ -237,6 +254,7 @@ try {
     await page.goto(`${url}/#/stats`);
     await page.waitForSelector('#confirmed-matches');
     assert.equal(Number(await page.textContent('#confirmed-matches')), confirmedBefore + 1);
+    await page.waitForSelector('#chart-changes');
     await page.screenshot({ path: join(shots, '6-stats-after.png'), fullPage: true });
   });
 

@@ -110,11 +110,13 @@ struct ScanRequest {
 
 // What an evidence bundle holds: posts by key, every confirmed sighting of
 // registry cases, every post of repost clusters (a media SHA-256 or a prefix
-// of at least 8 hex digits).
+// of at least 8 hex digits), and with `escalated` every post whose latest
+// review decision is an escalation.
 struct EvidenceSelection {
   std::vector<PostKey> posts;
   std::vector<std::string> cases;
   std::vector<std::string> clusters;
+  bool escalated = false;
 };
 
 // A person with what the scans found of them.
@@ -194,7 +196,8 @@ class Installation {
   // --- evidence --------------------------------------------------------------
   // The posts of `selection`, sorted and without repeats. kNotFound for a
   // post, case sighting or cluster that is not there; kInvalidArgument for a
-  // bad cluster prefix or a case without a confirmed sighting.
+  // bad cluster prefix or a case without a confirmed sighting; kNotFound for
+  // `escalated` when no post's latest decision is an escalation.
   Result<std::vector<PostKey>> SelectPosts(const EvidenceSelection& selection);
   // Writes a signed bundle of the selected posts' originals (from the vault)
   // to `out`; returns how many originals it holds.
