@@ -987,15 +987,19 @@ Result<PostPage> SqliteStore::ListPosts(const PostQuery& q) {
   if (q.category) sql += " AND category = " + param();
   if (q.since) sql += " AND time >= " + param();
   if (q.until) sql += " AND time < " + param();
+  // Matches are few beside the posts: the page is built from the matched
+  // media's posts (then sorted), not by walking every post by score and
+  // probing each (which read the whole index when nothing matched).
   if (q.with_media_match) {
     sql +=
-        " AND EXISTS (SELECT 1 FROM post_media pm JOIN media_matches mm ON mm.sha256 = pm.sha256 "
-        "OR (mm.kind = 'media' AND mm.target = pm.sha256) WHERE pm.post_id = posts.id)";
+        " AND posts.id IN (SELECT pm.post_id FROM post_media pm WHERE pm.sha256 IN "
+        "(SELECT sha256 FROM media_matches UNION ALL "
+        "SELECT target FROM media_matches WHERE kind = 'media'))";
   }
   if (q.with_face_candidate) {
     sql +=
-        " AND EXISTS (SELECT 1 FROM post_media pm JOIN face_matches fm ON fm.sha256 = pm.sha256 "
-        "WHERE pm.post_id = posts.id)";
+        " AND posts.id IN (SELECT pm.post_id FROM post_media pm WHERE pm.sha256 IN "
+        "(SELECT sha256 FROM face_matches))";
   }
   if (q.undecided_only)
     sql += " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.post_id = posts.id)";

@@ -964,6 +964,28 @@ TEST_P(StoreTest, ListsPostsWithMediaMatchesFaceCandidatesOrNoDecision) {
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   ASSERT_EQ(p->records.size(), 1u);
   EXPECT_EQ(p->records[0].post.external_id, "812");
+  // A repost match lists both posts: the one whose photo matched, and the
+  // one whose photo it matched (the match's target).
+  auto photo = [](int n, char fill, std::vector<MediaMatch> matches) {
+    ScanRecord r = TextRecord(n);
+    MediaRef ref;
+    ref.name = "p.jpg";
+    ref.kind = MediaKind::kPhoto;
+    r.post.media = {ref};
+    r.media = {{Info(fill, 100), ""}};
+    r.media[0].matches = std::move(matches);
+    return r;
+  };
+  const std::vector<ScanRecord> reposts = {
+      photo(100, 'c', {}),
+      photo(101, 'd', {{MatchKind::kMedia, std::string(64, 'c'), "", "pdq", "", 9}}),
+      photo(102, 'e', {})};
+  ASSERT_TRUE(store->Write(reposts).ok());
+  p = store->ListPosts(q);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  std::set<std::string> listed;
+  for (const auto& r : p->records) listed.insert(r.post.external_id);
+  EXPECT_EQ(listed, (std::set<std::string>{"812", "100", "101"}));
 
   q = {};
   q.with_face_candidate = true;

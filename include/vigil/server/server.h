@@ -55,7 +55,7 @@ struct ServerOptions {
   // How long a reviewer holds a queue item taken with /api/queue/next.
   int64_t lease_seconds = 10 * 60;
   size_t max_body_bytes = 1 << 20;
-  int threads = 8;
+  int threads = 32;
 };
 
 // kInvalidArgument when `host` is not loopback and there is neither TLS nor
