@@ -194,6 +194,13 @@ Result<store::PostQuery> QueueQuery(const Request& req) {
       if (!*field) return Status::InvalidArgument(std::string(key) + " must be unix seconds");
     }
   }
+  if (const std::string l = req.Query("lang"); !l.empty()) {
+    if (l.size() > 8 ||
+        !std::all_of(l.begin(), l.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
+      return Status::InvalidArgument("lang is a lexicon's language code (en, ar, kmr, ckb)");
+    }
+    q.lang = l;
+  }
   q.with_media_match = req.Query("media_match") == "1";
   q.with_face_candidate = req.Query("face_candidate") == "1";
   if (req.Query("order") == "time") q.order = store::PostOrder::kTime;

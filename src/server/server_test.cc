@@ -646,6 +646,8 @@ TEST_F(ServerTest, BadRequestsGetClearErrorsAndWriteNothing) {
   EXPECT_EQ(Client().Get("/api/nothing-here", s.headers())->status, 404);
   EXPECT_EQ(Client().Get("/api/queue?limit=100000", s.headers())->status, 400);
   EXPECT_EQ(Client().Get("/api/queue?category=bogus", s.headers())->status, 400);
+  EXPECT_EQ(Client().Get("/api/queue?lang=EN'--", s.headers())->status, 400);
+  EXPECT_EQ(Client().Get("/api/queue?lang=kmr", s.headers())->status, 200);
   EXPECT_TRUE(inst_->store().Decisions(std::nullopt)->empty());
   EXPECT_EQ(AuditSize(), audit_before);
 }

@@ -987,6 +987,12 @@ Result<PostPage> SqliteStore::ListPosts(const PostQuery& q) {
   if (q.category) sql += " AND category = " + param();
   if (q.since) sql += " AND time >= " + param();
   if (q.until) sql += " AND time < " + param();
+  if (!q.lang.empty()) {
+    sql +=
+        " AND EXISTS (SELECT 1 FROM json_each(posts.reasons) r WHERE json_extract(r.value, "
+        "'$.lang') = " +
+        param() + ")";
+  }
   // Matches are few beside the posts: the page is built from the matched
   // media's posts (then sorted), not by walking every post by score and
   // probing each (which read the whole index when nothing matched).
@@ -1018,6 +1024,7 @@ Result<PostPage> SqliteStore::ListPosts(const PostQuery& q) {
   if (q.category) s.BindText(++i, text::CategoryName(*q.category));
   if (q.since) s.Bind(++i, *q.since);
   if (q.until) s.Bind(++i, *q.until);
+  if (!q.lang.empty()) s.BindText(++i, q.lang);
   if (cursor) {
     if (q.order == PostOrder::kScore) {
       s.BindDouble(++i, cursor->score);

@@ -943,6 +943,25 @@ TEST_P(StoreTest, ListsPostsInStablePagesWithFilters) {
     EXPECT_EQ(r.analysis.category, text::Category::kAppeal);
   }
 
+  // Three posts flagged by a Kurmanji term only; the rest have ar and en reasons.
+  std::vector<ScanRecord> kurmanji = TextRecords(2000, 2003);
+  for (auto& r : kurmanji) r.analysis.reasons = {{"sale", "firotin", "kmr", {0, 4}}};
+  ASSERT_TRUE(store->Write(kurmanji).ok());
+  PostQuery by_lang;
+  by_lang.limit = 1000;
+  by_lang.lang = "kmr";
+  const auto in_kurmanji = store->ListPosts(by_lang);
+  ASSERT_TRUE(in_kurmanji.ok()) << in_kurmanji.status().ToString();
+  std::set<std::string> ids;
+  for (const auto& r : in_kurmanji->records) ids.insert(r.post.external_id);
+  EXPECT_EQ(ids, (std::set<std::string>{"2000", "2001", "2002"}));
+  PostQuery every;
+  every.limit = 1000;
+  by_lang.lang = "en";
+  EXPECT_EQ(store->ListPosts(by_lang)->records.size(), store->ListPosts(every)->records.size() - 3);
+  by_lang.lang = "xx";
+  EXPECT_TRUE(store->ListPosts(by_lang)->records.empty());
+
   PostQuery bad = q;
   bad.after = "x";
   EXPECT_EQ(store->ListPosts(bad).status().code(), StatusCode::kInvalidArgument);

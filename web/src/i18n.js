@@ -2,6 +2,8 @@
 // turns the page right-to-left. The choice is kept in this browser.
 const strings = {
   en: {
+    reset_filters: 'Clear filters',
+    post_language: 'Language of the post', from_day: 'From', to_day: 'To',
     export_escalated: 'Export escalated (evidence bundle)', bundle_saved: 'Bundle saved',
     network: 'Seller network', click_node: 'Click a node for its posts.', path_from: 'Path from',
     path_to: 'Path to', find_path: 'Find path', no_path: 'Not connected.', neighbourhood: 'Its neighbourhood',
@@ -28,6 +30,8 @@ const strings = {
     changes_by_month: 'Status changes per month', wrong: 'Wrong account or password',
   },
   ar: {
+    reset_filters: 'مسح عوامل التصفية',
+    post_language: 'لغة المنشور', from_day: 'من', to_day: 'إلى',
     export_escalated: 'تصدير المنشورات المصعّدة (حزمة أدلة)', bundle_saved: 'حُفظت الحزمة',
     network: 'شبكة البائعين', click_node: 'انقر على عقدة لعرض منشوراتها.', path_from: 'المسار من',
     path_to: 'المسار إلى', find_path: 'ابحث عن المسار', no_path: 'غير متصلين.', neighbourhood: 'جوارها',
@@ -54,6 +58,8 @@ const strings = {
     changes_by_month: 'تغييرات الوضع شهريًا', wrong: 'الحساب أو كلمة المرور غير صحيحة',
   },
   kmr: {
+    reset_filters: 'Parzûnan paqij bike',
+    post_language: 'Zimanê şandiyê', from_day: 'Ji', to_day: 'Heta',
     export_escalated: 'Şandiyên bilindkirî derxe (pakêta delîlan)', bundle_saved: 'Pakêt hate tomarkirin',
     network: 'Tora firoşkaran', click_node: 'Ji bo şandiyên wê li ser girêkekê bitikîne.', path_from: 'Rê ji',
     path_to: 'Rê heta', find_path: 'Rê bibîne', no_path: 'Ne girêdayî ne.', neighbourhood: 'Derdora wê',

@@ -110,13 +110,20 @@ function loginPage(message) {
 
 // --- the review queue ------------------------------------------------------------
 
-const queueFilters = { category: '', channel: '', media_match: false, face_candidate: false,
-  all: false };
+const queueFilters = { category: '', channel: '', lang: '', since: '', until: '',
+  media_match: false, face_candidate: false, all: false };
+
+// A date input's value (YYYY-MM-DD, UTC) as unix seconds.
+const unixDay = (d) => String(Math.floor(Date.parse(`${d}T00:00:00Z`) / 1000));
 
 function queueParams() {
   const p = {};
   if (queueFilters.category) p.category = queueFilters.category;
   if (queueFilters.channel) p.channel = queueFilters.channel;
+  if (queueFilters.lang) p.lang = queueFilters.lang;
+  if (queueFilters.since) p.since = unixDay(queueFilters.since);
+  // The "to" day is included: the API's until is exclusive.
+  if (queueFilters.until) p.until = String(Number(unixDay(queueFilters.until)) + 86400);
   if (queueFilters.media_match) p.media_match = '1';
   if (queueFilters.face_candidate) p.face_candidate = '1';
   if (queueFilters.all) p.all = '1';
@@ -181,9 +188,22 @@ async function queuePage() {
     h('option', { value: c, selected: c === queueFilters.category }, c || t('any'))));
   const channel = h('input', { type: 'text', id: 'f-channel', value: queueFilters.channel,
     placeholder: t('channel'), onchange: (e) => { queueFilters.channel = e.target.value; render(); } });
+  const lang = h('select', { id: 'f-lang', onchange: (e) => { queueFilters.lang = e.target.value; render(); } },
+    [['', t('any')], ['ar', 'العربية'], ['kmr', 'Kurmancî'], ['ckb', 'کوردی'], ['en', 'English']]
+      .map(([v, label]) => h('option', { value: v, selected: v === queueFilters.lang }, label)));
+  const day = (key) => h('input', { type: 'date', id: `f-${key}`, value: queueFilters[key],
+    onchange: (e) => { queueFilters[key] = e.target.value; render(); } });
   page(
     h('div', { class: 'panel filters' },
-      h('label', {}, t('category'), ' ', category), channel,
+      h('label', {}, t('category'), ' ', category),
+      h('label', {}, t('post_language'), ' ', lang),
+      h('label', {}, t('from_day'), ' ', day('since')), h('label', {}, t('to_day'), ' ', day('until')),
+      channel,
+      h('button', { id: 'f-reset', type: 'button', onclick: () => {
+        Object.assign(queueFilters, { category: '', channel: '', lang: '', since: '', until: '',
+          media_match: false, face_candidate: false, all: false });
+        render();
+      } }, t('reset_filters')),
       check('media_match'), check('face_candidate'), check('all', 'unflagged'),
       coordinator() ? h('button', { id: 'export-escalated', onclick: async () => {
         try {

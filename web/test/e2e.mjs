@@ -192,6 +192,20 @@ try {
     await page.screenshot({ path: join(shots, '2-queue.png'), fullPage: true });
   });
 
+  await step('the queue filters by the language of a post and by day', async () => {
+    await refilter(page, () => page.selectOption('#f-lang', 'kmr'));
+    const texts = await page.locator('#queue tr.queue-item td:nth-child(4)').allTextContents();
+    assert.ok(texts.length >= 1 && texts.every((x) => !/^For sale|^Two women/.test(x)), texts.join(' | '));
+    await refilter(page, () => page.selectOption('#f-lang', ''));
+    // The demo's first sale post is of 2014-08-21: a window of that day holds it alone.
+    await refilter(page, () => page.fill('#f-since', '2014-08-21'));
+    await refilter(page, () => page.fill('#f-until', '2014-08-21'));
+    const times = await page.locator('#queue tr.queue-item td:nth-child(5)').allTextContents();
+    assert.ok(times.length >= 1 && times.every((x) => x.startsWith('2014-08-21')), times.join(' | '));
+    await refilter(page, () => page.click('#f-reset'));
+    assert.equal(await page.locator('#queue tr.queue-item').count(), 16);
+  });
+
   await step('keys: e escalates the selected post, and the escalations leave as a bundle that verifies', async () => {
     const first = await page.locator('#queue tr.queue-item').first().getAttribute('data-ref');
     await page.keyboard.press('j');

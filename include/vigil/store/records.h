@@ -122,9 +122,10 @@ struct PostQuery {
   std::string channel_id;  // "" = every channel
   std::optional<text::Category> category;
   std::optional<int64_t> since, until;  // post time in [since, until)
-  bool with_media_match = false;        // a media file matched a list or another file
-  bool with_face_candidate = false;     // a media file may show a registry person
-  bool undecided_only = false;          // no decision recorded yet
+  std::string lang;  // a reason matched a lexicon of this language (en, ar, kmr, ckb); "" = any
+  bool with_media_match = false;     // a media file matched a list or another file
+  bool with_face_candidate = false;  // a media file may show a registry person
+  bool undecided_only = false;       // no decision recorded yet
   PostOrder order = PostOrder::kScore;
   size_t limit = 50;  // 1..1000
   std::string after;  // PostPage::next of the previous page; "" = first page
