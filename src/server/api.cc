@@ -270,6 +270,7 @@ Api::Api(app::Installation& inst, ApiOptions options)
       {"POST", "/api/queue/next", kReviewers, &Api::QueueNext},
       {"GET", "/api/posts/{ref}", kReviewers, &Api::GetPost},
       {"POST", "/api/posts/{ref}/decisions", kReviewers, &Api::Decide},
+      {"GET", "/api/decisions", kReviewers, &Api::RecentDecisions},
       {"GET", "/api/media/{sha256}", kReviewers, &Api::Media},
       {"GET", "/api/network", kReviewers, &Api::Network},
       {"POST", "/api/evidence/escalated", kCoordinators, &Api::ExportEscalated},
@@ -559,6 +560,38 @@ Response Api::GetPost(const Request& req, const Caller& caller) {
     w.BeginObject()
         .Key("id")
         .Int(d.id)
+        .Key("decision")
+        .String(store::DecisionTypeName(d.type))
+        .Key("note")
+        .String(d.note)
+        .Key("actor")
+        .String(d.actor)
+        .Key("time")
+        .Int(d.time)
+        .EndObject();
+  }
+  w.EndArray().EndObject();
+  return Json(200, w.str());
+}
+
+Response Api::RecentDecisions(const Request& req, const Caller& caller) {
+  size_t limit = 20;
+  if (const std::string l = req.Query("limit"); !l.empty()) {
+    auto n = ParseInt(l);
+    if (!n || *n < 1 || *n > 200) return Error(400, "limit must be 1..200");
+    limit = static_cast<size_t>(*n);
+  }
+  auto lock = Use(caller);
+  auto decisions = inst_.store().RecentDecisions(limit);
+  if (!decisions.ok()) return FromStatus(decisions.status());
+  JsonWriter w;
+  w.BeginObject().Key("decisions").BeginArray();
+  for (const store::Decision& d : *decisions) {
+    w.BeginObject()
+        .Key("ref")
+        .String(PostRef(d.post))
+        .Key("post")
+        .String(FormatPostKey(d.post))
         .Key("decision")
         .String(store::DecisionTypeName(d.type))
         .Key("note")

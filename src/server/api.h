@@ -85,6 +85,7 @@ class Api {
   Response QueueNext(const Request&, const Caller&);
   Response GetPost(const Request&, const Caller&);
   Response Decide(const Request&, const Caller&);
+  Response RecentDecisions(const Request&, const Caller&);
   Response Media(const Request&, const Caller&);
   Response Network(const Request&, const Caller&);
   Response ExportEscalated(const Request&, const Caller&);

@@ -45,6 +45,7 @@ const std::map<std::string, std::set<std::string>> kExpectedRoles = {
     {"POST /api/queue/next", {"coordinator", "analyst"}},
     {"GET /api/posts/{ref}", {"coordinator", "analyst"}},
     {"POST /api/posts/{ref}/decisions", {"coordinator", "analyst"}},
+    {"GET /api/decisions", {"coordinator", "analyst"}},
     {"GET /api/media/{sha256}", {"coordinator", "analyst"}},
     {"GET /api/network", {"coordinator", "analyst"}},
     {"GET /api/network/path", {"coordinator", "analyst"}},
@@ -344,6 +345,16 @@ TEST_F(ServerTest, EscalatedPostsLeaveAsOneSignedBundle) {
   EXPECT_EQ(
       Client().Post("/api/evidence/escalated", analyst.headers(), "", "application/json")->status,
       403);
+  // The log of recent decisions, newest first.
+  auto recent = Client().Get("/api/decisions?limit=2", coord.headers());
+  ASSERT_EQ(recent->status, 200) << recent->body;
+  auto rd = Parse(recent->body);
+  ASSERT_EQ(rd["decisions"].Size(), 2u);
+  EXPECT_EQ(std::string(rd["decisions"][0]["decision"].GetString()), "dismiss");
+  EXPECT_EQ(std::string(rd["decisions"][0]["post"].GetString()), "jsonl/market/3");
+  EXPECT_EQ(std::string(rd["decisions"][1]["decision"].GetString()), "escalate");
+  EXPECT_EQ(std::string(rd["decisions"][0]["actor"].GetString()), "analyst");
+  EXPECT_EQ(Client().Get("/api/decisions?limit=0", coord.headers())->status, 400);
   auto r = Client().Post("/api/evidence/escalated", coord.headers(), "", "application/json");
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->get_header_value("Content-Type"), "application/zip");

@@ -168,6 +168,7 @@ class SqliteStore final : public Store {
   Result<PostPage> ListPosts(const PostQuery& query) override;
   Result<int64_t> AddDecision(const Decision& decision) override;
   Result<std::vector<Decision>> Decisions(const std::optional<PostKey>& post) override;
+  Result<std::vector<Decision>> RecentDecisions(size_t limit) override;
 
  private:
   // Decodes a row of kPostColumns (and the post's children) into `rec`.
@@ -179,6 +180,7 @@ class SqliteStore final : public Store {
   Status WriteOne(const ScanRecord& rec, int64_t now);
   Result<int64_t> SelectorId(const text::Selector& sel);
   Status ReadChildren(int64_t post_id, ScanRecord& rec);
+  Result<std::vector<Decision>> ReadDecisions(Stmt& s);
   Status Rollback(Status why);
 
   sqlite3* db_;  // owned by the SqliteDatabase, which outlives this store
@@ -1082,18 +1084,36 @@ Result<int64_t> SqliteStore::AddDecision(const Decision& d) {
 }
 
 Result<std::vector<Decision>> SqliteStore::Decisions(const std::optional<PostKey>& post) {
+  // Two statements, not one with an OR, so that one post's decisions are
+  // found through its key and decisions_by_post.
+  VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db_,
+                                               post ? R"sql(
+SELECT d.id, p.platform, p.channel_id, p.external_id, d.type, d.note, d.actor, d.time
+FROM posts p JOIN decisions d ON d.post_id = p.id
+WHERE p.platform = ?1 AND p.channel_id = ?2 AND p.external_id = ?3
+ORDER BY d.id)sql"
+                                                    : R"sql(
+SELECT d.id, p.platform, p.channel_id, p.external_id, d.type, d.note, d.actor, d.time
+FROM decisions d JOIN posts p ON p.id = d.post_id ORDER BY d.id)sql",
+                                               /*persistent=*/false));
+  if (post) {
+    s.BindText(1, PlatformName(post->platform));
+    s.BindText(2, post->channel_id);
+    s.BindText(3, post->external_id);
+  }
+  return ReadDecisions(s);
+}
+
+Result<std::vector<Decision>> SqliteStore::RecentDecisions(size_t limit) {
   VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db_, R"sql(
 SELECT d.id, p.platform, p.channel_id, p.external_id, d.type, d.note, d.actor, d.time
-FROM decisions d JOIN posts p ON p.id = d.post_id
-WHERE ?1 = 0 OR (p.platform = ?2 AND p.channel_id = ?3 AND p.external_id = ?4)
-ORDER BY d.id)sql",
+FROM decisions d JOIN posts p ON p.id = d.post_id ORDER BY d.id DESC LIMIT ?1)sql",
                                                /*persistent=*/false));
-  s.Bind(1, post ? 1 : 0);
-  if (post) {
-    s.BindText(2, PlatformName(post->platform));
-    s.BindText(3, post->channel_id);
-    s.BindText(4, post->external_id);
-  }
+  s.Bind(1, static_cast<int64_t>(limit));
+  return ReadDecisions(s);
+}
+
+Result<std::vector<Decision>> SqliteStore::ReadDecisions(Stmt& s) {
   std::vector<Decision> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {

@@ -1050,6 +1050,9 @@ TEST_P(StoreTest, RecordsDecisionsInOrder) {
   }
   EXPECT_EQ(*store->Decisions(std::nullopt), want);
   EXPECT_EQ(*store->Decisions(a), (std::vector<Decision>{want[0], want[2]}));
+  EXPECT_TRUE(store->Decisions(KeyOf(TextRecord(2).post))->empty());
+  EXPECT_EQ(*store->RecentDecisions(2), (std::vector<Decision>{want[2], want[1]}));
+  EXPECT_EQ(store->RecentDecisions(10)->size(), 3u);
   Decision missing = want[0];
   missing.post.external_id = "nope";
   EXPECT_EQ(store->AddDecision(missing).status().code(), StatusCode::kNotFound);

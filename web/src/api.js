@@ -55,6 +55,7 @@ export const api = {
   post: (ref) => call('GET', `/api/posts/${encodeURIComponent(ref)}`),
   decide: (ref, decision, note) =>
     call('POST', `/api/posts/${encodeURIComponent(ref)}/decisions`, { decision, note }),
+  recentDecisions: (limit = 20) => call('GET', '/api/decisions?' + new URLSearchParams({ limit })),
   persons: () => call('GET', '/api/registry/persons'),
   person: (code) => call('GET', `/api/registry/persons/${encodeURIComponent(code)}`),
   setStatus: (code, status, reason) =>

@@ -2,6 +2,7 @@
 // turns the page right-to-left. The choice is kept in this browser.
 const strings = {
   en: {
+    recent_decisions: 'Recent decisions',
     reset_filters: 'Clear filters',
     post_language: 'Language of the post', from_day: 'From', to_day: 'To',
     export_escalated: 'Export escalated (evidence bundle)', bundle_saved: 'Bundle saved',
@@ -30,6 +31,7 @@ const strings = {
     changes_by_month: 'Status changes per month', wrong: 'Wrong account or password',
   },
   ar: {
+    recent_decisions: 'أحدث القرارات',
     reset_filters: 'مسح عوامل التصفية',
     post_language: 'لغة المنشور', from_day: 'من', to_day: 'إلى',
     export_escalated: 'تصدير المنشورات المصعّدة (حزمة أدلة)', bundle_saved: 'حُفظت الحزمة',
@@ -58,6 +60,7 @@ const strings = {
     changes_by_month: 'تغييرات الوضع شهريًا', wrong: 'الحساب أو كلمة المرور غير صحيحة',
   },
   kmr: {
+    recent_decisions: 'Biryarên dawî',
     reset_filters: 'Parzûnan paqij bike',
     post_language: 'Zimanê şandiyê', from_day: 'Ji', to_day: 'Heta',
     export_escalated: 'Şandiyên bilindkirî derxe (pakêta delîlan)', bundle_saved: 'Pakêt hate tomarkirin',

@@ -133,7 +133,7 @@ function queueParams() {
 let queueKeys = null;
 
 async function queuePage() {
-  const data = await api.queue(queueParams());
+  const [data, recent] = await Promise.all([api.queue(queueParams()), api.recentDecisions(10)]);
   let selected = 0;
   const rows = data.items.map((item, i) => h('tr', {
     class: 'queue-item', 'data-ref': item.ref, onclick: () => { location.hash = `#/post/${item.ref}`; },
@@ -225,7 +225,13 @@ async function queuePage() {
       h('table', { id: 'queue' },
         h('thead', {}, h('tr', {}, ['score', 'category', 'channel', 'text', 'time', 'held_by']
           .map((k) => h('th', {}, t(k))))),
-        h('tbody', {}, rows)));
+        h('tbody', {}, rows)),
+    h('div', { class: 'panel', id: 'recent-decisions' }, h('h3', {}, t('recent_decisions')),
+      recent.decisions.length === 0 ? h('p', { class: 'muted' }, '—') :
+        h('ul', {}, recent.decisions.map((d) => h('li', {},
+          `${time(d.time)} ${d.actor}: ${t(d.decision)} · `,
+          h('a', { href: `#/post/${d.ref}`, dir: 'auto' }, d.post),
+          d.note ? h('span', { dir: 'auto' }, ` — ${d.note}`) : null)))));
 }
 
 // --- one post ----------------------------------------------------------------------

@@ -213,6 +213,8 @@ try {
     await page.keyboard.press('e');
     await until(page, () => /escalate/.test(document.querySelector('#queue-status')?.textContent || ''));
     assert.equal(await page.locator(`#queue tr[data-ref="${first}"]`).count(), 0, 'the decided post stayed');
+    await refilter(page, () => page.click('#f-reset'));
+    assert.match(await page.textContent('#recent-decisions'), /e2e-coordinator: Escalate/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-escalated')]);
     const bundle = join(work, 'escalated.zip');
     await download.saveAs(bundle);

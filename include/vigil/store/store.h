@@ -108,6 +108,9 @@ class Store {
   virtual Result<int64_t> AddDecision(const Decision& decision) = 0;
   // Decisions on one post (nullopt: on every post), oldest first.
   virtual Result<std::vector<Decision>> Decisions(const std::optional<PostKey>& post) = 0;
+  // The newest `limit` decisions on any post, newest first (the review app's
+  // log of recent decisions).
+  virtual Result<std::vector<Decision>> RecentDecisions(size_t limit) = 0;
 };
 
 }  // namespace vigil::store
