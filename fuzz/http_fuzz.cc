@@ -116,6 +116,12 @@ State* Init() {
   s->port = std::stoi(url->substr(url->rfind(':') + 1));
   s->thread = std::thread([s] { (void)s->server->Run(); });
   s->SignIn();
+  // Stop and join the server before the process's static objects go.
+  static State* at_exit = s;
+  std::atexit([] {
+    at_exit->server->Stop();
+    at_exit->thread.join();
+  });
   return s;
 }
 
