@@ -55,7 +55,8 @@ std::string RoundTrip(int port, std::string_view request) {
   }
   std::string answer;
   char buf[16384];
-  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) answer.append(buf, static_cast<size_t>(n));
+  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
+    answer.append(buf, static_cast<size_t>(n));
   close(fd);
   return answer;
 }
@@ -66,14 +67,15 @@ struct State {
   std::thread thread;
   int port = 0;
   std::string session, csrf;
+  fs::path dir;
 
   void SignIn() {
-    const std::string body =
-        std::string(R"({"user":"fuzz","password":")") + kPassword + "\"}";
+    const std::string body = std::string(R"({"user":"fuzz","password":")") + kPassword + "\"}";
     const std::string answer =
-        RoundTrip(port, "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                        "Content-Type: application/json\r\nContent-Length: " +
-                            std::to_string(body.size()) + "\r\n\r\n" + body);
+        RoundTrip(port,
+                  "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                  "Content-Type: application/json\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n" + body);
     const size_t c = answer.find("vigil_session=");
     const size_t t = answer.find("\"csrf\":\"");
     if (c == std::string::npos || t == std::string::npos) {
@@ -89,6 +91,7 @@ State* Init() {
   auto* s = new State;  // lives for the whole fuzzing process
   char tmpl[] = "/tmp/vigil-http-fuzz-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) std::abort();
+  s->dir = tmpl;
   app::InstallationOptions o;
   o.db = (fs::path(tmpl) / "vigil.db").string();
   o.create = true;
@@ -116,11 +119,14 @@ State* Init() {
   s->port = std::stoi(url->substr(url->rfind(':') + 1));
   s->thread = std::thread([s] { (void)s->server->Run(); });
   s->SignIn();
-  // Stop and join the server before the process's static objects go.
+  // Stop and join the server before the process's static objects go, then
+  // remove the installation.
   static State* at_exit = s;
   std::atexit([] {
     at_exit->server->Stop();
     at_exit->thread.join();
+    std::error_code ec;
+    fs::remove_all(at_exit->dir, ec);
   });
   return s;
 }
@@ -154,7 +160,8 @@ std::string Frame(std::string input) {
     at = eol + 2;
     std::string name = line.substr(0, line.find(':'));
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!first && (name == "content-length" || name == "transfer-encoding" || name == "connection")) {
+    if (!first &&
+        (name == "content-length" || name == "transfer-encoding" || name == "connection")) {
       continue;
     }
     out += line + "\r\n";
