@@ -125,6 +125,20 @@ std::optional<int64_t> ParseInt(const std::string& s) {
   return v;
 }
 
+// Query parameter `key` as an integer in [lo, hi]; `fallback` when absent;
+// kInvalidArgument naming the range otherwise.
+Result<int64_t> IntParam(const Request& req, const std::string& key, int64_t fallback, int64_t lo,
+                         int64_t hi) {
+  const std::string v = req.Query(key);
+  if (v.empty()) return fallback;
+  const auto n = ParseInt(v);
+  if (!n || *n < lo || *n > hi) {
+    return Status::InvalidArgument(key + " must be " + std::to_string(lo) + ".." +
+                                   std::to_string(hi));
+  }
+  return *n;
+}
+
 bool Allowed(const std::vector<Role>& roles, Role r) {
   return std::find(roles.begin(), roles.end(), r) != roles.end();
 }
@@ -204,11 +218,9 @@ Result<store::PostQuery> QueueQuery(const Request& req) {
   q.with_media_match = req.Query("media_match") == "1";
   q.with_face_candidate = req.Query("face_candidate") == "1";
   if (req.Query("order") == "time") q.order = store::PostOrder::kTime;
-  if (const std::string l = req.Query("limit"); !l.empty()) {
-    auto n = ParseInt(l);
-    if (!n || *n < 1 || *n > 200) return Status::InvalidArgument("limit must be 1..200");
-    q.limit = static_cast<size_t>(*n);
-  }
+  VIGIL_ASSIGN_OR_RETURN(const int64_t limit,
+                         IntParam(req, "limit", static_cast<int64_t>(q.limit), 1, 200));
+  q.limit = static_cast<size_t>(limit);
   q.after = req.Query("after");
   return q;
 }
@@ -218,12 +230,19 @@ Result<store::PostQuery> QueueQuery(const Request& req) {
 Result<app::NetworkOptions> NetworkQuery(const Request& req) {
   app::NetworkOptions o;
   o.flagged_only = req.Query("all") != "1";
-  if (const std::string l = req.Query("limit"); !l.empty()) {
-    auto n = ParseInt(l);
-    if (!n || *n < 1 || *n > 200000) return Status::InvalidArgument("limit must be 1..200000");
-    o.max_posts = static_cast<size_t>(*n);
-  }
+  VIGIL_ASSIGN_OR_RETURN(const int64_t limit,
+                         IntParam(req, "limit", static_cast<int64_t>(o.max_posts), 1, 200000));
+  o.max_posts = static_cast<size_t>(limit);
   return o;
+}
+
+// One decision; `with_post` adds which post it was on (ref and key), for
+// lists that span posts.
+void WriteDecision(JsonWriter& w, const store::Decision& d, bool with_post) {
+  w.BeginObject().Key("id").Int(d.id);
+  if (with_post) w.Key("ref").String(PostRef(d.post)).Key("post").String(FormatPostKey(d.post));
+  w.Key("decision").String(store::DecisionTypeName(d.type)).Key("note").String(d.note);
+  w.Key("actor").String(d.actor).Key("time").Int(d.time).EndObject();
 }
 
 void WriteNetwork(JsonWriter& w, const app::SellerNetwork& n) {
@@ -556,52 +575,20 @@ Response Api::GetPost(const Request& req, const Caller& caller) {
   }
   w.EndArray();
   w.Key("decisions").BeginArray();
-  for (const auto& d : *decisions) {
-    w.BeginObject()
-        .Key("id")
-        .Int(d.id)
-        .Key("decision")
-        .String(store::DecisionTypeName(d.type))
-        .Key("note")
-        .String(d.note)
-        .Key("actor")
-        .String(d.actor)
-        .Key("time")
-        .Int(d.time)
-        .EndObject();
-  }
+  for (const auto& d : *decisions) WriteDecision(w, d, /*with_post=*/false);
   w.EndArray().EndObject();
   return Json(200, w.str());
 }
 
 Response Api::RecentDecisions(const Request& req, const Caller& caller) {
-  size_t limit = 20;
-  if (const std::string l = req.Query("limit"); !l.empty()) {
-    auto n = ParseInt(l);
-    if (!n || *n < 1 || *n > 200) return Error(400, "limit must be 1..200");
-    limit = static_cast<size_t>(*n);
-  }
+  const auto limit = IntParam(req, "limit", 20, 1, 200);
+  if (!limit.ok()) return FromStatus(limit.status());
   auto lock = Use(caller);
-  auto decisions = inst_.store().RecentDecisions(limit);
+  auto decisions = inst_.store().RecentDecisions(static_cast<size_t>(*limit));
   if (!decisions.ok()) return FromStatus(decisions.status());
   JsonWriter w;
   w.BeginObject().Key("decisions").BeginArray();
-  for (const store::Decision& d : *decisions) {
-    w.BeginObject()
-        .Key("ref")
-        .String(PostRef(d.post))
-        .Key("post")
-        .String(FormatPostKey(d.post))
-        .Key("decision")
-        .String(store::DecisionTypeName(d.type))
-        .Key("note")
-        .String(d.note)
-        .Key("actor")
-        .String(d.actor)
-        .Key("time")
-        .Int(d.time)
-        .EndObject();
-  }
+  for (const store::Decision& d : *decisions) WriteDecision(w, d, /*with_post=*/true);
   w.EndArray().EndObject();
   return Json(200, w.str());
 }
@@ -778,12 +765,8 @@ Response Api::Sighting(const Request& req, const Caller& caller) {
 Response Api::Network(const Request& req, const Caller& caller) {
   auto options = NetworkQuery(req);
   if (!options.ok()) return FromStatus(options.status());
-  int depth = 2;
-  if (const std::string d = req.Query("depth"); !d.empty()) {
-    auto n = ParseInt(d);
-    if (!n || *n < 1 || *n > 6) return Error(400, "depth must be 1..6");
-    depth = static_cast<int>(*n);
-  }
+  const auto depth = IntParam(req, "depth", 2, 1, 6);
+  if (!depth.ok()) return FromStatus(depth.status());
   auto lock = Use(caller);
   auto network = app::BuildSellerNetwork(inst_.store(), *options);
   if (!network.ok()) return FromStatus(network.status());
@@ -791,7 +774,7 @@ Response Api::Network(const Request& req, const Caller& caller) {
   if (const std::string node = req.Query("node"); !node.empty()) {
     const auto at = shown.Find(node);
     if (!at) return Error(404, "no node \"" + node + "\" in the network");
-    shown = app::Neighbourhood(shown, *at, depth);
+    shown = app::Neighbourhood(shown, *at, static_cast<int>(*depth));
   }
   JsonWriter w;
   w.BeginObject();
@@ -906,21 +889,14 @@ Response Api::Stats(const Request&, const Caller& caller) {
 }
 
 Response Api::AuditLog(const Request& req, const Caller& caller) {
-  int64_t from = 0, limit = 100;
-  if (const std::string f = req.Query("from"); !f.empty()) {
-    auto v = ParseInt(f);
-    if (!v || *v < 0) return Error(400, "from must be a sequence number");
-    from = *v;
-  }
-  if (const std::string l = req.Query("limit"); !l.empty()) {
-    auto v = ParseInt(l);
-    if (!v || *v < 1 || *v > 1000) return Error(400, "limit must be 1..1000");
-    limit = *v;
-  }
+  const auto from = IntParam(req, "from", 0, 0, INT64_MAX);
+  if (!from.ok()) return FromStatus(from.status());
+  const auto limit = IntParam(req, "limit", 100, 1, 1000);
+  if (!limit.ok()) return FromStatus(limit.status());
   auto lock = Use(caller);
-  auto entries = inst_.AuditEntries(static_cast<uint64_t>(from), static_cast<size_t>(limit) + 1);
+  auto entries = inst_.AuditEntries(static_cast<uint64_t>(*from), static_cast<size_t>(*limit) + 1);
   if (!entries.ok()) return FromStatus(entries.status());
-  const bool more = entries->size() > static_cast<size_t>(limit);
+  const bool more = entries->size() > static_cast<size_t>(*limit);
   if (more) entries->pop_back();
   JsonWriter w;
   w.BeginObject().Key("entries").BeginArray();

@@ -688,6 +688,20 @@ Status SqliteStore::DeleteHashList(std::string_view name) {
   return s.ok() ? s : Rollback(s);
 }
 
+// A row of (sha256, platform, channel_id, channel_title, external_id, time,
+// time_is_utc): where a media file was posted.
+MediaAppearance ReadAppearance(const Stmt& s) {
+  MediaAppearance a;
+  a.sha256 = s.String(0);
+  a.platform = PlatformFromName(s.Text(1)).value_or(Platform::kJsonl);
+  a.channel_id = s.String(2);
+  a.channel_title = s.String(3);
+  a.external_id = s.String(4);
+  a.time = s.Int(5);
+  a.time_is_utc = s.Int(6) != 0;
+  return a;
+}
+
 Status SqliteStore::ForEachMediaAppearance(
     const std::function<Status(const MediaAppearance&)>& fn) {
   Result<Stmt> s = Stmt::Prepare(db_, R"sql(
@@ -698,15 +712,7 @@ ORDER BY p.time, p.platform, p.channel_id, p.external_id, pm.sha256)sql",
   if (!s.ok()) return s.status();
   int rc;
   while ((rc = s->Step()) == SQLITE_ROW) {
-    MediaAppearance a;
-    a.sha256 = s->String(0);
-    a.platform = PlatformFromName(s->Text(1)).value_or(Platform::kJsonl);
-    a.channel_id = s->String(2);
-    a.channel_title = s->String(3);
-    a.external_id = s->String(4);
-    a.time = s->Int(5);
-    a.time_is_utc = s->Int(6) != 0;
-    VIGIL_RETURN_IF_ERROR(fn(a));
+    VIGIL_RETURN_IF_ERROR(fn(ReadAppearance(*s)));
   }
   if (rc != SQLITE_DONE) return SqliteError(db_, "read media appearances");
   return Status::Ok();
@@ -764,15 +770,7 @@ FROM post_media pm JOIN posts p ON p.id = pm.post_id WHERE pm.sha256 = ?)sql");
     s->BindText(1, sha);
     int rc;
     while ((rc = s->Step()) == SQLITE_ROW) {
-      MediaAppearance a;
-      a.sha256 = s->String(0);
-      a.platform = PlatformFromName(s->Text(1)).value_or(Platform::kJsonl);
-      a.channel_id = s->String(2);
-      a.channel_title = s->String(3);
-      a.external_id = s->String(4);
-      a.time = s->Int(5);
-      a.time_is_utc = s->Int(6) != 0;
-      out.push_back(std::move(a));
+      out.push_back(ReadAppearance(*s));
     }
     if (rc != SQLITE_DONE) return SqliteError(db_, "read the posts of a media file");
   }

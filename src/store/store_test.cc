@@ -174,6 +174,19 @@ std::vector<ScanRecord> TextRecords(int begin, int end) {
   return v;
 }
 
+// TextRecord(i) with one photo, `i`.jpg, whose media info is Info(fill) and
+// which carries `matches`.
+ScanRecord PhotoRecord(int i, char fill, std::vector<MediaMatch> matches) {
+  ScanRecord r = TextRecord(i);
+  MediaRef ref;
+  ref.name = std::to_string(i) + ".jpg";
+  ref.kind = MediaKind::kPhoto;
+  r.post.media = {ref};
+  r.media = {{Info(fill, 100), ""}};
+  r.media[0].matches = std::move(matches);
+  return r;
+}
+
 using Dump = testing::TableDump;
 
 // The tables a post write touches, as rows.
@@ -985,20 +998,10 @@ TEST_P(StoreTest, ListsPostsWithMediaMatchesFaceCandidatesOrNoDecision) {
   EXPECT_EQ(p->records[0].post.external_id, "812");
   // A repost match lists both posts: the one whose photo matched, and the
   // one whose photo it matched (the match's target).
-  auto photo = [](int n, char fill, std::vector<MediaMatch> matches) {
-    ScanRecord r = TextRecord(n);
-    MediaRef ref;
-    ref.name = "p.jpg";
-    ref.kind = MediaKind::kPhoto;
-    r.post.media = {ref};
-    r.media = {{Info(fill, 100), ""}};
-    r.media[0].matches = std::move(matches);
-    return r;
-  };
   const std::vector<ScanRecord> reposts = {
-      photo(100, 'c', {}),
-      photo(101, 'd', {{MatchKind::kMedia, std::string(64, 'c'), "", "pdq", "", 9}}),
-      photo(102, 'e', {})};
+      PhotoRecord(100, 'c', {}),
+      PhotoRecord(101, 'd', {{MatchKind::kMedia, std::string(64, 'c'), "", "pdq", "", 9}}),
+      PhotoRecord(102, 'e', {})};
   ASSERT_TRUE(store->Write(reposts).ok());
   p = store->ListPosts(q);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
@@ -1177,14 +1180,7 @@ TEST_P(StoreTest, ABetterPdqReplacesAWorseOne) {
 TEST_P(StoreTest, RepostClustersJoinFilesByMediaMatches) {
   auto store = Open(path_);
   auto post = [](const std::string& id, char fill, std::vector<MediaMatch> matches) {
-    ScanRecord r = TextRecord(std::stoi(id));
-    MediaRef ref;
-    ref.name = id + ".jpg";
-    ref.kind = MediaKind::kPhoto;
-    r.post.media = {ref};
-    r.media = {{Info(fill, 100), ""}};
-    r.media[0].matches = std::move(matches);
-    return r;
+    return PhotoRecord(std::stoi(id), fill, std::move(matches));
   };
   const MediaMatch repost{MatchKind::kMedia, std::string(64, 'b'), "", "pdq", "", 12};
   const MediaMatch listed{MatchKind::kList, std::string(64, 'e'), "known", "pdq", "", 3};
@@ -1208,14 +1204,7 @@ TEST_P(StoreTest, RepostClustersJoinFilesByMediaMatches) {
 TEST_P(StoreTest, OneFilesRepostClusterIsTheOneTheWholeReadFinds) {
   auto store = Open(path_);
   auto post = [](const std::string& id, char fill, std::vector<MediaMatch> matches) {
-    ScanRecord r = TextRecord(std::stoi(id));
-    MediaRef ref;
-    ref.name = id + ".jpg";
-    ref.kind = MediaKind::kPhoto;
-    r.post.media = {ref};
-    r.media = {{Info(fill, 100), ""}};
-    r.media[0].matches = std::move(matches);
-    return r;
+    return PhotoRecord(std::stoi(id), fill, std::move(matches));
   };
   auto to = [](char fill) {
     return MediaMatch{MatchKind::kMedia, std::string(64, fill), "", "pdq", "", 10};
