@@ -13,6 +13,7 @@ with wrk (Debian's package) from CONNECTIONS concurrent clients (default 16):
   category   GET /api/queue?category=sale_offer
   media      GET /api/queue?media_match=1
   post       GET /api/posts/REF                (one post with its media and decisions)
+  network    GET /api/network?limit=2000       (the seller network of 2,000 flagged posts)
 
 For each it prints requests/s and the p50/p99 latency wrk measured, then the
 server's resident memory (VmRSS and its peak VmHWM) at that size.
@@ -109,7 +110,8 @@ def main():
                      ("queue channel", "/api/queue?channel=channel-7"),
                      ("queue category", "/api/queue?category=sale_offer"),
                      ("queue media_match", "/api/queue?media_match=1"),
-                     ("post", "/api/posts/" + first["items"][0]["ref"])]
+                     ("post", "/api/posts/" + first["items"][0]["ref"]),
+                     ("network 2k posts", "/api/network?limit=2000")]
             print("serve_bench: %d posts (scanned in %.0f s), %d connections, %d s each, wrk -t2"
                   % (posts, scan_s, connections, seconds))
             print("%-20s %12s %10s %10s %8s" % ("route", "requests/s", "p50 ms", "p99 ms", "non-2xx"))
