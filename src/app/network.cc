@@ -47,7 +47,11 @@ void NetworkBuilder::Add(const store::ScanRecord& r) {
   const std::string platform(PlatformName(p.platform));
   Seen seen;
   seen.key = KeyOf(p);
-  const std::string author = p.author.id.empty() ? p.author.name : p.author.id;
+  // An author without a platform id is known by name within its channel
+  // only: two "Admin"s of two channels are not one person.
+  const std::string author = !p.author.id.empty()     ? p.author.id
+                             : !p.author.name.empty() ? p.channel.id + "/" + p.author.name
+                                                      : "";
   if (!author.empty()) {
     seen.entities.push_back(
         {"author", platform + "/" + author, p.author.name.empty() ? author : p.author.name});
@@ -122,6 +126,7 @@ Result<SellerNetwork> BuildSellerNetwork(store::Store& store, const NetworkOptio
   NetworkBuilder builder;
   store::PostFilter filter;
   filter.flagged_only = options.flagged_only;
+  filter.newest_first = true;
   filter.limit = options.max_posts == 0 ? 0 : options.max_posts + 1;
   // One post past the limit tells whether the limit cut the read short.
   size_t seen = 0;
@@ -136,6 +141,38 @@ Result<SellerNetwork> BuildSellerNetwork(store::Store& store, const NetworkOptio
     return Status::Ok();
   }));
   return std::move(builder).Finish(truncated);
+}
+
+SellerNetwork Strongest(const SellerNetwork& network, size_t max_nodes) {
+  if (network.nodes.size() <= max_nodes) return network;
+  std::vector<size_t> degree(network.nodes.size(), 0);
+  for (const NetworkEdge& e : network.edges) {
+    ++degree[e.a];
+    ++degree[e.b];
+  }
+  std::vector<size_t> order(network.nodes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  // Nodes are in id order, so the stable sort breaks the last tie by id.
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    const size_t px = network.nodes[x].posts, py = network.nodes[y].posts;
+    return px != py ? px > py : degree[x] > degree[y];
+  });
+  order.resize(max_nodes);
+  std::sort(order.begin(), order.end());
+  SellerNetwork out;
+  out.posts = network.posts;
+  out.truncated = true;
+  std::vector<size_t> index(network.nodes.size(), SIZE_MAX);
+  for (size_t i : order) {
+    index[i] = out.nodes.size();
+    out.nodes.push_back(network.nodes[i]);
+  }
+  for (const NetworkEdge& e : network.edges) {
+    if (index[e.a] != SIZE_MAX && index[e.b] != SIZE_MAX) {
+      out.edges.push_back({index[e.a], index[e.b], e.posts});
+    }
+  }
+  return out;
 }
 
 SellerNetwork Neighbourhood(const SellerNetwork& network, size_t center, int depth) {

@@ -18,6 +18,7 @@ store::ScanRecord Record(const std::string& channel, const std::string& id,
   r.post.channel.title = "Channel " + channel;
   r.post.external_id = id;
   r.post.author.name = author;
+  r.post.author.id = author == "Admin" ? "" : author;  // "Admin": a name without an id
   for (auto& [kind, value] : selectors) r.analysis.selectors.push_back({kind, value, {}});
   for (const auto& [fill, reposts] : photos) {
     store::MediaResult m;
@@ -47,15 +48,22 @@ TEST(SellerNetworkTest, JoinsPostsThroughTheirIdentitiesOnly) {
       Record("2", "20", "B", {{"phone", "+9647501111111"}, {"handle", "@seller_b"}}, {{'a', {}}}));
   b.Add(Record("3", "30", "C", {{"phone", "+9647502222222"}}, {{'b', {'a'}}}));
   b.Add(Record("4", "40", "", {{"wallet", "TXYZ"}}, {{'c', {}}}));  // no author; a lone photo
+  // Two channels' "Admin"s, known by name only, are two authors.
+  b.Add(Record("5", "50", "Admin", {}));
+  b.Add(Record("6", "60", "Admin", {}));
   const SellerNetwork n = std::move(b).Finish();
-  EXPECT_EQ(n.posts, 4u);
+  EXPECT_EQ(n.posts, 6u);
+  EXPECT_TRUE(n.Find("author:telegram/5/Admin").has_value());
+  EXPECT_TRUE(n.Find("author:telegram/6/Admin").has_value());
+  EXPECT_EQ(n.nodes[*n.Find("author:telegram/5/Admin")].label, "Admin");
   std::vector<std::string> ids;
   for (const auto& node : n.nodes) ids.push_back(node.id);
-  EXPECT_THAT(ids,
-              ElementsAre("author:telegram/A", "author:telegram/B", "author:telegram/C",
-                          "channel:telegram/1", "channel:telegram/2", "channel:telegram/3",
-                          "channel:telegram/4", "handle:@seller_b", "phone:+9647501111111",
-                          "phone:+9647502222222", "photo:" + std::string(64, 'a'), "wallet:TXYZ"));
+  EXPECT_THAT(ids, ElementsAre("author:telegram/5/Admin", "author:telegram/6/Admin",
+                               "author:telegram/A", "author:telegram/B", "author:telegram/C",
+                               "channel:telegram/1", "channel:telegram/2", "channel:telegram/3",
+                               "channel:telegram/4", "channel:telegram/5", "channel:telegram/6",
+                               "handle:@seller_b", "phone:+9647501111111", "phone:+9647502222222",
+                               "photo:" + std::string(64, 'a'), "wallet:TXYZ"));
   const NetworkNode& phone = n.nodes[*n.Find("phone:+9647501111111")];
   EXPECT_EQ(phone.posts, 2u);
   ASSERT_EQ(phone.sample.size(), 2u);
@@ -90,6 +98,18 @@ TEST(SellerNetworkTest, JoinsPostsThroughTheirIdentitiesOnly) {
     EXPECT_LT(e.a, near.nodes.size());
     EXPECT_LT(e.b, near.nodes.size());
   }
+
+  // The 3 nodes carried by the most posts (ties: the most edges), and the edges among them.
+  const SellerNetwork top = Strongest(n, 3);
+  EXPECT_TRUE(top.truncated);
+  std::vector<std::string> top_ids;
+  for (const auto& node : top.nodes) top_ids.push_back(node.id);
+  EXPECT_THAT(top_ids, ElementsAre("author:telegram/B", "phone:+9647501111111",
+                                   "photo:" + std::string(64, 'a')));
+  EXPECT_EQ(top.edges.size(), 2u);  // B-phone, B-photo
+  for (const NetworkEdge& e : top.edges) EXPECT_LT(e.a, e.b);
+  EXPECT_FALSE(Strongest(n, 100).truncated);
+  EXPECT_EQ(Strongest(n, 100).nodes.size(), n.nodes.size());
 }
 
 }  // namespace

@@ -27,8 +27,14 @@ namespace {
 using store::Role;
 namespace fs = std::filesystem;
 constexpr size_t kMaxNote = 4000;
-// A repost cluster shown beside one photo follows at most this many files.
-constexpr size_t kMaxClusterFiles = 64;
+// A repost cluster shown beside one photo follows at most this many files
+// and lists at most this many of their posts.
+constexpr size_t kMaxClusterFiles = 64, kMaxClusterPosts = 200;
+// The seller network drawn without a node to centre on: its strongest nodes.
+constexpr size_t kMaxDrawnNodes = 1500;
+// An escalation bundle larger than this is refused here (the CLI writes any
+// size to a file: vigil evidence export --escalated).
+constexpr uintmax_t kMaxBundleBytes = uintmax_t{512} << 20;
 
 const std::vector<Role> kAnyRole = {Role::kAdmin, Role::kCoordinator, Role::kAnalyst,
                                     Role::kAuditor};
@@ -226,12 +232,12 @@ Result<store::PostQuery> QueueQuery(const Request& req) {
 }
 
 // The seller network's options from the query: all=1 (every post, not only
-// flagged ones), limit (posts read, 1..200000).
+// flagged ones), limit (the newest posts read, 1..50000).
 Result<app::NetworkOptions> NetworkQuery(const Request& req) {
   app::NetworkOptions o;
   o.flagged_only = req.Query("all") != "1";
   VIGIL_ASSIGN_OR_RETURN(const int64_t limit,
-                         IntParam(req, "limit", static_cast<int64_t>(o.max_posts), 1, 200000));
+                         IntParam(req, "limit", static_cast<int64_t>(o.max_posts), 1, 50000));
   o.max_posts = static_cast<size_t>(limit);
   return o;
 }
@@ -524,7 +530,8 @@ Response Api::GetPost(const Request& req, const Caller& caller) {
       w.EndArray();
       // The other posts that carried this photo or a repost of it (stacked,
       // so that a reviewer meets one photo once).
-      auto cluster = store::LoadRepostCluster(inst_.store(), info.sha256, kMaxClusterFiles);
+      auto cluster =
+          store::LoadRepostCluster(inst_.store(), info.sha256, kMaxClusterFiles, kMaxClusterPosts);
       if (!cluster.ok()) return FromStatus(cluster.status());
       w.Key("reposts").BeginArray();
       for (const store::MediaAppearance& a : cluster->cluster.appearances) {
@@ -776,6 +783,7 @@ Response Api::Network(const Request& req, const Caller& caller) {
     if (!at) return Error(404, "no node \"" + node + "\" in the network");
     shown = app::Neighbourhood(shown, *at, static_cast<int>(*depth));
   }
+  shown = app::Strongest(shown, kMaxDrawnNodes);
   JsonWriter w;
   w.BeginObject();
   WriteNetwork(w, shown);
@@ -785,30 +793,42 @@ Response Api::Network(const Request& req, const Caller& caller) {
 
 Response Api::ExportEscalated(const Request&, const Caller& caller) {
   auto lock = Use(caller);
-  // The bundle is written beside the database (never in a shared /tmp),
-  // answered, then removed: the installation keeps no copy but its custody
-  // record of the export.
-  const fs::path out =
-      fs::path(inst_.paths().home) / (".export-" + evidence::RandomToken(16) + ".zip.partial");
-  app::EvidenceSelection selection;
-  selection.escalated = true;
-  auto originals = inst_.ExportEvidence(selection, out);
+  // The bundle is written under the name the coordinator downloads, so the
+  // custody record of the export names that file, in a private folder beside
+  // the database (never a shared /tmp); answered, then removed: the
+  // installation keeps no copy but its custody record.
+  const std::string name = "vigil-escalated-" + std::to_string(Now()) + ".zip";
+  const fs::path folder = fs::path(inst_.paths().home) / (".export-" + evidence::RandomToken(16));
+  std::error_code ec;
+  if (!fs::create_directory(folder, ec)) return Error(500, "cannot make " + folder.string());
+  fs::permissions(folder, fs::perms::owner_all, fs::perm_options::replace, ec);
   struct Remove {
     fs::path p;
     ~Remove() {
-      std::error_code ec;
-      fs::remove(p, ec);
+      std::error_code ignored;
+      fs::remove_all(p, ignored);
     }
-  } remove{out};
+  } remove{folder};
+  app::EvidenceSelection selection;
+  selection.escalated = true;
+  const fs::path out = folder / name;
+  auto originals = inst_.ExportEvidence(selection, out);
   if (!originals.ok()) return FromStatus(originals.status());
+  const uintmax_t size = fs::file_size(out, ec);
+  if (ec) return Error(500, "cannot read the bundle just written");
+  if (size > kMaxBundleBytes) {
+    return Error(413, "the bundle holds " + std::to_string(size >> 20) +
+                          " MiB, more than the app hands out (" +
+                          std::to_string(kMaxBundleBytes >> 20) +
+                          " MiB): use vigil evidence export --escalated -o FILE");
+  }
   std::ifstream in(out, std::ios::binary);
   std::ostringstream bytes;
   bytes << in.rdbuf();
   if (!in) return Error(500, "cannot read the bundle just written");
   Response r;
   r.content_type = "application/zip";
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"vigil-escalated-" +
-                                                    std::to_string(Now()) + ".zip\"");
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
   r.headers.emplace_back("X-Vigil-Originals", std::to_string(*originals));
   r.body = std::move(bytes).str();
   return r;

@@ -102,6 +102,8 @@ class ServerTest : public ::testing::Test {
         << R"({"id":"3","channel":"market","time":1700000003,"text":"two girls for sale, 5000 dollars each"})"
         << "\n"
         << R"({"id":"4","channel":"market","time":1700000004,"text":"hello, the market opens at nine"})"
+        << "\n"
+        << R"({"id":"5","channel":"other","time":1700000005,"text":"good morning","media":["photo.jpg"]})"
         << "\n";
     out.close();
     app::ScanRequest scan;
@@ -299,7 +301,9 @@ TEST_F(ServerTest, SellerNetworkJoinsPostsByPhoneAndFindsPaths) {
     const bool phone = std::string(n["kind"].GetString()) == "phone";
     ASSERT_EQ(n["sample"].Size(), phone ? 1u : 2u) << near->body;
     EXPECT_EQ(n["posts"].GetInt(), phone ? 1 : 2);
-    EXPECT_EQ(std::string(n["sample"][0]["key"].GetString()), "jsonl/market/1");
+    // Newest first: the channel's sample starts with post 3.
+    EXPECT_EQ(std::string(n["sample"][0]["key"].GetString()),
+              phone ? "jsonl/market/1" : "jsonl/market/3");
   }
 
   auto path = Client().Get("/api/network/path?from=phone:%2B9647505550101&to=channel:jsonl/market",
@@ -371,16 +375,20 @@ TEST_F(ServerTest, EscalatedPostsLeaveAsOneSignedBundle) {
   }
 }
 
-TEST_F(ServerTest, APhotosRepostsAreListedBesideIt) {
+TEST_F(ServerTest, APhotosOtherPostsAreListedBesideIt) {
   SignedIn s = SignIn("analyst");
   auto r = Client().Get("/api/posts/" + PostRef({Platform::kJsonl, "market", "1"}), s.headers());
   ASSERT_EQ(r->status, 200) << r->body;
   auto d = Parse(r->body);
   ASSERT_EQ(d["media"].Size(), 1u);
   ASSERT_TRUE(d["media"][0].HasMember("sha256")) << r->body;
-  // One stored photo, shown by one post: no other post to stack with it.
-  EXPECT_TRUE(d["media"][0]["reposts"].IsArray());
-  EXPECT_EQ(d["media"][0]["reposts"].Size(), 0u);
+  // The same photo in another channel's post is stacked beside it (the post
+  // itself is not listed).
+  const auto& reposts = d["media"][0]["reposts"];
+  ASSERT_EQ(reposts.Size(), 1u) << r->body;
+  EXPECT_EQ(std::string(reposts[0]["ref"].GetString()), PostRef({Platform::kJsonl, "other", "5"}));
+  EXPECT_EQ(std::string(reposts[0]["sha256"].GetString()), photo_sha_);
+  EXPECT_EQ(std::string(reposts[0]["channel_id"].GetString()), "other");
   EXPECT_FALSE(d["media"][0]["reposts_truncated"].GetBool());
 }
 

@@ -78,7 +78,8 @@ Result<MediaClusters> LoadMediaClusters(Store& store) {
   return out;
 }
 
-Result<RepostClusterOf> LoadRepostCluster(Store& store, std::string_view sha256, size_t max_files) {
+Result<RepostClusterOf> LoadRepostCluster(Store& store, std::string_view sha256, size_t max_files,
+                                          size_t max_appearances) {
   RepostClusterOf out;
   std::set<std::string> seen{std::string(sha256)};
   std::deque<std::string> todo{std::string(sha256)};
@@ -99,7 +100,13 @@ Result<RepostClusterOf> LoadRepostCluster(Store& store, std::string_view sha256,
     }
   }
   out.cluster.files.assign(seen.begin(), seen.end());
-  VIGIL_ASSIGN_OR_RETURN(out.cluster.appearances, store.AppearancesOf(out.cluster.files));
+  // One more than asked tells whether there were more.
+  VIGIL_ASSIGN_OR_RETURN(out.cluster.appearances,
+                         store.AppearancesOf(out.cluster.files, max_appearances + 1));
+  if (out.cluster.appearances.size() > max_appearances) {
+    out.cluster.appearances.resize(max_appearances);
+    out.truncated = true;
+  }
   return out;
 }
 

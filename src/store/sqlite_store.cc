@@ -163,7 +163,8 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<std::string, MediaMatch>>> ListMediaMatches() override;
   Result<std::vector<std::pair<std::string, MediaMatch>>> RepostMatchesOf(
       std::string_view sha256) override;
-  Result<std::vector<MediaAppearance>> AppearancesOf(std::span<const std::string> sha256s) override;
+  Result<std::vector<MediaAppearance>> AppearancesOf(std::span<const std::string> sha256s,
+                                                     size_t limit) override;
   Result<std::optional<ScanRecord>> GetPost(const PostKey& key) override;
   Result<PostPage> ListPosts(const PostQuery& query) override;
   Result<int64_t> AddDecision(const Decision& decision) override;
@@ -189,7 +190,8 @@ class SqliteStore final : public Store {
   Stmt insert_post_, find_post_, update_post_, insert_selector_, find_selector_,
       insert_post_selector_;
   Stmt insert_media_, insert_post_media_, delete_post_selectors_, delete_post_media_;
-  Stmt insert_error_, select_posts_, select_post_selectors_, select_post_media_;
+  Stmt insert_error_, select_posts_, select_posts_newest_, select_post_selectors_,
+      select_post_media_;
   Stmt insert_frame_, insert_match_, select_matches_, select_frames_;
   Stmt insert_dihedral_, select_dihedral_, mark_matched_;
   JsonEncoder json_;
@@ -200,6 +202,10 @@ class SqliteStore final : public Store {
 };
 
 Status SqliteStore::Prepare() {
+  std::string newest_sql(kSelectPosts);
+  const std::string_view kOldestFirst = "ORDER BY time, platform, channel_id, external_id";
+  newest_sql.replace(newest_sql.find(kOldestFirst), kOldestFirst.size(),
+                     "ORDER BY time DESC, platform DESC, channel_id DESC, external_id DESC");
   std::string insert_media_sql(kInsertMedia);
   for (size_t at; (at = insert_media_sql.find("better")) != std::string::npos;) {
     insert_media_sql.replace(at, 6, kBetterPdq);
@@ -219,6 +225,7 @@ Status SqliteStore::Prepare() {
       {&delete_post_media_, kDeletePostMedia},
       {&insert_error_, kInsertError},
       {&select_posts_, kSelectPosts},
+      {&select_posts_newest_, newest_sql},
       {&select_post_selectors_, kSelectPostSelectors},
       {&select_post_media_, kSelectPostMedia},
       {&insert_frame_, kInsertFrame},
@@ -759,7 +766,7 @@ ORDER BY 1, 2)sql");
 }
 
 Result<std::vector<MediaAppearance>> SqliteStore::AppearancesOf(
-    std::span<const std::string> sha256s) {
+    std::span<const std::string> sha256s, size_t limit) {
   Result<Stmt> s = Stmt::Prepare(db_, R"sql(
 SELECT pm.sha256, p.platform, p.channel_id, p.channel_title, p.external_id, p.time, p.time_is_utc
 FROM post_media pm JOIN posts p ON p.id = pm.post_id WHERE pm.sha256 = ?)sql");
@@ -769,9 +776,10 @@ FROM post_media pm JOIN posts p ON p.id = pm.post_id WHERE pm.sha256 = ?)sql");
     s->Reset();
     s->BindText(1, sha);
     int rc;
-    while ((rc = s->Step()) == SQLITE_ROW) {
+    while ((limit == 0 || out.size() < limit) && (rc = s->Step()) == SQLITE_ROW) {
       out.push_back(ReadAppearance(*s));
     }
+    if (limit != 0 && out.size() == limit) break;
     if (rc != SQLITE_DONE) return SqliteError(db_, "read the posts of a media file");
   }
   std::sort(out.begin(), out.end(), [](const MediaAppearance& a, const MediaAppearance& b) {
@@ -847,7 +855,7 @@ Status SqliteStore::ForEachPost(const PostFilter& filter,
     sqlite3* db;
     ~EndRead() { (void)Exec(db, "COMMIT"); }
   } end_read{db_};
-  Stmt& s = select_posts_;
+  Stmt& s = filter.newest_first ? select_posts_newest_ : select_posts_;
   ResetOnExit reset(s);
   s.Bind(1, filter.flagged_only ? 1 : 0);
   if (filter.platform) {

@@ -395,6 +395,14 @@ TEST_P(StoreTest, OrdersAndFilters) {
   PostFilter limited;
   limited.limit = 7;
   EXPECT_EQ(ReadAll(*store, limited).size(), 7u);
+  // Newest first: the same walk backwards, and a limit keeps the newest.
+  PostFilter newest = limited;
+  newest.newest_first = true;
+  const std::vector<ScanRecord> last7 = ReadAll(*store, newest);
+  ASSERT_EQ(last7.size(), 7u);
+  for (size_t i = 0; i < last7.size(); ++i) {
+    EXPECT_EQ(KeyOf(last7[i].post), KeyOf(all[all.size() - 1 - i].post)) << i;
+  }
 
   int seen = 0;
   Status s = store->ForEachPost({}, [&](const ScanRecord&) {
@@ -1235,6 +1243,12 @@ TEST_P(StoreTest, OneFilesRepostClusterIsTheOneTheWholeReadFinds) {
   ASSERT_TRUE(cut.ok());
   EXPECT_TRUE(cut->truncated);
   EXPECT_EQ(cut->cluster.files.size(), 2u);
+  auto few = LoadRepostCluster(*store, std::string(64, 'a'), 256, 3);
+  ASSERT_TRUE(few.ok());
+  EXPECT_TRUE(few->truncated);
+  EXPECT_EQ(few->cluster.files.size(), 4u);
+  EXPECT_EQ(few->cluster.appearances.size(), 3u);
+  EXPECT_FALSE(LoadRepostCluster(*store, std::string(64, 'a'), 256, 5)->truncated);
   auto absent = LoadRepostCluster(*store, std::string(64, '9'));
   ASSERT_TRUE(absent.ok());
   EXPECT_EQ(absent->cluster.files, std::vector<std::string>{std::string(64, '9')});

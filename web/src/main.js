@@ -407,7 +407,11 @@ async function networkPage() {
             return;
           }
           for (const n of p.nodes) graph.getElementById(n.id).addClass('on-path');
-          for (const e of p.edges) graph.getElementById(`${e.source}\u0000${e.target}`).addClass('on-path');
+          // The path walks its edges either way; the graph names each one way.
+          for (const e of p.edges) {
+            graph.getElementById(`${e.source}\u0000${e.target}`)
+              .union(graph.getElementById(`${e.target}\u0000${e.source}`)).addClass('on-path');
+          }
           status.textContent = p.nodes.map((n) => n.label).join(' → ');
         } catch (e) {
           status.textContent = e.message;
@@ -432,6 +436,9 @@ async function networkPage() {
     ],
     layout: { name: 'cose', animate: false, randomize: false },
   });
+  // The graph's Cytoscape object, for the browser test (what is drawn on the
+  // canvas has no DOM to query) and the browser console.
+  window.__vigilGraph = graph;
   graph.on('tap', 'node', (e) => showNode(byId.get(e.target.id())));
   if (node && byId.has(node)) showNode(byId.get(node));
 }

@@ -43,8 +43,11 @@ for (const [what, path] of [['chromium (scripts/install-deps)', browserPath],
   }
 }
 
+// The installation (keys, vault, the registry's photo) lives in a temp folder
+// removed at the end; the screenshots stay, in $VIGIL_E2E_OUT or a folder of
+// their own.
 const work = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
-const shots = process.env.VIGIL_E2E_OUT || join(work, 'screenshots');
+const shots = process.env.VIGIL_E2E_OUT || mkdtempSync(join(tmpdir(), 'vigil-e2e-shots-'));
 mkdirSync(shots, { recursive: true });
 const env = { ...process.env, VIGIL_PASSPHRASE: 'e2e passphrase, not for real use', NO_COLOR: '1' };
 const db = join(work, 'vigil.db');
@@ -62,6 +65,12 @@ function run(args, input) {
 
 // --- the installation --------------------------------------------------------------
 run(['python3', join(repo, 'demo', 'make_demo_data.py'), join(work, 'exports'), join(work, 'known')]);
+// A post written to attack the page: markup in its text and channel name
+// must reach the reviewer as text.
+writeFileSync(join(work, 'exports', 'hostile.jsonl'), JSON.stringify({
+  id: 'h1', channel: '<b id="injected-channel">Hostile</b>', time: 1410000000,
+  text: '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script> girl for sale, price 2000 dollars',
+}) + '\n');
 // Neutral photos only: a folder of community portraits, apart from any text.
 mkdirSync(join(work, 'exports', 'community-portraits'));
 for (const f of ['bbt_amy/amy3.png', 'bbt_raj/raj1.png']) {
@@ -101,11 +110,7 @@ const url = await new Promise((ok, fail) => {
   setTimeout(() => fail(new Error('vigil serve printed no URL in 30 s')), 30000);
 });
 
-const browser = await chromium.launch({
-  executablePath: browserPath,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+let browser = null;
 let failed = false;
 const step = async (name, body) => {
   try {
@@ -135,12 +140,12 @@ async function until(page, fn, what = String(fn)) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-// Runs `action` (a filter change) and waits until the queue it asks for is on the page.
+// Runs `action` (a filter change) and waits until the page it asks for has
+// replaced the one on screen (every page is a new <main>), with queue rows.
 async function refilter(page, action) {
-  const answered = page.waitForResponse((r) => r.url().includes('/api/queue?'));
+  await page.evaluate(() => document.querySelector('main')?.setAttribute('data-stale', '1'));
   await action();
-  await answered;
-  await page.waitForSelector('#queue tr.queue-item');
+  await page.waitForSelector('main:not([data-stale]) #queue tr.queue-item');
 }
 
 async function signIn(page, who) {
@@ -152,6 +157,11 @@ async function signIn(page, who) {
 }
 
 try {
+  browser = await chromium.launch({
+    executablePath: browserPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const pageErrors = [];
@@ -203,7 +213,7 @@ try {
     const times = await page.locator('#queue tr.queue-item td:nth-child(5)').allTextContents();
     assert.ok(times.length >= 1 && times.every((x) => x.startsWith('2014-08-21')), times.join(' | '));
     await refilter(page, () => page.click('#f-reset'));
-    assert.equal(await page.locator('#queue tr.queue-item').count(), 16);
+    assert.equal(await page.locator('#queue tr.queue-item').count(), 17);
   });
 
   await step('keys: e escalates the selected post, and the escalations leave as a bundle that verifies', async () => {
@@ -248,14 +258,28 @@ try {
       'the image to blur again once hidden');
   });
 
-  await step('a post\'s text shows its reasons highlighted and scripts stay inert', async () => {
+  await step('a post\'s text shows its reasons highlighted and markup in it stays text', async () => {
     assert.ok(await page.locator('#post-text mark').count() >= 1, 'no reason highlighted');
+    await page.goto(`${url}/#/queue`);
+    await refilter(page, () => page.click('#f-reset'));
+    await refilter(page, async () => {
+      await page.fill('#f-channel', '<b id="injected-channel">Hostile</b>');
+      await page.locator('#f-channel').dispatchEvent('change');
+    });
+    assert.equal(await page.locator('#queue tr.queue-item').count(), 1);
+    assert.match(await page.textContent('#queue'), /<b id="injected-channel">Hostile<\/b>/);
+    await page.locator('#queue tr.queue-item').first().click();
+    await page.waitForSelector('#post-text');
+    assert.match(await page.textContent('#post-text'), /<img src=x onerror="window.__pwned=1"><script>/);
+    assert.equal(await page.locator('#post-text img, #post-text script, #injected-channel').count(), 0);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    await page.goto(`${url}/#/queue`);
+    await refilter(page, () => page.click('#f-reset'));
   });
 
   await step('the coordinator confirms a face candidate, which records a sighting', async () => {
     await page.goto(`${url}/#/queue`);
     await page.waitForSelector('#f-face_candidate');
-    await refilter(page, () => page.uncheck('#f-media_match'));
     await refilter(page, () => page.check('#f-all'));
     await refilter(page, () => page.check('#f-face_candidate'));
     await page.locator('#queue tr.queue-item').first().click();
@@ -290,6 +314,12 @@ try {
     await until(page, () => /→/.test(document.querySelector('#path-status')?.textContent || ''));
     const path = await page.textContent('#path-status');
     assert.match(path, /^@demo_seller_one → .+ → \+9647512345678$/);
+    // Every node and edge of the path is highlighted in the graph.
+    const lit = await page.evaluate(() => ({
+      nodes: window.__vigilGraph?.nodes('.on-path').length,
+      edges: window.__vigilGraph?.edges('.on-path').length,
+    }));
+    assert.deepEqual(lit, { nodes: 3, edges: 2 });
     await page.screenshot({ path: join(shots, '7-network-path.png'), fullPage: true });
     await page.goto(`${url}/#/network/${encodeURIComponent('phone:+9647512345678')}`);
     await page.waitForSelector('#node-detail li a');
@@ -325,16 +355,17 @@ try {
   await step('no script errors on any page', async () => {
     assert.deepEqual(pageErrors, []);
   });
-} catch {
+} catch (e) {
+  if (!failed) console.error(`e2e: FAILED: ${e.stack || e}`);
   failed = true;
 } finally {
-  await browser.close();
+  await browser?.close();
   server.kill('SIGTERM');
   await new Promise((ok) => server.on('exit', ok));
+  rmSync(work, { recursive: true, force: true });
 }
 console.error(`e2e: screenshots in ${shots}`);
 if (failed) {
   console.error(`e2e: server log:\n${serverLog.split('\n').slice(-40).join('\n')}`);
   process.exit(1);
 }
-if (!process.env.VIGIL_E2E_OUT) rmSync(work, { recursive: true, force: true });

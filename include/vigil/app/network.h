@@ -5,7 +5,8 @@
 //
 // Nodes are entities, one per kind and canonical value:
 //   channel  "channel:PLATFORM/ID"        (label: the channel's title)
-//   author   "author:PLATFORM/ID-or-NAME"  (label: the display name)
+//   author   "author:PLATFORM/ID", or "author:PLATFORM/CHANNEL/NAME" when the
+//            export gives no id (a name is only trusted within its channel)
 //   phone, handle, email, wallet, url     "KIND:VALUE" (the analyzer's
 //            canonical value: E.164 phones, lower-case '@handles', ...)
 //   photo    "photo:SHA256" of the first file of a repost cluster the
@@ -77,11 +78,17 @@ class NetworkBuilder {
 
 struct NetworkOptions {
   bool flagged_only = true;  // only posts whose category is not `other`
-  size_t max_posts = 20000;  // 0: every post
+  size_t max_posts = 5000;   // the newest ones; 0: every post
 };
 
-// The network of the stored posts `options` selects (oldest first).
+// The network of the stored posts `options` selects (the newest first).
 Result<SellerNetwork> BuildSellerNetwork(store::Store& store, const NetworkOptions& options);
+
+// At most `max_nodes` nodes: those carried by the most posts (ties: the most
+// edges, then the smallest id), kept in id order,
+// and the edges among them; `truncated` when any was left out. What the
+// review app draws of a large network, which no browser could lay out whole.
+SellerNetwork Strongest(const SellerNetwork& network, size_t max_nodes);
 
 // The nodes within `depth` edges of `center`, and the edges among them.
 SellerNetwork Neighbourhood(const SellerNetwork& network, size_t center, int depth);

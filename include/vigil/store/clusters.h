@@ -43,14 +43,15 @@ Result<MediaClusters> LoadMediaClusters(Store& store);
 // The repost cluster of one media file (the one LoadMediaClusters puts it
 // in), found by walking its repost matches instead of reading them all: what
 // the review app shows beside one photo. At most `max_files` files are
-// followed (`truncated` says when the walk stopped there). A file that is not
-// stored gives a cluster of itself with no appearances.
+// followed and `max_appearances` of their posts read (`truncated` says when
+// either limit cut it short). A file that is not stored gives a cluster of
+// itself with no appearances.
 struct RepostClusterOf {
   RepostCluster cluster;
   bool truncated = false;
 };
 Result<RepostClusterOf> LoadRepostCluster(Store& store, std::string_view sha256,
-                                          size_t max_files = 256);
+                                          size_t max_files = 256, size_t max_appearances = 1000);
 
 }  // namespace vigil::store
 

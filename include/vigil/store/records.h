@@ -108,7 +108,8 @@ struct ScanError {
 struct PostFilter {
   bool flagged_only = false;  // category != other
   std::optional<Platform> platform;
-  size_t limit = 0;  // 0 = no limit
+  size_t limit = 0;           // 0 = no limit
+  bool newest_first = false;  // the walk's order reversed (the newest `limit` posts)
 };
 
 // The review queue's query (Store::ListPosts).

@@ -47,7 +47,8 @@ class Store {
   // Records bad input seen during a scan (idempotent on file+item+reason).
   virtual Status WriteErrors(std::span<const ScanError> errors) = 0;
 
-  // Visits stored posts ordered by time, then platform/channel/id. The
+  // Visits stored posts ordered by time, then platform/channel/id (or the
+  // reverse, with filter.newest_first). The
   // callback may stop the walk by returning a non-OK Status, which is returned.
   // Each record has one MediaResult per MediaRef. The callback must not call
   // this Store (open another one to write while walking).
@@ -83,10 +84,11 @@ class Store {
   // m.target. Empty for a file with no reposts or not stored.
   virtual Result<std::vector<std::pair<std::string, MediaMatch>>> RepostMatchesOf(
       std::string_view sha256) = 0;
-  // Every post that carried one of `sha256s`, ordered as
-  // ForEachMediaAppearance orders them.
-  virtual Result<std::vector<MediaAppearance>> AppearancesOf(
-      std::span<const std::string> sha256s) = 0;
+  // The posts that carried one of `sha256s`, ordered as
+  // ForEachMediaAppearance orders them: all of them, or with `limit` > 0 at
+  // most `limit` (the first found, file by file, when there are more).
+  virtual Result<std::vector<MediaAppearance>> AppearancesOf(std::span<const std::string> sha256s,
+                                                             size_t limit = 0) = 0;
   // Every stored media file's perceptual hashes, ordered by sha256.
   virtual Status ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) = 0;
   // Adds the matches of stored media files (as Write does: a match already
