@@ -189,6 +189,10 @@ Result<std::unique_ptr<Server>> Server::Create(app::Installation& installation,
   http.set_read_timeout(10, 0);
   http.set_write_timeout(30, 0);
   http.set_keep_alive_timeout(30);
+  // Headers and body go out in separate writes: with Nagle's algorithm each
+  // answer waited ~40 ms for the client's delayed ACK (serve_bench: every
+  // route, static files too, at 43 ms median).
+  http.set_tcp_nodelay(true);
   http.set_default_headers(kSecurityHeaders);
   for (const ApiRoute& r : impl->api.Routes()) impl->Add(r);
   if (!o.web_dir.empty()) {
