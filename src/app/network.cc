@@ -23,6 +23,25 @@ std::vector<std::vector<size_t>> Adjacency(const SellerNetwork& n) {
   return adj;
 }
 
+// The nodes marked in `keep` (in their order) and the edges among them.
+SellerNetwork Keep(const SellerNetwork& network, const std::vector<bool>& keep) {
+  SellerNetwork out;
+  out.posts = network.posts;
+  out.truncated = network.truncated;
+  std::vector<size_t> index(network.nodes.size(), SIZE_MAX);
+  for (size_t i = 0; i < network.nodes.size(); ++i) {
+    if (!keep[i]) continue;
+    index[i] = out.nodes.size();
+    out.nodes.push_back(network.nodes[i]);
+  }
+  for (const NetworkEdge& e : network.edges) {
+    if (index[e.a] != SIZE_MAX && index[e.b] != SIZE_MAX) {
+      out.edges.push_back({index[e.a], index[e.b], e.posts});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<size_t> SellerNetwork::Find(const std::string& id) const {
@@ -157,21 +176,10 @@ SellerNetwork Strongest(const SellerNetwork& network, size_t max_nodes) {
     const size_t px = network.nodes[x].posts, py = network.nodes[y].posts;
     return px != py ? px > py : degree[x] > degree[y];
   });
-  order.resize(max_nodes);
-  std::sort(order.begin(), order.end());
-  SellerNetwork out;
-  out.posts = network.posts;
+  std::vector<bool> keep(network.nodes.size(), false);
+  for (size_t i = 0; i < max_nodes; ++i) keep[order[i]] = true;
+  SellerNetwork out = Keep(network, keep);
   out.truncated = true;
-  std::vector<size_t> index(network.nodes.size(), SIZE_MAX);
-  for (size_t i : order) {
-    index[i] = out.nodes.size();
-    out.nodes.push_back(network.nodes[i]);
-  }
-  for (const NetworkEdge& e : network.edges) {
-    if (index[e.a] != SIZE_MAX && index[e.b] != SIZE_MAX) {
-      out.edges.push_back({index[e.a], index[e.b], e.posts});
-    }
-  }
   return out;
 }
 
@@ -191,21 +199,9 @@ SellerNetwork Neighbourhood(const SellerNetwork& network, size_t center, int dep
       }
     }
   }
-  SellerNetwork out;
-  out.posts = network.posts;
-  out.truncated = network.truncated;
-  std::vector<size_t> index(network.nodes.size(), SIZE_MAX);
-  for (size_t i = 0; i < network.nodes.size(); ++i) {
-    if (dist[i] < 0) continue;
-    index[i] = out.nodes.size();
-    out.nodes.push_back(network.nodes[i]);
-  }
-  for (const NetworkEdge& e : network.edges) {
-    if (index[e.a] != SIZE_MAX && index[e.b] != SIZE_MAX) {
-      out.edges.push_back({index[e.a], index[e.b], e.posts});
-    }
-  }
-  return out;
+  std::vector<bool> keep(network.nodes.size());
+  for (size_t i = 0; i < keep.size(); ++i) keep[i] = dist[i] >= 0;
+  return Keep(network, keep);
 }
 
 std::vector<size_t> ShortestPath(const SellerNetwork& network, size_t from, size_t to) {
