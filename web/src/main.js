@@ -2,13 +2,14 @@
 // statistics, the audit log and accounts, as hash routes (#/queue,
 // #/post/REF, ...) over the JSON API. Every piece of data is put in the page
 // as text (dom.js), never as HTML.
-import { Chart, BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip } from 'chart.js';
+import { Chart, BarController, BarElement, CategoryScale, Colors, LinearScale, Legend, Tooltip } from 'chart.js';
 import cytoscape from 'cytoscape';
 import { api, ApiError } from './api.js';
 import { h, highlighted, time } from './dom.js';
 import { t, languages, currentLanguage, setLanguage, applyLanguage } from './i18n.js';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
+// Colors: one colour per dataset (without it every bar of a stack is grey).
+Chart.register(BarController, BarElement, CategoryScale, Colors, LinearScale, Legend, Tooltip);
 
 const app = document.getElementById('app');
 let me = null;

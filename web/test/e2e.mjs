@@ -298,7 +298,7 @@ try {
     await page.screenshot({ path: join(shots, '6-stats-after.png'), fullPage: true });
   });
 
-  await step('the person\'s page shows the sighting and the sighted status', async () => {
+  await step('the person\'s page shows the name and the sighting', async () => {
     await page.goto(`${url}/#/person/C-0777`);
     await page.waitForSelector('h2');
     assert.match(await page.textContent('main'), /E2E Person \(synthetic\)/);
