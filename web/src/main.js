@@ -133,8 +133,14 @@ function queueParams() {
 
 let queueKeys = null;
 
+// Filter changes re-render the queue while an earlier answer may still be on
+// its way: only the newest request's answer is shown.
+let queueSeq = 0;
+
 async function queuePage() {
+  const seq = ++queueSeq;
   const [data, recent] = await Promise.all([api.queue(queueParams()), api.recentDecisions(10)]);
+  if (seq !== queueSeq) return;
   let selected = 0;
   const rows = data.items.map((item, i) => h('tr', {
     class: 'queue-item', 'data-ref': item.ref, onclick: () => { location.hash = `#/post/${item.ref}`; },

@@ -140,6 +140,18 @@ async function until(page, fn, what = String(fn)) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+// Opens the queue and waits until it is on the page, so that no render is
+// still on its way when a test changes a filter.
+async function openQueue(page) {
+  if (await page.evaluate(() => location.hash === '#/queue')) {  // no navigation, no render
+    await page.waitForSelector('#f-reset');
+    return;
+  }
+  await page.evaluate(() => document.querySelector('main')?.setAttribute('data-stale', '1'));
+  await page.goto(`${url}/#/queue`);
+  await page.waitForSelector('main:not([data-stale]) #f-reset');
+}
+
 // Runs `action` (a filter change) and waits until the page it asks for has
 // replaced the one on screen (every page is a new <main>), with queue rows.
 async function refilter(page, action) {
@@ -193,7 +205,7 @@ try {
   });
 
   await step('the queue lists flagged posts by score', async () => {
-    await page.goto(`${url}/#/queue`);
+    await openQueue(page);
     await page.waitForSelector('#queue tr.queue-item');
     const scores = await page.locator('#queue tr.queue-item td:first-child').allTextContents();
     assert.ok(scores.length >= 5, `only ${scores.length} flagged posts`);
@@ -260,7 +272,7 @@ try {
 
   await step('a post\'s text shows its reasons highlighted and markup in it stays text', async () => {
     assert.ok(await page.locator('#post-text mark').count() >= 1, 'no reason highlighted');
-    await page.goto(`${url}/#/queue`);
+    await openQueue(page);
     await refilter(page, () => page.click('#f-reset'));
     await refilter(page, async () => {
       await page.fill('#f-channel', '<b id="injected-channel">Hostile</b>');
@@ -273,12 +285,12 @@ try {
     assert.match(await page.textContent('#post-text'), /<img src=x onerror="window.__pwned=1"><script>/);
     assert.equal(await page.locator('#post-text img, #post-text script, #injected-channel').count(), 0);
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
-    await page.goto(`${url}/#/queue`);
+    await openQueue(page);
     await refilter(page, () => page.click('#f-reset'));
   });
 
   await step('the coordinator confirms a face candidate, which records a sighting', async () => {
-    await page.goto(`${url}/#/queue`);
+    await openQueue(page);
     await page.waitForSelector('#f-face_candidate');
     await refilter(page, () => page.check('#f-all'));
     await refilter(page, () => page.check('#f-face_candidate'));
@@ -344,7 +356,7 @@ try {
   });
 
   await step('Arabic turns the page right to left', async () => {
-    await page.goto(`${url}/#/queue`);
+    await openQueue(page);
     await page.waitForSelector('#language');
     await page.selectOption('#language', 'ar');
     await until(page, () => document.documentElement.dir === 'rtl');
