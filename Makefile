@@ -15,8 +15,11 @@ SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
 # `make test-asan-ci`: what .ci/run runs under ASan+UBSan (fuzz/README.md):
 # every test but `faces`, whose accuracy run over the labelled photos takes
 # ~19 min under ASan (the face code still runs there through cli-test's
-# registry and face search).
-ASAN_CI_EXCLUDE = ^faces$$
+# registry and face search), and `web_e2e`, the browser test, which `make
+# test` runs (the server's code runs under ASan through server_test,
+# fuzz_http and cli-test; a browser waiting on a server several times slower
+# is a timing test, not a memory one).
+ASAN_CI_EXCLUDE = ^faces$$|^web_e2e$$
 # `make crash-test [KILLS=100] [SEED=n]`: SIGKILLs `vigil scan` at KILLS random
 # points; every resume must end equal to a clean run (fuzz/README.md).
 KILLS ?= 100

@@ -312,7 +312,7 @@ try {
 
   await step('the person\'s page shows the name and the sighting', async () => {
     await page.goto(`${url}/#/person/C-0777`);
-    await page.waitForSelector('h2');
+    await page.waitForSelector('#new-status');  // the person page's own, not any page's h2
     assert.match(await page.textContent('main'), /E2E Person \(synthetic\)/);
     assert.match(await page.textContent('main'), /community-portraits/);
   });
