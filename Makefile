@@ -40,7 +40,7 @@ build: deps $(BUILD)/CMakeCache.txt
 # The tests run beside a throwaway PostgreSQL and redis-server
 # (scripts/with-services), stopped when they end.
 test: build
-	cd $(BUILD) && ../scripts/with-services ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && $(CURDIR)/scripts/with-services ctest --output-on-failure -j $(JOBS)
 
 demo: build
 	./scripts/demo $(BUILD)/apps/vigil/vigil
@@ -61,13 +61,13 @@ $(ASAN_BUILD)/CMakeCache.txt:
 test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	./scripts/build-web
-	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ../scripts/with-services ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && $(SANITIZER_ENV) $(CURDIR)/scripts/with-services ctest --output-on-failure -j $(JOBS)
 
 test-asan-ci: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake -S . -B $(ASAN_BUILD) > /dev/null  # an older build dir may lack newer targets
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	./scripts/build-web
-	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ../scripts/with-services ctest --output-on-failure -j $(JOBS) -E '$(ASAN_CI_EXCLUDE)'
+	cd $(ASAN_BUILD) && $(SANITIZER_ENV) $(CURDIR)/scripts/with-services ctest --output-on-failure -j $(JOBS) -E '$(ASAN_CI_EXCLUDE)'
 
 crash-test: build
 	./scripts/crash-test $(BUILD)/apps/vigil/vigil $(KILLS) $(SEED)
