@@ -1,9 +1,10 @@
 #include "vigil/store/database.h"
 
+#include <chrono>
 #include <string>
 
+#include "src/store/backend.h"
 #include "src/store/migrations.h"
-#include "src/store/sqlite_backend.h"
 
 namespace vigil::store {
 
@@ -35,9 +36,29 @@ Result<std::unique_ptr<Database>> Open(std::string_view url, const OpenOptions& 
     case Backend::kSqlite:
       return OpenSqliteDatabase(std::move(parsed), options);
     case Backend::kPostgresql:
-      break;
+      return OpenPostgresDatabase(std::move(parsed), options);
   }
-  return Status::Unsupported("this build of vigil has no PostgreSQL backend yet: " + parsed.text);
+  return Status::Internal("unknown backend");
+}
+
+int64_t SystemNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status SqlDatabase::Init(const OpenOptions& options) {
+  VIGIL_ASSIGN_OR_RETURN(posts_, NewSqlStore(db_.get(), options.now ? options.now : SystemNow));
+  registry_ = NewSqlRegistryStore(db_.get());
+  accounts_ = NewSqlAccountStore(db_.get());
+  return Status::Ok();
+}
+
+Status SqlDatabase::InTransaction(const std::function<Status()>& fn) {
+  WriteTransaction txn(db_.get());
+  VIGIL_RETURN_IF_ERROR(txn.Begin());
+  VIGIL_RETURN_IF_ERROR(fn());
+  return txn.Commit();
 }
 
 int SchemaVersion() { return static_cast<int>(Migrations().size()); }

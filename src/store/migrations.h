@@ -16,6 +16,11 @@ struct Migration {
 
 std::span<const Migration> Migrations();
 
+// PostgreSQL's: the first file (008_schema.sql) creates the schema of
+// Migrations()[0..7] at once; each later file NNN is Migrations()[NNN-1]'s
+// twin. The number in a file's name is the version it brings the database to.
+std::span<const Migration> PostgresMigrations();
+
 }  // namespace vigil::store
 
 #endif  // VIGIL_SRC_STORE_MIGRATIONS_H_

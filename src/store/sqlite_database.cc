@@ -8,9 +8,9 @@
 #include <string>
 #include <utility>
 
+#include "src/store/backend.h"
 #include "src/store/migrations.h"
-#include "src/store/sqlite_backend.h"
-#include "src/store/sqlite_util.h"
+#include "src/store/sqlite_connection.h"
 
 namespace vigil::store {
 namespace {
@@ -19,22 +19,16 @@ namespace {
 // program's SQLite file is refused rather than migrated.
 constexpr int64_t kApplicationId = 0x5669674C;
 
-int64_t SystemNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-Result<int64_t> PragmaInt(sqlite3* db, std::string_view pragma) {
-  Result<Stmt> s = Stmt::Prepare(db, std::string("PRAGMA ") + std::string(pragma), false);
+Result<int64_t> PragmaInt(SqliteConnection& db, std::string_view pragma) {
+  Result<Stmt> s = db.Prepare(std::string("PRAGMA ") + std::string(pragma), false);
   if (!s.ok()) return s.status();
-  if (s->Step() != SQLITE_ROW) return SqliteError(db, std::string("PRAGMA ") + std::string(pragma));
+  if (s->Step() != kRow) return db.Error(std::string("PRAGMA ") + std::string(pragma));
   return s->Int(0);
 }
 
 // Refuses files that are not SQLite, SQLite files of other programs, and
 // vigil databases newer than this build.
-Status CheckIdentity(sqlite3* db) {
+Status CheckIdentity(SqliteConnection& db) {
   Result<int64_t> app = PragmaInt(db, "application_id");
   if (!app.ok()) return app.status();
   Result<int64_t> version = PragmaInt(db, "user_version");
@@ -57,59 +51,29 @@ Status CheckIdentity(sqlite3* db) {
   return Status::Ok();
 }
 
-Status Migrate(sqlite3* db) {
+Status Migrate(SqliteConnection& db) {
   // Nothing to do (the common case) costs no write lock, so opening a
   // database another process is writing does not wait for it.
   Result<int64_t> current = PragmaInt(db, "user_version");
   if (!current.ok()) return current.status();
   const auto migrations = Migrations();
   if (*current == static_cast<int64_t>(migrations.size())) return Status::Ok();
-  WriteTransaction txn(db);
+  WriteTransaction txn(&db);
   VIGIL_RETURN_IF_ERROR(txn.Begin());
   // Re-checked inside the write lock: another process may have migrated.
   VIGIL_RETURN_IF_ERROR(CheckIdentity(db));
   VIGIL_ASSIGN_OR_RETURN(int64_t version, PragmaInt(db, "user_version"));
   for (size_t i = static_cast<size_t>(version); i < migrations.size(); ++i) {
-    Status s = Exec(db, migrations[i].sql);
+    Status s = db.Exec(migrations[i].sql);
     if (!s.ok()) {
       return Status::Internal("schema migration " + std::string(migrations[i].name) +
                               " failed: " + s.message());
     }
-    VIGIL_RETURN_IF_ERROR(
-        Exec(db, "PRAGMA user_version = " + std::to_string(i + 1) +
-                     "; PRAGMA application_id = " + std::to_string(kApplicationId)));
+    VIGIL_RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(i + 1) +
+                                  "; PRAGMA application_id = " + std::to_string(kApplicationId)));
   }
   return txn.Commit();
 }
-
-class SqliteDatabase final : public Database {
- public:
-  SqliteDatabase(DatabaseUrl url, DbPtr db) : Database(std::move(url)), db_(std::move(db)) {}
-
-  Status Init(const OpenOptions& options) {
-    VIGIL_ASSIGN_OR_RETURN(posts_,
-                           NewSqliteStore(db_.get(), options.now ? options.now : SystemNow));
-    registry_ = NewSqliteRegistryStore(db_.get());
-    accounts_ = NewSqliteAccountStore(db_.get());
-    return Status::Ok();
-  }
-
-  Store& posts() override { return *posts_; }
-  RegistryStore& registry() override { return *registry_; }
-  AccountStore& accounts() override { return *accounts_; }
-  Status InTransaction(const std::function<Status()>& fn) override {
-    WriteTransaction txn(db_.get());
-    VIGIL_RETURN_IF_ERROR(txn.Begin());
-    VIGIL_RETURN_IF_ERROR(fn());
-    return txn.Commit();
-  }
-
- private:
-  DbPtr db_;  // declared first: closed after the stores' statements are finalized
-  std::unique_ptr<Store> posts_;
-  std::unique_ptr<RegistryStore> registry_;
-  std::unique_ptr<AccountStore> accounts_;
-};
 
 }  // namespace
 
@@ -125,25 +89,24 @@ Result<std::unique_ptr<Database>> OpenSqliteDatabase(DatabaseUrl url, const Open
       name.c_str(), &raw,
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
       options.sqlite.vfs.empty() ? nullptr : options.sqlite.vfs.c_str());
-  DbPtr db(raw);
+  auto db = std::make_unique<SqliteConnection>(DbPtr(raw));
   if (rc != SQLITE_OK) {
     return with_path(SqliteError(rc, "cannot open database",
                                  raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   }
-  sqlite3_busy_timeout(db.get(), options.sqlite.busy_timeout_ms);
-  Status s = CheckIdentity(db.get());
+  sqlite3_busy_timeout(db->get(), options.sqlite.busy_timeout_ms);
+  Status s = CheckIdentity(*db);
   if (s.code() == StatusCode::kCorrupt) {
     return with_path(Status::Corrupt("not a vigil database: " + s.message()));
   }
   if (!s.ok()) return with_path(s);
-  s = Exec(
-      db.get(),
+  s = db->Exec(
       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
       "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192");
   if (!s.ok()) return with_path(s);
-  s = Migrate(db.get());
+  s = Migrate(*db);
   if (!s.ok()) return with_path(s);
-  auto database = std::make_unique<SqliteDatabase>(std::move(url), std::move(db));
+  auto database = std::make_unique<SqlDatabase>(std::move(url), std::move(db));
   s = database->Init(options);
   if (!s.ok()) return with_path(s);
   return std::unique_ptr<Database>(std::move(database));

@@ -1,10 +1,8 @@
 // The SQLite backend's AccountStore (table accounts, schema 007).
-#include <sqlite3.h>
-
 #include <string>
 
-#include "src/store/sqlite_backend.h"
-#include "src/store/sqlite_util.h"
+#include "src/store/backend.h"
+#include "src/store/sql.h"
 
 namespace vigil::store {
 namespace {
@@ -23,15 +21,14 @@ Account ToAccount(const Stmt& s) {
   return a;
 }
 
-class SqliteAccountStore final : public AccountStore {
+class SqlAccountStore final : public AccountStore {
  public:
-  explicit SqliteAccountStore(sqlite3* db) : db_(db) {}
+  explicit SqlAccountStore(Connection* db) : db_(db) {}
 
   Status AddAccount(const Account& a) override {
-    VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db_,
-                                                 "INSERT INTO accounts (" + std::string(kColumns) +
-                                                     ") VALUES (?, ?, ?, ?, ?, ?)",
-                                                 false));
+    VIGIL_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO accounts (" + std::string(kColumns) +
+                                                    ") VALUES (?, ?, ?, ?, ?, ?)",
+                                                false));
     s.BindText(1, a.name);
     s.BindText(2, RoleName(a.role));
     s.BindText(3, a.password_hash);
@@ -39,10 +36,10 @@ class SqliteAccountStore final : public AccountStore {
     s.Bind(5, a.created);
     s.Bind(6, a.updated);
     const int rc = s.Step();
-    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    if (rc == kDuplicateKey) {
       return Status::InvalidArgument("account '" + a.name + "' exists already");
     }
-    if (rc != SQLITE_DONE) return SqliteError(db_, "add account");
+    if (rc != kDone) return db_->Error("add account");
     return Status::Ok();
   }
 
@@ -56,11 +53,10 @@ class SqliteAccountStore final : public AccountStore {
 
   Status UpdateAccount(std::string_view name, const AccountChange& c) override {
     VIGIL_ASSIGN_OR_RETURN(
-        Stmt s, Stmt::Prepare(db_,
-                              "UPDATE accounts SET role = coalesce(?2, role), "
-                              "password_hash = coalesce(?3, password_hash), "
-                              "disabled = coalesce(?4, disabled), updated = ?5 WHERE name = ?1",
-                              false));
+        Stmt s, db_->Prepare("UPDATE accounts SET role = coalesce(?2, role), "
+                             "password_hash = coalesce(?3, password_hash), "
+                             "disabled = coalesce(?4, disabled), updated = ?5 WHERE name = ?1",
+                             false));
     s.BindText(1, name);
     if (c.role) {
       s.BindText(2, RoleName(*c.role));
@@ -74,34 +70,32 @@ class SqliteAccountStore final : public AccountStore {
     }
     s.BindOptional(4, c.disabled);
     s.Bind(5, c.updated);
-    if (s.Step() != SQLITE_DONE) return SqliteError(db_, "update account");
-    if (sqlite3_changes(db_) == 0)
-      return Status::NotFound("no account '" + std::string(name) + "'");
+    if (s.Step() != kDone) return db_->Error("update account");
+    if (db_->Changes() == 0) return Status::NotFound("no account '" + std::string(name) + "'");
     return Status::Ok();
   }
 
  private:
   Result<std::vector<Account>> Select(std::string_view where, std::string_view arg) {
     VIGIL_ASSIGN_OR_RETURN(Stmt s,
-                           Stmt::Prepare(db_,
-                                         "SELECT " + std::string(kColumns) + " FROM accounts " +
-                                             std::string(where) + " ORDER BY name",
-                                         false));
+                           db_->Prepare("SELECT " + std::string(kColumns) + " FROM accounts " +
+                                            std::string(where) + " ORDER BY name",
+                                        false));
     s.BindText(1, arg);
     std::vector<Account> out;
     int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ToAccount(s));
-    if (rc != SQLITE_DONE) return SqliteError(db_, "accounts");
+    while ((rc = s.Step()) == kRow) out.push_back(ToAccount(s));
+    if (rc != kDone) return db_->Error("accounts");
     return out;
   }
 
-  sqlite3* db_;
+  Connection* db_;
 };
 
 }  // namespace
 
-std::unique_ptr<AccountStore> NewSqliteAccountStore(sqlite3* db) {
-  return std::make_unique<SqliteAccountStore>(db);
+std::unique_ptr<AccountStore> NewSqlAccountStore(Connection* db) {
+  return std::make_unique<SqlAccountStore>(db);
 }
 
 }  // namespace vigil::store

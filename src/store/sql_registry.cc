@@ -1,32 +1,36 @@
 // SQLite implementation of RegistryStore. Statements are prepared per call:
 // registry commands are rare and small, the scan's hot path is elsewhere.
-#include <sqlite3.h>
-
 #include <cstring>
 #include <set>
 #include <utility>
 
-#include "src/store/sqlite_backend.h"
-#include "src/store/sqlite_util.h"
+#include "src/store/backend.h"
+#include "src/store/sql.h"
 #include "vigil/store/registry_store.h"
 #include "vigil/store/store.h"
 
 namespace vigil::store {
 namespace {
 
+constexpr std::string_view kUpsertFaceMatch = R"sql(
+INSERT INTO face_matches (sha256, face, case_code, photo_id, kind, distance)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (sha256, face, case_code, photo_id) DO UPDATE
+SET kind = excluded.kind, distance = excluded.distance)sql";
+
 using Transaction = WriteTransaction;
 
 // Prepares `sql`, whose ?1 is a case code ('' for every case), and makes a
 // Row of each result row.
 template <typename Row, typename Make>
-Result<std::vector<Row>> Query(sqlite3* db, std::string_view sql, std::string_view case_code,
+Result<std::vector<Row>> Query(Connection* db, std::string_view sql, std::string_view case_code,
                                std::string_view what, Make make) {
-  VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db, sql, false));
+  VIGIL_ASSIGN_OR_RETURN(Stmt s, db->Prepare(sql, false));
   s.BindText(1, case_code);
   std::vector<Row> out;
   int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(make(s));
-  if (rc != SQLITE_DONE) return SqliteError(db, what);
+  while ((rc = s.Step()) == kRow) out.push_back(make(s));
+  if (rc != kDone) return db->Error(what);
   return out;
 }
 
@@ -70,9 +74,9 @@ Status InsertFaceMatch(Stmt& s, const FaceMatchRow& m) {
   return s.Run("face match");
 }
 
-class SqliteRegistryStore final : public RegistryStore {
+class SqlRegistryStore final : public RegistryStore {
  public:
-  explicit SqliteRegistryStore(sqlite3* db) : db_(db) {}
+  explicit SqlRegistryStore(Connection* db) : db_(db) {}
 
   Status AddPersons(std::span<const NewPerson> persons) override {
     std::set<std::string_view> codes;
@@ -83,20 +87,19 @@ class SqliteRegistryStore final : public RegistryStore {
     }
     Transaction tx(db());
     VIGIL_RETURN_IF_ERROR(tx.Begin());
-    VIGIL_ASSIGN_OR_RETURN(
-        Stmt exists, Stmt::Prepare(db(), "SELECT 1 FROM registry_persons WHERE case_code = ?"));
+    VIGIL_ASSIGN_OR_RETURN(Stmt exists,
+                           db()->Prepare("SELECT 1 FROM registry_persons WHERE case_code = ?"));
     VIGIL_ASSIGN_OR_RETURN(Stmt insert,
-                           Stmt::Prepare(db(),
-                                         "INSERT INTO registry_persons (case_code, status, "
+                           db()->Prepare("INSERT INTO registry_persons (case_code, status, "
                                          "sealed, created, updated) VALUES (?, ?, ?, ?, ?)"));
     for (const auto& p : persons) {
       exists.BindText(1, p.person.case_code);
       const int rc = exists.Step();
       exists.Reset();
-      if (rc == SQLITE_ROW) {
+      if (rc == kRow) {
         return Status::InvalidArgument("case code " + p.person.case_code + " exists already");
       }
-      if (rc != SQLITE_DONE) return SqliteError(db(), "registry lookup");
+      if (rc != kDone) return db()->Error("registry lookup");
       insert.BindText(1, p.person.case_code);
       insert.BindText(2, p.person.status);
       insert.BindBlob(3, p.person.sealed);
@@ -115,15 +118,14 @@ class SqliteRegistryStore final : public RegistryStore {
   Status UpdatePerson(std::string_view case_code, std::string_view sealed,
                       int64_t updated) override {
     VIGIL_ASSIGN_OR_RETURN(Stmt s,
-                           Stmt::Prepare(db(),
-                                         "UPDATE registry_persons SET sealed = ?, updated = ? "
+                           db()->Prepare("UPDATE registry_persons SET sealed = ?, updated = ? "
                                          "WHERE case_code = ?",
                                          false));
     s.BindBlob(1, sealed);
     s.Bind(2, updated);
     s.BindText(3, case_code);
     VIGIL_RETURN_IF_ERROR(s.Run("registry update"));
-    if (sqlite3_changes(db()) == 0) {
+    if (db()->Changes() == 0) {
       return Status::NotFound("no case " + std::string(case_code));
     }
     return Status::Ok();
@@ -139,8 +141,7 @@ class SqliteRegistryStore final : public RegistryStore {
                                      ", not " + change.from_status);
     }
     VIGIL_ASSIGN_OR_RETURN(Stmt s,
-                           Stmt::Prepare(db(),
-                                         "UPDATE registry_persons SET status = ?, updated = ? "
+                           db()->Prepare("UPDATE registry_persons SET status = ?, updated = ? "
                                          "WHERE case_code = ?",
                                          false));
     s.BindText(1, change.to_status);
@@ -195,10 +196,10 @@ class SqliteRegistryStore final : public RegistryStore {
     VIGIL_ASSIGN_OR_RETURN(auto person, GetPerson(r.case_code));
     if (!person) return Status::NotFound("no case " + r.case_code);
     VIGIL_ASSIGN_OR_RETURN(
-        Stmt s, Stmt::Prepare(db(),
-                              "INSERT OR IGNORE INTO registry_sightings (case_code, "
+        Stmt s, db()->Prepare("INSERT INTO registry_sightings (case_code, "
                               "media_sha256, platform, channel_id, external_id, post_time, "
-                              "distance, actor, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              "distance, actor, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                              "ON CONFLICT DO NOTHING",
                               false));
     s.BindText(1, r.case_code);
     s.BindText(2, r.media_sha256);
@@ -210,7 +211,7 @@ class SqliteRegistryStore final : public RegistryStore {
     s.BindText(8, r.actor);
     s.Bind(9, r.time);
     VIGIL_RETURN_IF_ERROR(s.Run("registry sighting"));
-    return sqlite3_changes(db()) > 0;
+    return db()->Changes() > 0;
   }
 
   Result<std::vector<SightingRow>> Sightings(std::string_view case_code) override {
@@ -226,13 +227,12 @@ class SqliteRegistryStore final : public RegistryStore {
   }
 
   Status ForEachStoredFace(const std::function<Status(const StoredFace&)>& fn) override {
-    VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
-                                                 "SELECT sha256, face, x, y, w, h, embedding "
+    VIGIL_ASSIGN_OR_RETURN(Stmt s, db()->Prepare("SELECT sha256, face, x, y, w, h, embedding "
                                                  "FROM media_faces ORDER BY sha256, face",
                                                  false));
     int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) VIGIL_RETURN_IF_ERROR(fn(ToStoredFace(s)));
-    if (rc != SQLITE_DONE) return SqliteError(db(), "media faces");
+    while ((rc = s.Step()) == kRow) VIGIL_RETURN_IF_ERROR(fn(ToStoredFace(s)));
+    if (rc != kDone) return db()->Error("media faces");
     return Status::Ok();
   }
 
@@ -240,30 +240,26 @@ class SqliteRegistryStore final : public RegistryStore {
     Transaction tx(db());
     VIGIL_RETURN_IF_ERROR(tx.Begin());
     VIGIL_ASSIGN_OR_RETURN(Stmt known,
-                           Stmt::Prepare(db(), "SELECT 1 FROM media WHERE sha256 = ?", false));
+                           db()->Prepare("SELECT 1 FROM media WHERE sha256 = ?", false));
     VIGIL_ASSIGN_OR_RETURN(Stmt drop_faces,
-                           Stmt::Prepare(db(), "DELETE FROM media_faces WHERE sha256 = ?", false));
+                           db()->Prepare("DELETE FROM media_faces WHERE sha256 = ?", false));
     VIGIL_ASSIGN_OR_RETURN(Stmt drop_matches,
-                           Stmt::Prepare(db(), "DELETE FROM face_matches WHERE sha256 = ?", false));
-    VIGIL_ASSIGN_OR_RETURN(Stmt face, Stmt::Prepare(db(),
-                                                    "INSERT INTO media_faces (sha256, face, x, y, "
+                           db()->Prepare("DELETE FROM face_matches WHERE sha256 = ?", false));
+    VIGIL_ASSIGN_OR_RETURN(Stmt face, db()->Prepare("INSERT INTO media_faces (sha256, face, x, y, "
                                                     "w, h, embedding) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                                     false));
-    VIGIL_ASSIGN_OR_RETURN(Stmt searched, Stmt::Prepare(db(),
-                                                        "INSERT OR REPLACE INTO media_face_search "
-                                                        "(sha256, faces) VALUES (?, ?)",
+    VIGIL_ASSIGN_OR_RETURN(Stmt searched, db()->Prepare("INSERT INTO media_face_search "
+                                                        "(sha256, faces) VALUES (?, ?) "
+                                                        "ON CONFLICT (sha256) DO UPDATE "
+                                                        "SET faces = excluded.faces",
                                                         false));
-    VIGIL_ASSIGN_OR_RETURN(Stmt match, Stmt::Prepare(db(),
-                                                     "INSERT OR REPLACE INTO face_matches (sha256, "
-                                                     "face, case_code, photo_id, kind, distance) "
-                                                     "VALUES (?, ?, ?, ?, ?, ?)",
-                                                     false));
+    VIGIL_ASSIGN_OR_RETURN(Stmt match, db()->Prepare(kUpsertFaceMatch, false));
     for (const auto& m : batch) {
       known.BindText(1, m.sha256);
       const int rc = known.Step();
       known.Reset();
-      if (rc == SQLITE_DONE) return Status::NotFound("no media " + m.sha256 + " in the store");
-      if (rc != SQLITE_ROW) return SqliteError(db(), "media lookup");
+      if (rc == kDone) return Status::NotFound("no media " + m.sha256 + " in the store");
+      if (rc != kRow) return db()->Error("media lookup");
       drop_faces.BindText(1, m.sha256);
       VIGIL_RETURN_IF_ERROR(drop_faces.Run("media faces"));
       searched.BindText(1, m.sha256);
@@ -303,12 +299,8 @@ class SqliteRegistryStore final : public RegistryStore {
   Status ReplaceFaceMatches(std::span<const FaceMatchRow> matches) override {
     Transaction tx(db());
     VIGIL_RETURN_IF_ERROR(tx.Begin());
-    VIGIL_RETURN_IF_ERROR(Exec(db(), "DELETE FROM face_matches"));
-    VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
-                                                 "INSERT OR REPLACE INTO face_matches (sha256, "
-                                                 "face, case_code, photo_id, kind, distance) "
-                                                 "VALUES (?, ?, ?, ?, ?, ?)",
-                                                 false));
+    VIGIL_RETURN_IF_ERROR(db()->Exec("DELETE FROM face_matches"));
+    VIGIL_ASSIGN_OR_RETURN(Stmt s, db()->Prepare(kUpsertFaceMatch, false));
     for (const auto& m : matches) VIGIL_RETURN_IF_ERROR(InsertFaceMatch(s, m));
     return tx.Commit();
   }
@@ -330,7 +322,7 @@ class SqliteRegistryStore final : public RegistryStore {
   }
 
  private:
-  sqlite3* db() const { return db_; }
+  Connection* db() const { return db_; }
 
   Result<std::vector<SealedPerson>> Persons(std::string_view case_code) {
     return Query<SealedPerson>(
@@ -345,8 +337,7 @@ class SqliteRegistryStore final : public RegistryStore {
 
   Status InsertStatus(const StatusRow& r) {
     VIGIL_ASSIGN_OR_RETURN(
-        Stmt s, Stmt::Prepare(db(),
-                              "INSERT INTO registry_status (case_code, from_status, to_status, "
+        Stmt s, db()->Prepare("INSERT INTO registry_status (case_code, from_status, to_status, "
                               "actor, time, sealed_reason) VALUES (?, ?, ?, ?, ?, ?)",
                               false));
     s.BindText(1, r.case_code);
@@ -360,25 +351,25 @@ class SqliteRegistryStore final : public RegistryStore {
 
   Result<int64_t> InsertPhoto(const SealedPhoto& p) {
     VIGIL_ASSIGN_OR_RETURN(Stmt s,
-                           Stmt::Prepare(db(),
-                                         "INSERT INTO registry_photos (case_code, sealed_image, "
-                                         "sealed_features, added) VALUES (?, ?, ?, ?)",
+                           db()->Prepare("INSERT INTO registry_photos (case_code, sealed_image, "
+                                         "sealed_features, added) VALUES (?, ?, ?, ?)" +
+                                             std::string(db()->ReturningId()),
                                          false));
     s.BindText(1, p.case_code);
     s.BindBlob(2, p.sealed_image);
     s.BindBlob(3, p.sealed_features);
     s.Bind(4, p.added);
     VIGIL_RETURN_IF_ERROR(s.Run("registry photo of " + p.case_code));
-    return sqlite3_last_insert_rowid(db());
+    return db()->LastInsertId();
   }
 
-  sqlite3* db_;  // owned by the SqliteDatabase, which outlives this store
+  Connection* db_;  // owned by the SqlDatabase, which outlives this store
 };
 
 }  // namespace
 
-std::unique_ptr<RegistryStore> NewSqliteRegistryStore(sqlite3* db) {
-  return std::make_unique<SqliteRegistryStore>(db);
+std::unique_ptr<RegistryStore> NewSqlRegistryStore(Connection* db) {
+  return std::make_unique<SqlRegistryStore>(db);
 }
 
 }  // namespace vigil::store

@@ -1,17 +1,18 @@
-// The SQLite backend of Store, on the connection its SqliteDatabase owns
-// (src/store/sqlite_database.cc). Statements are prepared once and reused;
+// Store over a Connection (sql.h): SQLite's and PostgreSQL's alike, on the
+// connection their SqlDatabase owns. Statements are prepared once and reused;
 // every write is one WriteTransaction.
 #include <algorithm>
 #include <cinttypes>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
 
+#include "src/store/backend.h"
 #include "src/store/codec.h"
-#include "src/store/sqlite_backend.h"
-#include "src/store/sqlite_util.h"
+#include "src/store/sql.h"
 #include "vigil/store/store.h"
 
 namespace vigil::store {
@@ -45,7 +46,8 @@ constexpr std::string_view kInsertSelector =
 constexpr std::string_view kFindSelector =
     "SELECT id FROM selectors WHERE kind = ?1 AND value = ?2";
 constexpr std::string_view kInsertPostSelector =
-    "INSERT INTO post_selectors (post_id, selector_id, begin, end, ord) VALUES (?1, ?2, ?3, ?4, "
+    "INSERT INTO post_selectors (post_id, selector_id, begin, \"end\", ord) VALUES (?1, ?2, ?3, "
+    "?4, "
     "?5) ON CONFLICT DO NOTHING";
 // A stored file keeps its row; its PDQ is replaced only by a better one (one
 // it lacked, or of higher quality: a later build's decoder), and `matched`
@@ -58,7 +60,7 @@ ON CONFLICT (sha256) DO UPDATE SET
   pdq = CASE WHEN better THEN excluded.pdq ELSE media.pdq END,
   pdq_quality = CASE WHEN better THEN excluded.pdq_quality ELSE media.pdq_quality END,
   pdq_error = CASE WHEN better THEN excluded.pdq_error ELSE media.pdq_error END,
-  matched = MAX(media.matched, excluded.matched)
+  matched = CASE WHEN excluded.matched > media.matched THEN excluded.matched ELSE media.matched END
 WHERE better OR excluded.matched > media.matched)sql";
 // "better" above, spelt out (SQLite has no named expressions).
 constexpr std::string_view kBetterPdq =
@@ -79,7 +81,9 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING)sql";
 constexpr std::string_view kInsertMatch = R"sql(
 INSERT INTO media_matches (sha256, kind, target, list_name, signal_type, labels, distance)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-ON CONFLICT DO UPDATE SET distance = MIN(distance, excluded.distance))sql";
+ON CONFLICT (sha256, kind, target, list_name) DO UPDATE SET distance =
+  CASE WHEN excluded.distance < media_matches.distance THEN excluded.distance
+  ELSE media_matches.distance END)sql";
 constexpr std::string_view kSelectMatches = R"sql(
 SELECT kind, target, list_name, signal_type, labels, distance FROM media_matches
 WHERE sha256 = ?1 ORDER BY distance, kind, list_name, target)sql";
@@ -111,11 +115,11 @@ SELECT id, platform, channel_id, external_id, channel_title, channel_type, autho
   author_id, time, time_is_utc, local_time, utc_offset_minutes, text, entities, forwarded_from,
   reply_to, edited, service, source_file, source_item, category, score, reasons
 FROM posts
-WHERE (?1 = 0 OR category <> 'other') AND (?2 IS NULL OR platform = ?2)
+WHERE (?1 = 0 OR category <> 'other') AND (platform = ?2 OR ?2 IS NULL)
 ORDER BY time, platform, channel_id, external_id
 LIMIT ?3)sql";
 constexpr std::string_view kSelectPostSelectors = R"sql(
-SELECT s.kind, s.value, ps.begin, ps.end FROM post_selectors ps
+SELECT s.kind, s.value, ps.begin, ps."end" FROM post_selectors ps
 JOIN selectors s ON s.id = ps.selector_id
 WHERE ps.post_id = ?1 ORDER BY ps.ord)sql";
 constexpr std::string_view kSelectPostMedia = R"sql(
@@ -140,9 +144,9 @@ std::string PostName(const Post& p) {
   return name;
 }
 
-class SqliteStore final : public Store {
+class SqlStore final : public Store {
  public:
-  SqliteStore(sqlite3* db, std::function<int64_t()> now) : db_(db), now_(std::move(now)) {}
+  SqlStore(Connection* db, std::function<int64_t()> now) : db_(db), now_(std::move(now)) {}
 
   Status Prepare();
 
@@ -184,7 +188,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Decision>> ReadDecisions(Stmt& s);
   Status Rollback(Status why);
 
-  sqlite3* db_;  // owned by the SqliteDatabase, which outlives this store
+  Connection* db_;  // owned by the SqlDatabase, which outlives this store
   std::function<int64_t()> now_;
   Stmt select_post_, insert_decision_;
   Stmt insert_post_, find_post_, update_post_, insert_selector_, find_selector_,
@@ -201,7 +205,7 @@ class SqliteStore final : public Store {
   std::string key_;
 };
 
-Status SqliteStore::Prepare() {
+Status SqlStore::Prepare() {
   std::string newest_sql(kSelectPosts);
   const std::string_view kOldestFirst = "ORDER BY time, platform, channel_id, external_id";
   newest_sql.replace(newest_sql.find(kOldestFirst), kOldestFirst.size(),
@@ -210,13 +214,18 @@ Status SqliteStore::Prepare() {
   for (size_t at; (at = insert_media_sql.find("better")) != std::string::npos;) {
     insert_media_sql.replace(at, 6, kBetterPdq);
   }
+  // The inserts whose new id LastInsertId() gives.
+  const std::string returning(db_->ReturningId());
+  const std::string insert_post_sql = std::string(kInsertPost) + returning;
+  const std::string insert_selector_sql = std::string(kInsertSelector) + returning;
+  const std::string insert_decision_sql = std::string(kInsertDecision) + returning;
   const std::pair<Stmt*, std::string_view> stmts[] = {
       {&select_post_, kSelectPost},
-      {&insert_decision_, kInsertDecision},
-      {&insert_post_, kInsertPost},
+      {&insert_decision_, insert_decision_sql},
+      {&insert_post_, insert_post_sql},
       {&find_post_, kFindPost},
       {&update_post_, kUpdatePost},
-      {&insert_selector_, kInsertSelector},
+      {&insert_selector_, insert_selector_sql},
       {&find_selector_, kFindSelector},
       {&insert_post_selector_, kInsertPostSelector},
       {&insert_media_, insert_media_sql},
@@ -237,7 +246,7 @@ Status SqliteStore::Prepare() {
       {&mark_matched_, kMarkMatched},
   };
   for (const auto& [stmt, sql] : stmts) {
-    Result<Stmt> s = Stmt::Prepare(db_, sql);
+    Result<Stmt> s = db_->Prepare(sql);
     if (!s.ok()) return s.status();
     *stmt = std::move(s).value();
   }
@@ -245,12 +254,12 @@ Status SqliteStore::Prepare() {
 }
 
 // The WriteTransaction in scope rolls back as it is left.
-Status SqliteStore::Rollback(Status why) {
+Status SqlStore::Rollback(Status why) {
   pending_.clear();
   return why;
 }
 
-Status SqliteStore::Write(std::span<const ScanRecord> batch) {
+Status SqlStore::Write(std::span<const ScanRecord> batch) {
   if (batch.empty()) return Status::Ok();
   WriteTransaction txn(db_);
   VIGIL_RETURN_IF_ERROR(txn.Begin());
@@ -273,7 +282,7 @@ Status SqliteStore::Write(std::span<const ScanRecord> batch) {
   return Status::Ok();
 }
 
-Result<int64_t> SqliteStore::SelectorId(const text::Selector& sel) {
+Result<int64_t> SqlStore::SelectorId(const text::Selector& sel) {
   key_.assign(sel.kind);
   key_ += '\0';
   key_ += sel.value;
@@ -283,20 +292,20 @@ Result<int64_t> SqliteStore::SelectorId(const text::Selector& sel) {
   insert_selector_.BindText(2, sel.value);
   VIGIL_RETURN_IF_ERROR(insert_selector_.Run("insert selector"));
   int64_t id;
-  if (sqlite3_changes(db_) == 1) {
-    id = sqlite3_last_insert_rowid(db_);
+  if (db_->Changes() == 1) {
+    id = db_->LastInsertId();
   } else {  // stored by an earlier run or another connection
     ResetOnExit reset(find_selector_);
     find_selector_.BindText(1, sel.kind);
     find_selector_.BindText(2, sel.value);
-    if (find_selector_.Step() != SQLITE_ROW) return SqliteError(db_, "find selector");
+    if (find_selector_.Step() != kRow) return db_->Error("find selector");
     id = find_selector_.Int(0);
   }
   pending_.emplace(key_, id);
   return id;
 }
 
-Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
+Status SqlStore::WriteOne(const ScanRecord& rec, int64_t now) {
   const Post& p = rec.post;
   if (rec.media.size() > p.media.size()) {
     return Status::InvalidArgument("has " + std::to_string(rec.media.size()) +
@@ -335,8 +344,8 @@ Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
   insert_post_.Bind(23, now);
   VIGIL_RETURN_IF_ERROR(insert_post_.Run("insert post"));
   int64_t post_id;
-  if (sqlite3_changes(db_) == 1) {
-    post_id = sqlite3_last_insert_rowid(db_);
+  if (db_->Changes() == 1) {
+    post_id = db_->LastInsertId();
   } else {
     // Stored before: replace its fields and children, keep id and first_seen.
     {
@@ -344,7 +353,7 @@ Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
       find_post_.BindText(1, PlatformName(p.platform));
       find_post_.BindText(2, p.channel.id);
       find_post_.BindText(3, p.external_id);
-      if (find_post_.Step() != SQLITE_ROW) return SqliteError(db_, "find stored post");
+      if (find_post_.Step() != kRow) return db_->Error("find stored post");
       post_id = find_post_.Int(0);
     }
     bind_post(update_post_);
@@ -432,7 +441,7 @@ Status SqliteStore::WriteOne(const ScanRecord& rec, int64_t now) {
   return Status::Ok();
 }
 
-Status SqliteStore::WriteErrors(std::span<const ScanError> errors) {
+Status SqlStore::WriteErrors(std::span<const ScanError> errors) {
   if (errors.empty()) return Status::Ok();
   WriteTransaction txn(db_);
   VIGIL_RETURN_IF_ERROR(txn.Begin());
@@ -447,25 +456,25 @@ Status SqliteStore::WriteErrors(std::span<const ScanError> errors) {
   return s.ok() ? s : Rollback(s);
 }
 
-Status SqliteStore::ReadChildren(int64_t post_id, ScanRecord& rec) {
+Status SqlStore::ReadChildren(int64_t post_id, ScanRecord& rec) {
   {
     Stmt& s = select_post_selectors_;
     ResetOnExit reset(s);
     s.Bind(1, post_id);
     int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) {
+    while ((rc = s.Step()) == kRow) {
       rec.analysis.selectors.push_back(
           {s.String(0),
            s.String(1),
            {static_cast<size_t>(s.Int(2)), static_cast<size_t>(s.Int(3))}});
     }
-    if (rc != SQLITE_DONE) return SqliteError(db_, "read post selectors");
+    if (rc != kDone) return db_->Error("read post selectors");
   }
   Stmt& s = select_post_media_;
   ResetOnExit reset(s);
   s.Bind(1, post_id);
   int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) {
+  while ((rc = s.Step()) == kRow) {
     const auto ord = static_cast<size_t>(s.Int(0));
     if (ord != rec.post.media.size()) return Status::Corrupt("post media rows out of order");
     MediaRef& ref = rec.post.media.emplace_back();
@@ -496,42 +505,42 @@ Status SqliteStore::ReadChildren(int64_t post_id, ScanRecord& rec) {
       ResetOnExit reset_matches(m);
       m.BindText(1, info.sha256);
       int mrc;
-      while ((mrc = m.Step()) == SQLITE_ROW) {
+      while ((mrc = m.Step()) == kRow) {
         const auto kind = MatchKindFromName(m.Text(0));
         if (!kind) return Status::Corrupt("unknown media match kind '" + m.String(0) + "'");
         result.matches.push_back({*kind, m.String(1), m.String(2), m.String(3), m.String(4),
                                   static_cast<int>(m.Int(5))});
       }
-      if (mrc != SQLITE_DONE) return SqliteError(db_, "read media matches");
+      if (mrc != kDone) return db_->Error("read media matches");
     }
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "read post media");
+  if (rc != kDone) return db_->Error("read post media");
   return Status::Ok();
 }
 
-Status SqliteStore::ReadFrames(std::string_view sha256, std::vector<FrameHash>& out) {
+Status SqlStore::ReadFrames(std::string_view sha256, std::vector<FrameHash>& out) {
   Stmt& f = select_frames_;
   ResetOnExit reset(f);
   f.BindText(1, sha256);
   int rc;
-  while ((rc = f.Step()) == SQLITE_ROW) {
+  while ((rc = f.Step()) == kRow) {
     out.push_back({f.Int(0), f.Double(1), f.String(2), static_cast<int>(f.Int(3))});
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "read video frames");
+  if (rc != kDone) return db_->Error("read video frames");
   return Status::Ok();
 }
 
-Status SqliteStore::ReadDihedral(std::string_view sha256, std::vector<std::string>& out) {
+Status SqlStore::ReadDihedral(std::string_view sha256, std::vector<std::string>& out) {
   Stmt& d = select_dihedral_;
   ResetOnExit reset(d);
   d.BindText(1, sha256);
   int rc;
-  while ((rc = d.Step()) == SQLITE_ROW) out.push_back(d.String(0));
-  if (rc != SQLITE_DONE) return SqliteError(db_, "read dihedral pdqs");
+  while ((rc = d.Step()) == kRow) out.push_back(d.String(0));
+  if (rc != kDone) return db_->Error("read dihedral pdqs");
   return Status::Ok();
 }
 
-Status SqliteStore::InsertMatch(std::string_view sha256, const MediaMatch& m) {
+Status SqlStore::InsertMatch(std::string_view sha256, const MediaMatch& m) {
   insert_match_.BindText(1, sha256);
   insert_match_.BindText(2, MatchKindName(m.kind));
   insert_match_.BindText(3, m.target);
@@ -542,14 +551,14 @@ Status SqliteStore::InsertMatch(std::string_view sha256, const MediaMatch& m) {
   return insert_match_.Run("insert media match");
 }
 
-Status SqliteStore::WriteMediaMatches(std::span<const StoredMediaMatches> batch) {
+Status SqlStore::WriteMediaMatches(std::span<const StoredMediaMatches> batch) {
   if (batch.empty()) return Status::Ok();
   WriteTransaction txn(db_);
   VIGIL_RETURN_IF_ERROR(txn.Begin());
   for (const StoredMediaMatches& m : batch) {
     mark_matched_.BindText(1, m.sha256);
     Status s = mark_matched_.Run("mark media matched");
-    if (s.ok() && sqlite3_changes(db_) == 0) {
+    if (s.ok() && db_->Changes() == 0) {
       s = Status::NotFound("media " + m.sha256 + " is not stored");
     }
     for (size_t i = 0; s.ok() && i < m.matches.size(); ++i) s = InsertMatch(m.sha256, m.matches[i]);
@@ -559,16 +568,16 @@ Status SqliteStore::WriteMediaMatches(std::span<const StoredMediaMatches> batch)
   return s.ok() ? s : Rollback(s);
 }
 
-Status SqliteStore::PutHashList(const match::HashList& list, bool replace) {
+Status SqlStore::PutHashList(const match::HashList& list, bool replace) {
   if (list.name.empty()) return Status::InvalidArgument("a hash list needs a name");
   WriteTransaction txn(db_);
   VIGIL_RETURN_IF_ERROR(txn.Begin());
   auto fail = [&](Status s) { return Rollback(Status(s.code(), list.name + ": " + s.message())); };
-  Result<Stmt> upsert = Stmt::Prepare(db_, R"sql(
+  Result<Stmt> upsert = db_->Prepare(R"sql(
 INSERT INTO hash_lists (name, source, labels, pdq_threshold, created) VALUES (?1, ?2, ?3, ?4, ?5)
 ON CONFLICT (name) DO UPDATE SET source = excluded.source, labels = excluded.labels,
   pdq_threshold = excluded.pdq_threshold)sql",
-                                      false);
+                                     false);
   if (!upsert.ok()) return fail(upsert.status());
   const std::string labels = EncodeLabels(list.labels);
   upsert->BindText(1, list.name);
@@ -577,22 +586,22 @@ ON CONFLICT (name) DO UPDATE SET source = excluded.source, labels = excluded.lab
   upsert->Bind(4, list.pdq_threshold);
   upsert->Bind(5, now_());
   if (Status s = upsert->Run("store hash list"); !s.ok()) return fail(s);
-  Result<Stmt> find = Stmt::Prepare(db_, "SELECT id FROM hash_lists WHERE name = ?1", false);
+  Result<Stmt> find = db_->Prepare("SELECT id FROM hash_lists WHERE name = ?1", false);
   if (!find.ok()) return fail(find.status());
   find->BindText(1, list.name);
-  if (find->Step() != SQLITE_ROW) return fail(SqliteError(db_, "find hash list"));
+  if (find->Step() != kRow) return fail(db_->Error("find hash list"));
   const int64_t id = find->Int(0);
   if (replace) {
     // Matches found against the old entries go with them; the next scan
     // matches against the new ones.
-    Status s = Exec(db_, "DELETE FROM hash_list_entries WHERE list_id = " + std::to_string(id));
+    Status s = db_->Exec("DELETE FROM hash_list_entries WHERE list_id = " + std::to_string(id));
     if (s.ok()) s = DeleteListMatches(list.name);
     if (!s.ok()) return fail(s);
   }
-  Result<Stmt> insert = Stmt::Prepare(db_, R"sql(
+  Result<Stmt> insert = db_->Prepare(R"sql(
 INSERT INTO hash_list_entries (list_id, signal_type, value, labels, category, source)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING)sql",
-                                      false);
+                                     false);
   if (!insert.ok()) return fail(insert.status());
   for (const match::HashEntry& e : list.entries) {
     const std::string value = e.signal.ToHex();
@@ -609,16 +618,16 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING)sql",
   return s.ok() ? s : Rollback(s);
 }
 
-Result<std::vector<HashListSummary>> SqliteStore::ListHashLists() {
-  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
+Result<std::vector<HashListSummary>> SqlStore::ListHashLists() {
+  Result<Stmt> s = db_->Prepare(R"sql(
 SELECT l.name, l.source, l.labels, l.pdq_threshold, l.created,
   (SELECT COUNT(*) FROM hash_list_entries e WHERE e.list_id = l.id)
 FROM hash_lists l ORDER BY l.name)sql",
-                                 false);
+                                false);
   if (!s.ok()) return s.status();
   std::vector<HashListSummary> out;
   int rc;
-  while ((rc = s->Step()) == SQLITE_ROW) {
+  while ((rc = s->Step()) == kRow) {
     HashListSummary& h = out.emplace_back();
     h.list.name = s->String(0);
     h.list.source = s->String(1);
@@ -627,22 +636,22 @@ FROM hash_lists l ORDER BY l.name)sql",
     h.created = s->Int(4);
     h.entries = s->Int(5);
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "list hash lists");
+  if (rc != kDone) return db_->Error("list hash lists");
   return out;
 }
 
-Result<std::vector<match::HashList>> SqliteStore::LoadHashLists(std::string_view name) {
-  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
+Result<std::vector<match::HashList>> SqlStore::LoadHashLists(std::string_view name) {
+  Result<Stmt> s = db_->Prepare(R"sql(
 SELECT l.name, l.source, l.labels, l.pdq_threshold, e.signal_type, e.value, e.labels,
   e.category, e.source
 FROM hash_lists l LEFT JOIN hash_list_entries e ON e.list_id = l.id
 WHERE ?1 = '' OR l.name = ?1 ORDER BY l.name, e.signal_type, e.value)sql",
-                                 false);
+                                false);
   if (!s.ok()) return s.status();
   s->BindText(1, name);
   std::vector<match::HashList> out;
   int rc;
-  while ((rc = s->Step()) == SQLITE_ROW) {
+  while ((rc = s->Step()) == kRow) {
     if (out.empty() || out.back().name != s->Text(0)) {
       match::HashList& l = out.emplace_back();
       l.name = s->String(0);
@@ -661,34 +670,34 @@ WHERE ?1 = '' OR l.name = ?1 ORDER BY l.name, e.signal_type, e.value)sql",
     e.category = s->String(7);
     e.source = s->String(8);
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "read hash lists");
+  if (rc != kDone) return db_->Error("read hash lists");
   if (out.empty() && !name.empty()) {
     return Status::NotFound("no hash list named " + std::string(name));
   }
   return out;
 }
 
-Status SqliteStore::DeleteListMatches(std::string_view list_name) {
+Status SqlStore::DeleteListMatches(std::string_view list_name) {
   Result<Stmt> s =
-      Stmt::Prepare(db_, "DELETE FROM media_matches WHERE kind = 'list' AND list_name = ?1", false);
+      db_->Prepare("DELETE FROM media_matches WHERE kind = 'list' AND list_name = ?1", false);
   if (!s.ok()) return s.status();
   s->BindText(1, list_name);
   return s->Run("delete matches of a hash list");
 }
 
-Status SqliteStore::DeleteHashList(std::string_view name) {
+Status SqlStore::DeleteHashList(std::string_view name) {
   WriteTransaction txn(db_);
   VIGIL_RETURN_IF_ERROR(txn.Begin());
-  Result<Stmt> find = Stmt::Prepare(db_, "SELECT id FROM hash_lists WHERE name = ?1", false);
+  Result<Stmt> find = db_->Prepare("SELECT id FROM hash_lists WHERE name = ?1", false);
   if (!find.ok()) return Rollback(find.status());
   find->BindText(1, name);
-  if (find->Step() != SQLITE_ROW) {
+  if (find->Step() != kRow) {
     return Rollback(Status::NotFound("no hash list named " + std::string(name)));
   }
   const std::string id = std::to_string(find->Int(0));
   find->Reset();
-  Status s = Exec(db_, "DELETE FROM hash_list_entries WHERE list_id = " + id +
-                           "; DELETE FROM hash_lists WHERE id = " + id);
+  Status s = db_->Exec("DELETE FROM hash_list_entries WHERE list_id = " + id +
+                       "; DELETE FROM hash_lists WHERE id = " + id);
   if (s.ok()) s = DeleteListMatches(name);
   if (!s.ok()) return Rollback(s);
   s = txn.Commit();
@@ -709,44 +718,43 @@ MediaAppearance ReadAppearance(const Stmt& s) {
   return a;
 }
 
-Status SqliteStore::ForEachMediaAppearance(
-    const std::function<Status(const MediaAppearance&)>& fn) {
-  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
+Status SqlStore::ForEachMediaAppearance(const std::function<Status(const MediaAppearance&)>& fn) {
+  Result<Stmt> s = db_->Prepare(R"sql(
 SELECT pm.sha256, p.platform, p.channel_id, p.channel_title, p.external_id, p.time, p.time_is_utc
 FROM post_media pm JOIN posts p ON p.id = pm.post_id WHERE pm.sha256 IS NOT NULL
 ORDER BY p.time, p.platform, p.channel_id, p.external_id, pm.sha256)sql",
-                                 false);
+                                false);
   if (!s.ok()) return s.status();
   int rc;
-  while ((rc = s->Step()) == SQLITE_ROW) {
+  while ((rc = s->Step()) == kRow) {
     VIGIL_RETURN_IF_ERROR(fn(ReadAppearance(*s)));
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "read media appearances");
+  if (rc != kDone) return db_->Error("read media appearances");
   return Status::Ok();
 }
 
-Result<std::vector<std::pair<std::string, MediaMatch>>> SqliteStore::ListMediaMatches() {
-  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
+Result<std::vector<std::pair<std::string, MediaMatch>>> SqlStore::ListMediaMatches() {
+  Result<Stmt> s = db_->Prepare(R"sql(
 SELECT sha256, kind, target, list_name, signal_type, labels, distance FROM media_matches
 ORDER BY sha256, distance, kind, list_name, target)sql",
-                                 false);
+                                false);
   if (!s.ok()) return s.status();
   std::vector<std::pair<std::string, MediaMatch>> out;
   int rc;
-  while ((rc = s->Step()) == SQLITE_ROW) {
+  while ((rc = s->Step()) == kRow) {
     const auto kind = MatchKindFromName(s->Text(1));
     if (!kind) return Status::Corrupt("unknown media match kind '" + s->String(1) + "'");
     out.emplace_back(s->String(0), MediaMatch{*kind, s->String(2), s->String(3), s->String(4),
                                               s->String(5), static_cast<int>(s->Int(6))});
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "read media matches");
+  if (rc != kDone) return db_->Error("read media matches");
   return out;
 }
 
-Result<std::vector<std::pair<std::string, MediaMatch>>> SqliteStore::RepostMatchesOf(
+Result<std::vector<std::pair<std::string, MediaMatch>>> SqlStore::RepostMatchesOf(
     std::string_view sha256) {
   // Two indexed halves (the primary key, then media_matches_by_target).
-  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
+  Result<Stmt> s = db_->Prepare(R"sql(
 SELECT sha256, target, signal_type, labels, distance FROM media_matches
 WHERE sha256 = ?1 AND kind = 'media'
 UNION ALL
@@ -757,17 +765,17 @@ ORDER BY 1, 2)sql");
   s->BindText(1, sha256);
   std::vector<std::pair<std::string, MediaMatch>> out;
   int rc;
-  while ((rc = s->Step()) == SQLITE_ROW) {
+  while ((rc = s->Step()) == kRow) {
     out.emplace_back(s->String(0), MediaMatch{MatchKind::kMedia, s->String(1), "", s->String(2),
                                               s->String(3), static_cast<int>(s->Int(4))});
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "read the reposts of a media file");
+  if (rc != kDone) return db_->Error("read the reposts of a media file");
   return out;
 }
 
-Result<std::vector<MediaAppearance>> SqliteStore::AppearancesOf(
-    std::span<const std::string> sha256s, size_t limit) {
-  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
+Result<std::vector<MediaAppearance>> SqlStore::AppearancesOf(std::span<const std::string> sha256s,
+                                                             size_t limit) {
+  Result<Stmt> s = db_->Prepare(R"sql(
 SELECT pm.sha256, p.platform, p.channel_id, p.channel_title, p.external_id, p.time, p.time_is_utc
 FROM post_media pm JOIN posts p ON p.id = pm.post_id WHERE pm.sha256 = ?)sql");
   if (!s.ok()) return s.status();
@@ -776,11 +784,11 @@ FROM post_media pm JOIN posts p ON p.id = pm.post_id WHERE pm.sha256 = ?)sql");
     s->Reset();
     s->BindText(1, sha);
     int rc;
-    while ((limit == 0 || out.size() < limit) && (rc = s->Step()) == SQLITE_ROW) {
+    while ((limit == 0 || out.size() < limit) && (rc = s->Step()) == kRow) {
       out.push_back(ReadAppearance(*s));
     }
     if (limit != 0 && out.size() == limit) break;
-    if (rc != SQLITE_DONE) return SqliteError(db_, "read the posts of a media file");
+    if (rc != kDone) return db_->Error("read the posts of a media file");
   }
   std::sort(out.begin(), out.end(), [](const MediaAppearance& a, const MediaAppearance& b) {
     const std::string_view pa = PlatformName(a.platform), pb = PlatformName(b.platform);
@@ -790,12 +798,12 @@ FROM post_media pm JOIN posts p ON p.id = pm.post_id WHERE pm.sha256 = ?)sql");
   return out;
 }
 
-Status SqliteStore::ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) {
-  Result<Stmt> s = Stmt::Prepare(
-      db_, "SELECT sha256, md5, type, pdq, pdq_quality, matched FROM media ORDER BY sha256", false);
+Status SqlStore::ForEachMediaHashes(const std::function<Status(const MediaHashes&)>& fn) {
+  Result<Stmt> s = db_->Prepare(
+      "SELECT sha256, md5, type, pdq, pdq_quality, matched FROM media ORDER BY sha256", false);
   if (!s.ok()) return s.status();
   int rc;
-  while ((rc = s->Step()) == SQLITE_ROW) {
+  while ((rc = s->Step()) == kRow) {
     MediaHashes h;
     h.sha256 = s->String(0);
     h.md5 = s->String(1);
@@ -807,11 +815,11 @@ Status SqliteStore::ForEachMediaHashes(const std::function<Status(const MediaHas
     VIGIL_RETURN_IF_ERROR(ReadFrames(h.sha256, h.frames));
     VIGIL_RETURN_IF_ERROR(fn(h));
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "read media hashes");
+  if (rc != kDone) return db_->Error("read media hashes");
   return Status::Ok();
 }
 
-Status SqliteStore::ReadPost(const Stmt& s, ScanRecord& rec) {
+Status SqlStore::ReadPost(const Stmt& s, ScanRecord& rec) {
   rec = ScanRecord();
   Post& p = rec.post;
   const int64_t id = s.Int(0);
@@ -846,15 +854,12 @@ Status SqliteStore::ReadPost(const Stmt& s, ScanRecord& rec) {
   return Status::Ok();
 }
 
-Status SqliteStore::ForEachPost(const PostFilter& filter,
-                                const std::function<Status(const ScanRecord&)>& fn) {
+Status SqlStore::ForEachPost(const PostFilter& filter,
+                             const std::function<Status(const ScanRecord&)>& fn) {
   // One read transaction: the walk sees a single snapshot even while another
   // connection writes.
-  VIGIL_RETURN_IF_ERROR(Exec(db_, "BEGIN"));
-  struct EndRead {
-    sqlite3* db;
-    ~EndRead() { (void)Exec(db, "COMMIT"); }
-  } end_read{db_};
+  ReadSnapshot snapshot(db_);
+  VIGIL_RETURN_IF_ERROR(snapshot.status());
   Stmt& s = filter.newest_first ? select_posts_newest_ : select_posts_;
   ResetOnExit reset(s);
   s.Bind(1, filter.flagged_only ? 1 : 0);
@@ -863,48 +868,48 @@ Status SqliteStore::ForEachPost(const PostFilter& filter,
   } else {
     s.BindNull(2);
   }
-  s.Bind(3, filter.limit == 0 ? -1 : static_cast<int64_t>(filter.limit));
+  s.Bind(3, filter.limit == 0 ? INT64_MAX : static_cast<int64_t>(filter.limit));
   int rc;
   ScanRecord rec;
-  while ((rc = s.Step()) == SQLITE_ROW) {
+  while ((rc = s.Step()) == kRow) {
     VIGIL_RETURN_IF_ERROR(ReadPost(s, rec));
     VIGIL_RETURN_IF_ERROR(fn(rec));
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "read posts");
+  if (rc != kDone) return db_->Error("read posts");
   return Status::Ok();
 }
 
-Result<std::vector<MonthCount>> SqliteStore::CountByMonth() {
-  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
-SELECT strftime('%Y-%m', time, 'unixepoch') AS month, category, COUNT(*) FROM posts
-WHERE service = 0 GROUP BY month, category)sql",
-                                 /*persistent=*/false);
+Result<std::vector<MonthCount>> SqlStore::CountByMonth() {
+  Result<Stmt> s = db_->Prepare("SELECT " + db_->MonthOf("time") +
+                                    " AS month, category, COUNT(*) FROM posts "
+                                    "WHERE service = 0 GROUP BY month, category",
+                                /*persistent=*/false);
   if (!s.ok()) return s.status();
   std::vector<MonthCount> out;
   int rc;
-  while ((rc = s->Step()) == SQLITE_ROW) {
+  while ((rc = s->Step()) == kRow) {
     const auto category = text::CategoryFromName(s->Text(1));
     if (!category) return Status::Corrupt("unknown category '" + s->String(1) + "' in posts");
     out.push_back({s->String(0), *category, s->Int(2)});
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "count posts by month");
+  if (rc != kDone) return db_->Error("count posts by month");
   std::sort(out.begin(), out.end(), [](const MonthCount& a, const MonthCount& b) {
     return std::tie(a.month, a.category) < std::tie(b.month, b.category);
   });
   return out;
 }
 
-Result<Totals> SqliteStore::GetTotals() {
-  Result<Stmt> s = Stmt::Prepare(db_, R"sql(
+Result<Totals> SqlStore::GetTotals() {
+  Result<Stmt> s = db_->Prepare(R"sql(
 SELECT (SELECT COUNT(*) FROM posts),
   (SELECT COUNT(*) FROM posts WHERE service <> 0),
   (SELECT COUNT(*) FROM posts WHERE service = 0 AND category <> 'other'),
   (SELECT COUNT(*) FROM media),
   (SELECT COUNT(DISTINCT selector_id) FROM post_selectors),
   (SELECT COUNT(*) FROM scan_errors))sql",
-                                 /*persistent=*/false);
+                                /*persistent=*/false);
   if (!s.ok()) return s.status();
-  if (s->Step() != SQLITE_ROW) return SqliteError(db_, "count totals");
+  if (s->Step() != kRow) return db_->Error("count totals");
   Totals t;
   t.posts = s->Int(0);
   t.service = s->Int(1);
@@ -915,26 +920,26 @@ SELECT (SELECT COUNT(*) FROM posts),
   return t;
 }
 
-Result<std::vector<ScanError>> SqliteStore::ListErrors() {
-  Result<Stmt> s = Stmt::Prepare(db_, "SELECT file, item, reason FROM scan_errors ORDER BY id",
-                                 /*persistent=*/false);
+Result<std::vector<ScanError>> SqlStore::ListErrors() {
+  Result<Stmt> s = db_->Prepare("SELECT file, item, reason FROM scan_errors ORDER BY id",
+                                /*persistent=*/false);
   if (!s.ok()) return s.status();
   std::vector<ScanError> out;
   int rc;
-  while ((rc = s->Step()) == SQLITE_ROW) out.push_back({s->String(0), s->String(1), s->String(2)});
-  if (rc != SQLITE_DONE) return SqliteError(db_, "list scan errors");
+  while ((rc = s->Step()) == kRow) out.push_back({s->String(0), s->String(1), s->String(2)});
+  if (rc != kDone) return db_->Error("list scan errors");
   return out;
 }
 
-Result<std::optional<ScanRecord>> SqliteStore::GetPost(const PostKey& key) {
+Result<std::optional<ScanRecord>> SqlStore::GetPost(const PostKey& key) {
   Stmt& s = select_post_;
   ResetOnExit reset(s);
   s.BindText(1, PlatformName(key.platform));
   s.BindText(2, key.channel_id);
   s.BindText(3, key.external_id);
   const int rc = s.Step();
-  if (rc == SQLITE_DONE) return std::optional<ScanRecord>();
-  if (rc != SQLITE_ROW) return SqliteError(db_, "read post");
+  if (rc == kDone) return std::optional<ScanRecord>();
+  if (rc != kRow) return db_->Error("read post");
   ScanRecord rec;
   VIGIL_RETURN_IF_ERROR(ReadPost(s, rec));
   return std::optional<ScanRecord>(std::move(rec));
@@ -976,7 +981,7 @@ Result<Cursor> ParseCursor(PostOrder order, const std::string& text) {
   return c;
 }
 
-Result<PostPage> SqliteStore::ListPosts(const PostQuery& q) {
+Result<PostPage> SqlStore::ListPosts(const PostQuery& q) {
   if (q.limit == 0 || q.limit > 1000) {
     return Status::InvalidArgument("a page holds 1 to 1000 posts, not " + std::to_string(q.limit));
   }
@@ -996,10 +1001,7 @@ Result<PostPage> SqliteStore::ListPosts(const PostQuery& q) {
   if (q.since) sql += " AND time >= " + param();
   if (q.until) sql += " AND time < " + param();
   if (!q.lang.empty()) {
-    sql +=
-        " AND EXISTS (SELECT 1 FROM json_each(posts.reasons) r WHERE json_extract(r.value, "
-        "'$.lang') = " +
-        param() + ")";
+    sql += " AND " + db_->JsonArrayHasLang("posts.reasons", param());
   }
   // Matches are few beside the posts: the page is built from the matched
   // media's posts (then sorted), not by walking every post by score and
@@ -1025,7 +1027,7 @@ Result<PostPage> SqliteStore::ListPosts(const PostQuery& q) {
   }
   sql += q.order == PostOrder::kScore ? " ORDER BY score DESC, id" : " ORDER BY time, id";
   sql += " LIMIT " + param();
-  VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db_, sql, /*persistent=*/false));
+  VIGIL_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(sql, /*persistent=*/false));
   int i = 0;
   if (q.platform) s.BindText(++i, PlatformName(*q.platform));
   if (!q.channel_id.empty()) s.BindText(++i, q.channel_id);
@@ -1043,15 +1045,12 @@ Result<PostPage> SqliteStore::ListPosts(const PostQuery& q) {
   }
   s.Bind(++i, static_cast<int64_t>(q.limit) + 1);  // one more: is there a next page?
   // One read transaction: the page and its children are one snapshot.
-  VIGIL_RETURN_IF_ERROR(Exec(db_, "BEGIN"));
-  struct EndRead {
-    sqlite3* db;
-    ~EndRead() { (void)Exec(db, "COMMIT"); }
-  } end_read{db_};
+  ReadSnapshot snapshot(db_);
+  VIGIL_RETURN_IF_ERROR(snapshot.status());
   PostPage page;
   int64_t last_id = 0;
   int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) {
+  while ((rc = s.Step()) == kRow) {
     if (page.records.size() == q.limit) {
       page.next = MakeCursor(q.order, page.records.back(), last_id);
       break;
@@ -1060,11 +1059,11 @@ Result<PostPage> SqliteStore::ListPosts(const PostQuery& q) {
     page.records.emplace_back();
     VIGIL_RETURN_IF_ERROR(ReadPost(s, page.records.back()));
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteError(db_, "list posts");
+  if (rc != kRow && rc != kDone) return db_->Error("list posts");
   return page;
 }
 
-Result<int64_t> SqliteStore::AddDecision(const Decision& d) {
+Result<int64_t> SqlStore::AddDecision(const Decision& d) {
   WriteTransaction txn(db_);
   VIGIL_RETURN_IF_ERROR(txn.Begin());
   int64_t post_id;
@@ -1074,8 +1073,8 @@ Result<int64_t> SqliteStore::AddDecision(const Decision& d) {
     find_post_.BindText(2, d.post.channel_id);
     find_post_.BindText(3, d.post.external_id);
     const int rc = find_post_.Step();
-    if (rc == SQLITE_DONE) return Status::NotFound("no post " + FormatPostKey(d.post));
-    if (rc != SQLITE_ROW) return SqliteError(db_, "find post");
+    if (rc == kDone) return Status::NotFound("no post " + FormatPostKey(d.post));
+    if (rc != kRow) return db_->Error("find post");
     post_id = find_post_.Int(0);
   }
   insert_decision_.Bind(1, post_id);
@@ -1084,24 +1083,23 @@ Result<int64_t> SqliteStore::AddDecision(const Decision& d) {
   insert_decision_.BindText(4, d.actor);
   insert_decision_.Bind(5, d.time);
   VIGIL_RETURN_IF_ERROR(insert_decision_.Run("insert decision"));
-  const int64_t id = sqlite3_last_insert_rowid(db_);
+  const int64_t id = db_->LastInsertId();
   VIGIL_RETURN_IF_ERROR(txn.Commit());
   return id;
 }
 
-Result<std::vector<Decision>> SqliteStore::Decisions(const std::optional<PostKey>& post) {
+Result<std::vector<Decision>> SqlStore::Decisions(const std::optional<PostKey>& post) {
   // Two statements, not one with an OR, so that one post's decisions are
   // found through its key and decisions_by_post.
-  VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db_,
-                                               post ? R"sql(
+  VIGIL_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(post ? R"sql(
 SELECT d.id, p.platform, p.channel_id, p.external_id, d.type, d.note, d.actor, d.time
 FROM posts p JOIN decisions d ON d.post_id = p.id
 WHERE p.platform = ?1 AND p.channel_id = ?2 AND p.external_id = ?3
 ORDER BY d.id)sql"
-                                                    : R"sql(
+                                                   : R"sql(
 SELECT d.id, p.platform, p.channel_id, p.external_id, d.type, d.note, d.actor, d.time
 FROM decisions d JOIN posts p ON p.id = d.post_id ORDER BY d.id)sql",
-                                               /*persistent=*/false));
+                                              /*persistent=*/false));
   if (post) {
     s.BindText(1, PlatformName(post->platform));
     s.BindText(2, post->channel_id);
@@ -1110,19 +1108,19 @@ FROM decisions d JOIN posts p ON p.id = d.post_id ORDER BY d.id)sql",
   return ReadDecisions(s);
 }
 
-Result<std::vector<Decision>> SqliteStore::RecentDecisions(size_t limit) {
-  VIGIL_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db_, R"sql(
+Result<std::vector<Decision>> SqlStore::RecentDecisions(size_t limit) {
+  VIGIL_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(R"sql(
 SELECT d.id, p.platform, p.channel_id, p.external_id, d.type, d.note, d.actor, d.time
 FROM decisions d JOIN posts p ON p.id = d.post_id ORDER BY d.id DESC LIMIT ?1)sql",
-                                               /*persistent=*/false));
+                                              /*persistent=*/false));
   s.Bind(1, static_cast<int64_t>(limit));
   return ReadDecisions(s);
 }
 
-Result<std::vector<Decision>> SqliteStore::ReadDecisions(Stmt& s) {
+Result<std::vector<Decision>> SqlStore::ReadDecisions(Stmt& s) {
   std::vector<Decision> out;
   int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) {
+  while ((rc = s.Step()) == kRow) {
     Decision d;
     d.id = s.Int(0);
     const auto platform = PlatformFromName(s.Text(1));
@@ -1137,14 +1135,14 @@ Result<std::vector<Decision>> SqliteStore::ReadDecisions(Stmt& s) {
     d.time = s.Int(7);
     out.push_back(std::move(d));
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "list decisions");
+  if (rc != kDone) return db_->Error("list decisions");
   return out;
 }
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> NewSqliteStore(sqlite3* db, std::function<int64_t()> now) {
-  auto store = std::make_unique<SqliteStore>(db, std::move(now));
+Result<std::unique_ptr<Store>> NewSqlStore(Connection* db, std::function<int64_t()> now) {
+  auto store = std::make_unique<SqlStore>(db, std::move(now));
   VIGIL_RETURN_IF_ERROR(store->Prepare());
   return std::unique_ptr<Store>(std::move(store));
 }
