@@ -61,6 +61,7 @@ int Main(int argc, char** argv) {
   AddRegistryCommands(app, ctx);
   AddFacesCommand(app, ctx);
   AddServeCommands(app, ctx);
+  AddQueueCommands(app, ctx);
   try {
     app.parse(argc, argv);  // runs the chosen command's callback
   } catch (const CLI::ParseError& e) {

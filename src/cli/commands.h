@@ -60,6 +60,7 @@ void AddEvidenceCommands(CLI::App& app, Context& ctx);
 void AddRegistryCommands(CLI::App& app, Context& ctx);
 void AddFacesCommand(CLI::App& app, Context& ctx);
 void AddServeCommands(CLI::App& app, Context& ctx);
+void AddQueueCommands(CLI::App& app, Context& ctx);  // worker, queue status
 
 }  // namespace vigil::cli
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "src/cli/commands.h"
+#include "vigil/app/fleet.h"
 #include "vigil/core/json_writer.h"
 #include "vigil/scan/record_json.h"
 #include "vigil/scan/scan.h"
@@ -117,9 +118,42 @@ struct ScanArgs {
   bool quiet = false;
   std::string faces = "auto";
   app::ScanRequest request;
+  // --queue: enqueue for `vigil worker` instead of analysing here.
+  std::string queue;
+  int64_t max_queue = 10000;
+  std::string media_dir = "vigil-media";
 };
 
+int RunEnqueueCommand(const ScanArgs& a, const Context& ctx) {
+  app::EnqueueRequest request;
+  request.queue_url = a.queue;
+  request.queue.max_length = a.max_queue;
+  request.media_dir = a.media_dir;
+  request.limits = a.request.options.limits;
+  request.scratch_dir = a.request.options.scratch_dir;
+  const std::vector<std::filesystem::path> inputs(a.paths.begin(), a.paths.end());
+  CliObserver observer(ctx.term, /*jsonl=*/false, !a.quiet);
+  auto summary = app::EnqueueScan(inputs, request, &observer);
+  observer.ClearProgress();
+  if (!summary.ok()) return Fail(ctx, "scan", summary.status().ToString());
+  if (a.json) {
+    JsonWriter w;
+    w.BeginObject().Key("queue").String(a.queue).Key("posts").Int(summary->posts);
+    w.Key("service").Int(summary->service).Key("media_copied").Int(summary->media_copied);
+    w.Key("media_present").Int(summary->media_present).Key("errors").Int(summary->errors);
+    w.EndObject();
+    std::cout << w.str() << '\n';
+  } else if (!a.quiet) {
+    std::cout << "enqueued " << summary->posts << " posts (" << summary->service
+              << " service messages) on " << a.queue << "\nmedia copied to " << a.media_dir << ": "
+              << summary->media_copied << " new, " << summary->media_present
+              << " already there\nerrors " << summary->errors << "\n";
+  }
+  return summary->errors > 0 ? kExitInputErrors : kExitOk;
+}
+
 int RunScanCommand(const ScanArgs& a, const Context& ctx) {
+  if (!a.queue.empty()) return RunEnqueueCommand(a, ctx);
   auto inst = OpenInstallation(a.inst, "scan", /*create=*/true);
   if (!inst.ok()) return Fail(ctx, "scan", inst.status().ToString());
   app::ScanRequest request = a.request;
@@ -205,7 +239,24 @@ void AddScanCommand(CLI::App& app, Context& ctx) {
                    "a file over it is reported and skipped")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  scan->add_option("--queue", args->queue,
+                   "Enqueue the posts on a Redis stream, redis://HOST[:PORT]/STREAM, for vigil "
+                   "worker to analyse and store (--db is then not used)");
+  scan->add_option("--max-queue", args->max_queue,
+                   "With --queue: wait while the stream holds this many messages")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000000}))
+      ->capture_default_str();
+  scan->add_option("--media-dir", args->media_dir,
+                   "With --queue: the folder, shared with every worker, that media files are "
+                   "copied to as <sha256>")
+      ->capture_default_str();
   scan->callback([args, &ctx] {
+    if (!args->queue.empty() && (args->jsonl || args->request.evidence || args->faces == "on")) {
+      ctx.exit_code = kExitUsage;
+      std::cerr << "vigil scan: --queue cannot be combined with --jsonl, --evidence or "
+                   "--faces on (workers do not run them)\n";
+      return;
+    }
     if (args->jsonl && args->json) {
       ctx.exit_code = kExitUsage;
       std::cerr << "vigil scan: --jsonl and --json cannot be combined\n";

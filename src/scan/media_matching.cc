@@ -216,6 +216,21 @@ Status SeenMedia::MatchStored(store::Store& store, const match::Matcher* lists, 
   return Status::Ok();
 }
 
+void SeenMedia::OrderPending(const std::vector<std::string>& first) {
+  std::unordered_map<std::string_view, size_t> position;
+  for (size_t i = 0; i < first.size(); ++i) position.try_emplace(first[i], i);
+  auto place = [&](const Pending& p) {
+    const auto it = position.find(p.sha256);
+    return it == position.end() ? first.size() : it->second;
+  };
+  std::stable_sort(pending_.begin(), pending_.end(),
+                   [&](const Pending& a, const Pending& b) { return place(a) < place(b); });
+  pending_rank_.clear();
+  for (size_t rank = 0; rank < pending_.size(); ++rank) {
+    pending_rank_.emplace(known_.at(pending_[rank].sha256), rank);
+  }
+}
+
 void SeenMedia::MatchAndAdd(const media::MediaInfo& info, const MediaProbe& probe, int radius,
                             std::vector<store::MediaMatch>* out) {
   // A file met before (earlier in this scan, or in the store) has had its

@@ -80,6 +80,15 @@ class SeenMedia {
   Status MatchStored(store::Store& store, const match::Matcher* lists, int radius,
                      size_t batch_size = 1000);
 
+  // Makes MatchStored take the pending files named in `first` first, in
+  // that order (a name listed twice counts where it first appears; names not
+  // pending are skipped), and the other pending files after them in sha256
+  // order. A scan spread over workers stores its media unmatched and passes
+  // the order the producer met them in, so each pair is recorded by the same
+  // file, with the same distance, as a single scan of the same export would.
+  // Call it after Load and before MatchStored.
+  void OrderPending(const std::vector<std::string>& first);
+
   // Appends matches of `info` against every other media seen so far (photos
   // within `radius` in any rotation or mirror; a photo and a video when one
   // of the video's frames is within `radius` of the photo in any rotation or
