@@ -62,9 +62,10 @@ Result<Paths> PathsFor(const InstallationOptions& options) {
   if (p.home.empty()) {
     VIGIL_ASSIGN_OR_RETURN(store::DatabaseUrl url, store::ParseDatabaseUrl(options.db));
     if (url.backend != store::Backend::kSqlite) {
-      return Status::InvalidArgument(
-          "a database server needs --home for the key file, vault "
-          "and custody log");
+      // A database server: the key file, vault and custody log live in
+      // --home; without one, only what needs none of them works.
+      p.keys = options.keys;
+      return p;
     }
     p.home = fs::path(url.path).parent_path().string();
   }
@@ -75,6 +76,14 @@ Result<Paths> PathsFor(const InstallationOptions& options) {
 }
 
 namespace {
+
+// A path PathsFor left empty: a database server without --home.
+Status NeedHome(const std::string& path) {
+  if (!path.empty()) return Status::Ok();
+  return Status::InvalidArgument(
+      "a database server keeps the key file, vault and custody log in a folder of their own: "
+      "give --home DIR (or $VIGIL_HOME)");
+}
 
 int64_t SystemNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -92,6 +101,7 @@ void FillDefaults(InstallationOptions& o) {
 
 Result<std::string> InitKeys(const InstallationOptions& options, bool rotate) {
   VIGIL_ASSIGN_OR_RETURN(Paths paths, PathsFor(options));
+  VIGIL_RETURN_IF_ERROR(NeedHome(paths.keys));
   if (!options.passphrase) return Status::InvalidArgument("no passphrase source");
   VIGIL_ASSIGN_OR_RETURN(std::string passphrase, options.passphrase());
   evidence::KeyOptions key_options;
@@ -133,6 +143,7 @@ Result<const evidence::Keys*> Installation::Keys() {
   if (!options_.passphrase) {
     return Status::InvalidArgument("no passphrase: set VIGIL_PASSPHRASE or --passphrase-file");
   }
+  VIGIL_RETURN_IF_ERROR(NeedHome(paths_.keys));
   VIGIL_ASSIGN_OR_RETURN(std::string passphrase, options_.passphrase());
   auto keys = evidence::LoadKeys(paths_.keys, passphrase);
   if (!keys.ok()) {
@@ -146,6 +157,7 @@ Result<const evidence::Keys*> Installation::Keys() {
 Result<evidence::CustodyLog*> Installation::Custody() {
   if (custody_) return &*custody_;
   VIGIL_RETURN_IF_ERROR(Keys().status());  // the log is only opened within a session
+  VIGIL_RETURN_IF_ERROR(NeedHome(paths_.custody));
   VIGIL_ASSIGN_OR_RETURN(evidence::CustodyLog log,
                          evidence::CustodyLog::Open(paths_.custody, options_.clock));
   custody_.emplace(std::move(log));
@@ -155,6 +167,7 @@ Result<evidence::CustodyLog*> Installation::Custody() {
 Result<const evidence::Vault*> Installation::Vault() {
   if (vault_) return &*vault_;
   VIGIL_ASSIGN_OR_RETURN(const evidence::Keys* keys, Keys());
+  VIGIL_RETURN_IF_ERROR(NeedHome(paths_.vault));
   VIGIL_ASSIGN_OR_RETURN(evidence::Vault vault, evidence::Vault::Open(paths_.vault, *keys));
   vault_.emplace(std::move(vault));
   return &*vault_;

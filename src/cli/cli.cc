@@ -16,9 +16,13 @@ int Fail(const Context& ctx, std::string_view command, std::string_view message)
 
 void AddInstallationOptions(CLI::App* cmd, InstallationArgs& a, bool data_dir) {
   cmd->add_option("--db", a.db,
-                  "Database: a path or sqlite://PATH (the keys, vault and custody log sit "
-                  "beside an SQLite file)")
+                  "Database: a path, sqlite://PATH or postgresql://USER@HOST:PORT/DB (the keys, "
+                  "vault and custody log sit beside an SQLite file; a server's in --home)")
       ->capture_default_str();
+  cmd->add_option("--home", a.home,
+                  "Folder of the key file, vault and custody log (default: the SQLite file's "
+                  "folder; needed with a database server)")
+      ->envname("VIGIL_HOME");
   cmd->add_option("--keys", a.keys, "Key file (default: vigil.keys beside the database)");
   cmd->add_option("--passphrase-file", a.passphrase_file,
                   "File whose first line is the key passphrase (default: $VIGIL_PASSPHRASE)");
@@ -33,6 +37,7 @@ Result<std::unique_ptr<app::Installation>> OpenInstallation(const InstallationAr
                                                             std::string_view command, bool create) {
   app::InstallationOptions o;
   o.db = a.db;
+  o.home = a.home;
   o.keys = a.keys;
   o.data_dir = a.data_dir;
   o.passphrase = app::PassphraseFromFileOrEnv(a.passphrase_file);

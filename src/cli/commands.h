@@ -40,11 +40,12 @@ int Fail(const Context& ctx, std::string_view command, std::string_view message)
 // The options of every command that opens an installation.
 struct InstallationArgs {
   std::string db = "vigil.db";
+  std::string home;
   std::string keys;
   std::string passphrase_file;
   std::string data_dir;
 };
-// --db, --keys, --passphrase-file (and --data-dir with `data_dir`).
+// --db, --home, --keys, --passphrase-file (and --data-dir with `data_dir`).
 void AddInstallationOptions(CLI::App* cmd, InstallationArgs& a, bool data_dir = false);
 // Opens the installation for `command` (its notices go to stderr as
 // "vigil <command>: ...").

@@ -33,6 +33,7 @@ struct EvidenceArgs {
 app::InstallationOptions KeyFileOptions(const EvidenceArgs& a) {
   app::InstallationOptions o;
   o.db = a.inst.db;
+  o.home = a.inst.home;
   o.keys = a.inst.keys;
   o.passphrase = app::PassphraseFromFileOrEnv(a.inst.passphrase_file);
   return o;

@@ -293,7 +293,7 @@ void AddListsCommand(CLI::App& app, Context& ctx) {
   auto* lists = app.add_subcommand("lists", "Hash lists of known media: import, export, list");
   lists->require_subcommand(1);
   lists->fallthrough();  // --db may follow the subcommand
-  lists->add_option("--db", args->inst.db, "Database (a path or sqlite://PATH)")
+  lists->add_option("--db", args->inst.db, "Database (a path, sqlite://PATH or postgresql://...)")
       ->capture_default_str();
 
   auto* imp = lists->add_subcommand(
@@ -339,7 +339,7 @@ void AddMatchCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("queries", args->queries,
                   "Image/video files, PDQ hashes, or TYPE:HASH (md5, sha1, sha256)")
       ->required();
-  cmd->add_option("--db", args->inst.db, "Database (a path or sqlite://PATH)")
+  cmd->add_option("--db", args->inst.db, "Database (a path, sqlite://PATH or postgresql://...)")
       ->capture_default_str();
   cmd->add_option("--list", args->lists, "Only these lists (repeatable); skips store media");
   cmd->add_option("--radius", args->radius, "PDQ match radius in bits")

@@ -12,7 +12,11 @@
 //
 // Files of the installation live in its home folder (the SQLite file's
 // folder unless options.home says otherwise): vigil.keys (unless
-// options.keys), vault/, custody.log.
+// options.keys), vault/, custody.log. A database server (postgresql://) has
+// no such folder of its own: the key file, vault and custody log stay files
+// (auditable with any tool, the vault content-addressed), in options.home —
+// a folder the machines that keep evidence share — and the use cases that
+// need them fail with kInvalidArgument when none is given.
 //
 // The session: nothing that needs a key (the vault, the custody log's
 // signatures, the registry) is opened until a use case needs it; then the
@@ -69,7 +73,7 @@ std::filesystem::path DefaultDataDir();
 
 struct InstallationOptions {
   std::string db = "vigil.db";     // a path or URL (store::Open)
-  std::string home;                // "" = the SQLite file's folder
+  std::string home;                // "" = the SQLite file's folder (a server: none)
   std::string keys;                // "" = home/vigil.keys
   PassphraseSource passphrase;     // none: every use case that needs keys fails
   std::string operator_name;       // "" = OperatorFromEnvironment()
