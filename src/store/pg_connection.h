@@ -40,6 +40,9 @@ class PgConnection final : public Connection {
   int64_t Changes() override { return changes_; }
   int64_t LastInsertId() override { return last_id_; }
   bool InTransaction() override;
+  bool LastFailureRetryable() const override {
+    return sqlstate_ == "40001" || sqlstate_ == "40P01";
+  }
   std::string_view ReturningId() const override { return " RETURNING id"; }
   std::string MonthOf(std::string_view column) const override;
   std::string JsonArrayHasLang(std::string_view column, std::string_view param) const override;

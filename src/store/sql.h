@@ -112,6 +112,10 @@ class Connection {
   virtual int64_t LastInsertId() = 0;
   // True inside a transaction (Database::InTransaction, a read snapshot).
   virtual bool InTransaction() = 0;
+  // True when the last failure rolled its transaction back so that another
+  // could go on (a deadlock or serialization failure): the same transaction
+  // may simply be run again.
+  virtual bool LastFailureRetryable() const = 0;
 
   // Dialect.
   // Appended to an INSERT whose new id LastInsertId() is to give.

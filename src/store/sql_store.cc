@@ -20,6 +20,8 @@ namespace {
 
 // Selector ids remembered across batches; cleared when it grows past this.
 constexpr size_t kMaxCachedSelectors = 1 << 20;
+// Tries of a batch the server aborted to break a deadlock.
+constexpr int kMaxWriteAttempts = 5;
 
 constexpr std::string_view kInsertPost = R"sql(
 INSERT INTO posts (platform, channel_id, external_id, channel_title, channel_type,
@@ -182,6 +184,7 @@ class SqlStore final : public Store {
   Status ReadDihedral(std::string_view sha256, std::vector<std::string>& out);
   Status InsertMatch(std::string_view sha256, const MediaMatch& m);
   Status DeleteListMatches(std::string_view list_name);
+  Status WriteOnce(std::span<const ScanRecord> batch);
   Status WriteOne(const ScanRecord& rec, int64_t now);
   Result<int64_t> SelectorId(const text::Selector& sel);
   Status ReadChildren(int64_t post_id, ScanRecord& rec);
@@ -261,6 +264,18 @@ Status SqlStore::Rollback(Status why) {
 
 Status SqlStore::Write(std::span<const ScanRecord> batch) {
   if (batch.empty()) return Status::Ok();
+  // Writers side by side on a server may deadlock on the rows two batches
+  // share (a selector, a media file); the server then aborts one of them,
+  // which is tried again as a whole (only when it is not part of an outer
+  // transaction, which the abort has lost too).
+  for (int attempt = 1;; ++attempt) {
+    const bool outer = db_->InTransaction();
+    Status s = WriteOnce(batch);
+    if (s.ok() || outer || attempt == kMaxWriteAttempts || !db_->LastFailureRetryable()) return s;
+  }
+}
+
+Status SqlStore::WriteOnce(std::span<const ScanRecord> batch) {
   WriteTransaction txn(db_);
   VIGIL_RETURN_IF_ERROR(txn.Begin());
   const int64_t now = now_();

@@ -32,6 +32,8 @@ class SqliteConnection final : public Connection {
   int64_t Changes() override { return sqlite3_changes64(db_.get()); }
   int64_t LastInsertId() override { return sqlite3_last_insert_rowid(db_.get()); }
   bool InTransaction() override { return sqlite3_get_autocommit(db_.get()) == 0; }
+  // SQLite's writers wait their turn (busy timeout) instead.
+  bool LastFailureRetryable() const override { return false; }
   std::string_view ReturningId() const override { return ""; }  // last_insert_rowid
   std::string MonthOf(std::string_view column) const override;
   std::string JsonArrayHasLang(std::string_view column, std::string_view param) const override;

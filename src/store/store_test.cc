@@ -25,6 +25,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -1347,6 +1348,104 @@ TEST_P(StoreTest, OneFilesRepostClusterIsTheOneTheWholeReadFinds) {
   ASSERT_TRUE(absent.ok());
   EXPECT_EQ(absent->cluster.files, std::vector<std::string>{std::string(64, '9')});
   EXPECT_TRUE(absent->cluster.appearances.empty());
+}
+
+// PostgreSQL's own mechanics: a connection the server drops, and writers
+// on several connections that lock the same rows.
+class PostgresStoreTest : public StoreTestBase, public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (PgServerUrl().empty()) GTEST_SKIP() << "no PostgreSQL server: set VIGIL_TEST_PG_URL";
+    MakeDir();
+  }
+  const BackendUnderTest& backend() const override { return kPostgres; }
+
+  // Ends every other session on the database at `path` (as an operator's
+  // pg_terminate_backend or a server restart would); returns how many.
+  int TerminateOthers(const std::filesystem::path& path) {
+    auto admin = PgConnection::Connect(PgServerUrl());
+    EXPECT_TRUE(admin.ok());
+    if (!admin.ok()) return 0;
+    const std::string url = PgUrlFor(path);
+    auto s = (*admin)->Prepare(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ?1 AND "
+        "pid <> pg_backend_pid()",
+        false);
+    EXPECT_TRUE(s.ok());
+    s->BindText(1, url.substr(url.rfind('/') + 1));
+    EXPECT_EQ(s->Step(), kRow);
+    return static_cast<int>(s->Int(0));
+  }
+};
+
+TEST_F(PostgresStoreTest, AConnectionDroppedMidWayFailsOneWriteAndTheNextReconnects) {
+  auto store = Open(path_);
+  ASSERT_FALSE(store == nullptr);
+  ASSERT_TRUE(store->Write(TextRecords(0, 300)).ok());
+  // Dropped between batches: the next write meets the dead connection.
+  ASSERT_EQ(TerminateOthers(path_), 1);
+  Status lost = store->Write(TextRecords(300, 600));
+  EXPECT_EQ(lost.code(), StatusCode::kIoError) << lost.ToString();
+  // Dropped inside a transaction that spans a write and more: nothing of it
+  // is kept.
+  Status mid = store.db->InTransaction([&] {
+    VIGIL_RETURN_IF_ERROR(store->Write(TextRecords(300, 450)));
+    EXPECT_EQ(TerminateOthers(path_), 1);
+    return store->Write(TextRecords(450, 600));
+  });
+  EXPECT_FALSE(mid.ok());
+  EXPECT_EQ(store->GetTotals()->posts, 300);
+  // The caller tries again, on the same Database, and everything lands once.
+  ASSERT_TRUE(store->Write(TextRecords(300, 600)).ok());
+  ASSERT_TRUE(store->Write(TextRecords(0, 600)).ok());
+  store.db.reset();
+  const auto clean = dir_ / "clean.db";
+  {
+    auto once = Open(clean);
+    ASSERT_TRUE(once->Write(TextRecords(0, 600)).ok());
+  }
+  EXPECT_EQ(SnapshotOf(path_), SnapshotOf(clean));
+}
+
+TEST_F(PostgresStoreTest, WritersThatLockTheSameRowsInOtherOrdersAllLand) {
+  // Every post carries the same phone numbers, one writer's batches in the
+  // opposite order of the other's, so their transactions wait on each
+  // other's selector rows: the server aborts one of each deadlocked pair,
+  // and Write runs it again.
+  auto batch = [](int writer, int round) {
+    std::vector<ScanRecord> out;
+    for (int i = 0; i < 40; ++i) {
+      ScanRecord r = TextRecord(writer * 100'000 + round * 100 + i);
+      const int phone = writer == 0 ? i : 39 - i;
+      r.analysis.selectors = {{"phone", "+9647500000" + std::to_string(phone), {0, 4}}};
+      out.push_back(std::move(r));
+    }
+    return out;
+  };
+  constexpr int kRounds = 25;
+  std::vector<Status> failures[2];
+  std::thread writers[2];
+  for (int w = 0; w < 2; ++w) {
+    writers[w] = std::thread([&, w] {
+      auto db = backend().open(path_, FixedClock());
+      if (!db.ok()) {
+        failures[w].push_back(db.status());
+        return;
+      }
+      for (int round = 0; round < kRounds; ++round) {
+        Status st = (*db)->posts().Write(batch(w, round));
+        if (!st.ok()) failures[w].push_back(st);
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  for (const auto& f : failures) {
+    for (const Status& st : f) ADD_FAILURE() << st.ToString();
+  }
+  auto store = Open(path_);
+  const Totals t = *store->GetTotals();
+  EXPECT_EQ(t.posts, 2 * kRounds * 40);
+  EXPECT_EQ(t.selectors, 40);
 }
 
 TEST(DatabaseUrlTest, ParsesPathsAndUrls) {
