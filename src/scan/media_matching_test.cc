@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -207,6 +208,53 @@ TEST_F(MediaMatchingTest, NoMatchScanIsMatchedByTheNextScan) {
   Scan(db, b, /*match=*/false);  // and a --no-match re-run does not unmark them
   Scan(db, b);
   EXPECT_EQ(DumpAll(db), first);
+}
+
+// Workers store media unmatched and match them after the queue drains
+// (vigil/app/fleet.h): in the order the producer met the files, every pair
+// is recorded by the same file, with the same distance, as by one matching
+// scan; in sha256 order (MatchStored's own) some would be recorded the other
+// way round.
+TEST_F(MediaMatchingTest, OrderPendingRecordsPairsAsTheScanOrderDid) {
+  std::vector<std::string> files = {"still.png", "mirror.png", "copy.jpg", "clip.mp4"};
+  // Scan order: the reverse of sha256 order, so that the two orders differ.
+  std::sort(files.begin(), files.end(),
+            [](const std::string& a, const std::string& b) { return Sha(a) > Sha(b); });
+  std::vector<std::pair<std::string, std::string>> posts;
+  std::vector<std::string> order;
+  for (const auto& f : files) {
+    posts.push_back({"c", f});
+    order.push_back(Sha(f));
+  }
+  const auto input = Export("a", posts);
+  using Directed = std::set<std::tuple<std::string, std::string, std::string, int>>;
+  auto directed = [](const fs::path& db) {
+    Directed out;
+    auto store = store::Open(db.string());
+    EXPECT_TRUE(store.ok());
+    if (!store.ok()) return out;
+    auto all = (*store)->posts().ListMediaMatches();
+    EXPECT_TRUE(all.ok());
+    for (const auto& [sha, m] : *all) out.emplace(sha, m.target, m.signal_type, m.distance);
+    return out;
+  };
+  Scan(dir_ / "scan.db", input);
+  const Directed want = directed(dir_ / "scan.db");
+  ASSERT_GE(want.size(), 3u);
+
+  auto match_stored = [&](const fs::path& db, bool ordered) {
+    Scan(db, input, /*match=*/false);
+    auto store = store::Open(db.string());
+    ASSERT_TRUE(store.ok());
+    auto seen = SeenMedia::Load((*store)->posts());
+    ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+    if (ordered) seen->OrderPending(order);
+    ASSERT_TRUE(seen->MatchStored((*store)->posts(), nullptr, 31).ok());
+  };
+  match_stored(dir_ / "ordered.db", true);
+  EXPECT_EQ(directed(dir_ / "ordered.db"), want);
+  match_stored(dir_ / "sha_order.db", false);
+  EXPECT_NE(directed(dir_ / "sha_order.db"), want);
 }
 
 // Synthetic videos of random frames in a store: `related` near-copies of the
