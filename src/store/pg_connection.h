@@ -47,6 +47,7 @@ class PgConnection final : public Connection {
   std::string MonthOf(std::string_view column) const override;
   std::string JsonArrayHasLang(std::string_view column, std::string_view param) const override;
   std::string_view BeginWrite() const override { return "BEGIN"; }
+  bool ConcurrentWriters() const override { return true; }
 
   // For the statements: the raw connection, reconnected first when it was
   // lost (false when that fails; Error() says why).

@@ -125,6 +125,10 @@ class Connection {
   // A condition: the JSON array in `column` holds an object whose "lang"
   // equals `param`.
   virtual std::string JsonArrayHasLang(std::string_view column, std::string_view param) const = 0;
+  // True when other connections write rows while this one's write
+  // transaction is open (row locks, not one database lock): writes then take
+  // the rows they share with others in one order.
+  virtual bool ConcurrentWriters() const = 0;
   // Opens a write transaction (SQLite: takes the write lock at once).
   virtual std::string_view BeginWrite() const = 0;
 

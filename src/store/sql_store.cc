@@ -185,6 +185,8 @@ class SqlStore final : public Store {
   Status InsertMatch(std::string_view sha256, const MediaMatch& m);
   Status DeleteListMatches(std::string_view list_name);
   Status WriteOnce(std::span<const ScanRecord> batch);
+  Status LockSharedRows(std::span<const ScanRecord> batch);
+  Status InsertMedia(const media::MediaInfo& info, bool matched);
   Status WriteOne(const ScanRecord& rec, int64_t now);
   Result<int64_t> SelectorId(const text::Selector& sel);
   Status ReadChildren(int64_t post_id, ScanRecord& rec);
@@ -275,10 +277,54 @@ Status SqlStore::Write(std::span<const ScanRecord> batch) {
   }
 }
 
+Status SqlStore::InsertMedia(const media::MediaInfo& info, bool matched) {
+  insert_media_.BindText(1, info.sha256);
+  insert_media_.BindText(2, info.md5);
+  insert_media_.Bind(3, static_cast<int64_t>(info.size));
+  insert_media_.BindText(4, info.type);
+  insert_media_.BindText(5, info.mime);
+  insert_media_.Bind(6, info.width);
+  insert_media_.Bind(7, info.height);
+  insert_media_.BindText(8, info.pdq);
+  insert_media_.Bind(9, info.pdq_quality);
+  insert_media_.BindText(10, info.pdq_error);
+  insert_media_.Bind(11, matched ? 1 : 0);
+  return insert_media_.Run("insert media");
+}
+
+// The rows a batch shares with other writers' batches, locked first and in
+// one order (selectors by kind and value, then media by sha256), so that two
+// writers wait for each other instead of each holding what the other needs.
+// Both upserts are monotone (a stored row only gains), so writing a file's
+// row here and again with its post changes nothing.
+Status SqlStore::LockSharedRows(std::span<const ScanRecord> batch) {
+  std::vector<const text::Selector*> selectors;
+  std::vector<std::pair<const media::MediaInfo*, bool>> media;
+  for (const ScanRecord& rec : batch) {
+    for (const text::Selector& sel : rec.analysis.selectors) selectors.push_back(&sel);
+    for (const MediaResult& m : rec.media) {
+      if (m.info && !m.info->sha256.empty()) media.emplace_back(&*m.info, m.matched);
+    }
+  }
+  std::sort(selectors.begin(), selectors.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->kind, a->value) < std::tie(b->kind, b->value);
+  });
+  for (const text::Selector* sel : selectors) {
+    VIGIL_RETURN_IF_ERROR(SelectorId(*sel).status());
+  }
+  std::sort(media.begin(), media.end(),
+            [](const auto& a, const auto& b) { return a.first->sha256 < b.first->sha256; });
+  for (const auto& [info, matched] : media) VIGIL_RETURN_IF_ERROR(InsertMedia(*info, matched));
+  return Status::Ok();
+}
+
 Status SqlStore::WriteOnce(std::span<const ScanRecord> batch) {
   WriteTransaction txn(db_);
   VIGIL_RETURN_IF_ERROR(txn.Begin());
   const int64_t now = now_();
+  if (db_->ConcurrentWriters()) {
+    if (Status s = LockSharedRows(batch); !s.ok()) return Rollback(s);
+  }
   for (const ScanRecord& rec : batch) {
     Status s = WriteOne(rec, now);
     if (!s.ok()) {
@@ -398,18 +444,7 @@ Status SqlStore::WriteOne(const ScanRecord& rec, int64_t now) {
     const media::MediaInfo* info = result != nullptr && result->info ? &*result->info : nullptr;
     if (info != nullptr) {
       if (info->sha256.empty()) return Status::InvalidArgument("media info without sha256");
-      insert_media_.BindText(1, info->sha256);
-      insert_media_.BindText(2, info->md5);
-      insert_media_.Bind(3, static_cast<int64_t>(info->size));
-      insert_media_.BindText(4, info->type);
-      insert_media_.BindText(5, info->mime);
-      insert_media_.Bind(6, info->width);
-      insert_media_.Bind(7, info->height);
-      insert_media_.BindText(8, info->pdq);
-      insert_media_.Bind(9, info->pdq_quality);
-      insert_media_.BindText(10, info->pdq_error);
-      insert_media_.Bind(11, result->matched ? 1 : 0);
-      VIGIL_RETURN_IF_ERROR(insert_media_.Run("insert media"));
+      VIGIL_RETURN_IF_ERROR(InsertMedia(*info, result->matched));
       if (!info->pdq.empty()) {
         for (size_t d = 0; d < info->pdq_dihedral.size(); ++d) {
           const std::string hex = info->pdq_dihedral[d].ToHex();  // bound without a copy

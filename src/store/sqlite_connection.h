@@ -38,6 +38,7 @@ class SqliteConnection final : public Connection {
   std::string MonthOf(std::string_view column) const override;
   std::string JsonArrayHasLang(std::string_view column, std::string_view param) const override;
   std::string_view BeginWrite() const override { return "BEGIN IMMEDIATE"; }
+  bool ConcurrentWriters() const override { return false; }  // one writer at a time
 
   sqlite3* get() const { return db_.get(); }
 

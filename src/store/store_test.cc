@@ -1410,8 +1410,9 @@ TEST_F(PostgresStoreTest, AConnectionDroppedMidWayFailsOneWriteAndTheNextReconne
 TEST_F(PostgresStoreTest, WritersThatLockTheSameRowsInOtherOrdersAllLand) {
   // Every post carries the same phone numbers, one writer's batches in the
   // opposite order of the other's, so their transactions wait on each
-  // other's selector rows: the server aborts one of each deadlocked pair,
-  // and Write runs it again.
+  // other's selector rows. Taken in the order of the posts, they deadlock
+  // (the server aborts one batch of each pair; seen before Write locked the
+  // shared rows in one order first); every batch must land.
   auto batch = [](int writer, int round) {
     std::vector<ScanRecord> out;
     for (int i = 0; i < 40; ++i) {
