@@ -8,6 +8,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <unordered_set>
 #include <utility>
 
@@ -205,13 +206,39 @@ Result<bool> MatchPass(queue::WorkQueue& q, store::Store& store, const std::stri
     }
     VIGIL_ASSIGN_OR_RETURN(scan::SeenMedia seen, scan::SeenMedia::Load(store));
     seen.OrderPending(order);
-    return seen.MatchStored(store, matcher ? &*matcher : nullptr, radius);
+    VIGIL_RETURN_IF_ERROR(seen.MatchStored(store, matcher ? &*matcher : nullptr, radius));
+    // Every file it names is matched now; what a new producer appended
+    // meanwhile stays for the next pass.
+    return q.TrimOrder(order.size());
   };
   const Status s = run();
   const Status released = q.ReleaseLease("match", owner);
   VIGIL_RETURN_IF_ERROR(s);
   VIGIL_RETURN_IF_ERROR(released);
   return true;
+}
+
+// The batch's bad input, then its records in one transaction of their own
+// (Store::Write, which writes a batch a deadlock aborted again). Both are
+// idempotent, so a crash between them is mended by the batch's redelivery.
+// Other workers write the same selector and media rows at the same time: a
+// write that still fails with kResourceExhausted (SQLite busy past its
+// timeout, PostgreSQL deadlocks past Write's own retries) is tried again a
+// few times before the worker gives up.
+Status WriteBatch(store::Store& store, const std::vector<store::ScanError>& errors,
+                  const std::vector<store::ScanRecord>& records) {
+  Status s;
+  auto delay = std::chrono::milliseconds(50);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (attempt > 0) {
+      std::this_thread::sleep_for(delay);  // backoff before a retry, not synchronisation
+      delay *= 2;
+    }
+    s = errors.empty() ? Status::Ok() : store.WriteErrors(errors);
+    if (s.ok() && !records.empty()) s = store.Write(records);
+    if (s.code() != StatusCode::kResourceExhausted) return s;
+  }
+  return s;
 }
 
 // Counts one stored record as RunScan's summary does.
@@ -241,6 +268,8 @@ Result<QueueReport> ReadQueueStatus(const std::string& queue_url, const std::str
   }
   return report;
 }
+
+std::string DefaultWorkerName() { return HostPid(); }
 
 fs::path SharedMediaPath(const fs::path& dir, const std::string& sha256) { return dir / sha256; }
 
@@ -297,7 +326,7 @@ Result<WorkerSummary> RunWorker(Installation& inst, const WorkerRequest& request
                                 WorkerObserver* observer) {
   WorkerObserver null_observer;
   WorkerObserver& obs = observer ? *observer : null_observer;
-  const std::string name = request.name.empty() ? HostPid() : request.name;
+  const std::string name = request.name.empty() ? DefaultWorkerName() : request.name;
   const fs::path lexicons =
       request.lexicon_dir.empty() ? DefaultDataDir() / "lexicons" : request.lexicon_dir;
   VIGIL_ASSIGN_OR_RETURN(auto analyzer, text::Analyzer::Create(lexicons));
@@ -400,10 +429,7 @@ Result<WorkerSummary> RunWorker(Installation& inst, const WorkerRequest& request
       done.push_back(m.id);
     }
     if (!records.empty() || !errors.empty()) {
-      VIGIL_RETURN_IF_ERROR(inst.db().InTransaction([&]() -> Status {
-        if (!errors.empty()) VIGIL_RETURN_IF_ERROR(store.WriteErrors(errors));
-        return records.empty() ? Status::Ok() : store.Write(records);
-      }));
+      VIGIL_RETURN_IF_ERROR(WriteBatch(store, errors, records));
       unmatched = true;
     }
     // Only after the commit: a crash before this leaves the batch pending.

@@ -97,7 +97,8 @@ int RunWorkerCommand(WorkerArgs& a, const Context& ctx) {
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
   request.stop = [] { return g_worker_signal != 0; };
-  const std::string name = request.name.empty() ? "(host-pid)" : request.name;
+  if (request.name.empty()) request.name = app::DefaultWorkerName();
+  const std::string name = request.name;
   WorkerLog log(ctx.term, name, a.log_seconds, a.quiet);
   auto summary = app::RunWorker(**inst, request, &log);
   if (!summary.ok()) return Fail(ctx, "worker", summary.status().ToString());

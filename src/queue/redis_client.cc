@@ -107,10 +107,29 @@ Result<RedisReply> RedisClient::Command(const std::vector<std::string>& args,
     argv.push_back(a.data());
     argvlen.push_back(a.size());
   }
+  // A lost connection is re-established at once; every further failure in a
+  // row (refused while Redis restarts, reset by a server that died just after
+  // accepting, LOADING while it reads its AOF) waits, doubling the delay, up
+  // to reconnect_attempts failures.
   Status last;
-  // One try on the current connection, then one per reconnection.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (!ctx_) VIGIL_RETURN_IF_ERROR(Connect());
+  int failures = 0;
+  auto delay = options_.reconnect_delay;
+  auto failed = [&](Status s) {
+    last = std::move(s);
+    if (++failures > 1) {
+      std::this_thread::sleep_for(delay);  // backoff between attempts, not synchronisation
+      delay = std::min<std::chrono::milliseconds>(delay * 2, std::chrono::seconds(2));
+    }
+    return failures <= std::max(0, options_.reconnect_attempts);
+  };
+  for (;;) {
+    if (!ctx_) {
+      Status c = ConnectOnce();
+      if (!c.ok()) {
+        if (!failed(std::move(c))) return last;
+        continue;
+      }
+    }
     if (extra_timeout.count() > 0) {
       VIGIL_RETURN_IF_ERROR(SetTimeout(options_.command_timeout + extra_timeout));
     }
@@ -118,14 +137,17 @@ Result<RedisReply> RedisClient::Command(const std::vector<std::string>& args,
         redisCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), argvlen.data())));
     if (reply) {
       if (extra_timeout.count() > 0) VIGIL_RETURN_IF_ERROR(SetTimeout(options_.command_timeout));
-      return Copy(*reply);
+      RedisReply out = Copy(*reply);
+      if (!out.IsError("LOADING")) return out;
+      if (!failed(Status::IoError(Describe() + ": " + out.str))) return last;
+      continue;
     }
     // The connection is unusable after any hiredis error (I/O, EOF, a
     // timed-out read, a protocol error): drop it and start over.
-    last = Status::IoError(Describe() + ": " + (ctx_->errstr[0] ? ctx_->errstr : "no reply"));
+    Status s = Status::IoError(Describe() + ": " + (ctx_->errstr[0] ? ctx_->errstr : "no reply"));
     ctx_.reset();
+    if (!failed(std::move(s))) return last;
   }
-  return last;
 }
 
 }  // namespace vigil::queue

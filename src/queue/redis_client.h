@@ -5,7 +5,8 @@
 // byte). A reply is copied into a RedisReply tree, so no hiredis object
 // outlives the call. When the connection is lost (the server restarted, the
 // network dropped, a read timed out) the client reconnects, up to
-// `reconnect_attempts` times with a doubling delay, and sends the command
+// `reconnect_attempts` failures in a row with a doubling delay (a server
+// still loading its AOF counts as one), and sends the command
 // again: a command may therefore run twice on the server (its reply was lost
 // with the connection); the queue's callers are built for at-least-once.
 //

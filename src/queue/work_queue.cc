@@ -450,6 +450,11 @@ Result<std::vector<std::string>> WorkQueue::ReadOrder() {
   return out;
 }
 
+Status WorkQueue::TrimOrder(size_t n) {
+  if (n == 0) return Status::Ok();
+  return Call("LTRIM", {"LTRIM", address_.stream + ":order", std::to_string(n), "-1"}).status();
+}
+
 Result<bool> WorkQueue::AcquireLease(std::string_view name, std::string_view owner,
                                      milliseconds ttl) {
   VIGIL_ASSIGN_OR_RETURN(

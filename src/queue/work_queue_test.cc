@@ -346,6 +346,11 @@ TEST_F(WorkQueueTest, OrderAndLeases) {
   ASSERT_TRUE(q->AppendOrder({"b", "a"}).ok());
   ASSERT_TRUE(q->AppendOrder({"c"}).ok());
   EXPECT_EQ(*q->ReadOrder(), (std::vector<std::string>{"b", "a", "c"}));
+  ASSERT_TRUE(q->TrimOrder(2).ok());
+  ASSERT_TRUE(q->AppendOrder({"d"}).ok());
+  EXPECT_EQ(*q->ReadOrder(), (std::vector<std::string>{"c", "d"}));
+  ASSERT_TRUE(q->TrimOrder(2).ok());
+  EXPECT_TRUE(q->ReadOrder()->empty());
   EXPECT_TRUE(*q->AcquireLease("match", "w1", std::chrono::seconds(30)));
   EXPECT_FALSE(*q->AcquireLease("match", "w2", std::chrono::seconds(30)));
   ASSERT_TRUE(q->ReleaseLease("match", "w2").ok());  // not its lease: kept

@@ -91,7 +91,7 @@ Result<EnqueueSummary> EnqueueScan(const std::vector<std::filesystem::path>& inp
 struct WorkerRequest {
   std::string queue_url;
   queue::QueueOptions queue;                    // max_deliveries: tries before a dead letter
-  std::string name;                             // consumer name; "" = HOST-PID
+  std::string name;                             // consumer name; "" = DefaultWorkerName()
   bool drain = false;                           // return once the queue is drained
   size_t batch_size = 100;                      // messages per read and per transaction
   std::chrono::milliseconds block{1000};        // wait for new messages
@@ -148,6 +148,9 @@ struct QueueReport {
 };
 Result<QueueReport> ReadQueueStatus(const std::string& queue_url, const std::string& group,
                                     size_t dead_letters);
+
+// A worker's consumer name when none is given: HOST-PID.
+std::string DefaultWorkerName();
 
 // The media folder's name for a file: `<dir>/<sha256>`.
 std::filesystem::path SharedMediaPath(const std::filesystem::path& dir, const std::string& sha256);

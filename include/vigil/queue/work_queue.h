@@ -181,9 +181,11 @@ class WorkQueue {
 
   Result<QueueStatus> GetStatus();
 
-  // S:order: appends `keys` (RPUSH), and reads them all back in order.
+  // S:order: appends `keys` (RPUSH), reads them all back in order, and
+  // drops the first `n` (LTRIM; what was appended after a read stays).
   Status AppendOrder(const std::vector<std::string>& keys);
   Result<std::vector<std::string>> ReadOrder();
+  Status TrimOrder(size_t n);
 
   // A lease named `name` held by `owner` for `ttl` (SET NX PX): true when
   // acquired. ReleaseLease drops it only while `owner` holds it.
