@@ -53,27 +53,35 @@ constexpr std::string_view kInsertPostSelector =
     "?5) ON CONFLICT DO NOTHING";
 // A stored file keeps its row; its PDQ is replaced only by a better one (one
 // it lacked, or of higher quality: a later build's decoder), and `matched`
-// once set stays set.
+// once set stays set. Two statements, not one upsert: an upsert that changes
+// nothing still locks the row on a server with row locks, and a file posted
+// again and again would then queue every concurrent writer behind the one
+// that touched it first; an UPDATE whose WHERE fails locks nothing.
 constexpr std::string_view kInsertMedia = R"sql(
 INSERT INTO media (sha256, md5, size, type, mime, width, height, pdq, pdq_quality, pdq_error,
   matched)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-ON CONFLICT (sha256) DO UPDATE SET
-  pdq = CASE WHEN better THEN excluded.pdq ELSE media.pdq END,
-  pdq_quality = CASE WHEN better THEN excluded.pdq_quality ELSE media.pdq_quality END,
-  pdq_error = CASE WHEN better THEN excluded.pdq_error ELSE media.pdq_error END,
-  matched = CASE WHEN excluded.matched > media.matched THEN excluded.matched ELSE media.matched END
-WHERE better OR excluded.matched > media.matched)sql";
+ON CONFLICT (sha256) DO NOTHING)sql";
+// For a stored file: ?1 sha256, ?2 pdq, ?3 pdq_quality, ?4 pdq_error, ?5 matched.
+constexpr std::string_view kUpdateMedia = R"sql(
+UPDATE media SET
+  pdq = CASE WHEN better THEN ?2 ELSE pdq END,
+  pdq_quality = CASE WHEN better THEN ?3 ELSE pdq_quality END,
+  pdq_error = CASE WHEN better THEN ?4 ELSE pdq_error END,
+  matched = CASE WHEN ?5 > matched THEN ?5 ELSE matched END
+WHERE sha256 = ?1 AND (better OR ?5 > matched))sql";
 // "better" above, spelt out (SQLite has no named expressions).
-constexpr std::string_view kBetterPdq =
-    "(excluded.pdq <> '' AND (media.pdq = '' OR excluded.pdq_quality > media.pdq_quality))";
+constexpr std::string_view kBetterPdq = "(?2 <> '' AND (pdq = '' OR ?3 > pdq_quality))";
 // The dihedral PDQs follow the file's PDQ: written when new, replaced only
-// when this write's PDQ is the one the media row now holds (?4).
+// when this write's PDQ is the one the media row now holds (?4). (Insert,
+// then update only what differs: see kInsertMedia.)
 constexpr std::string_view kInsertDihedral = R"sql(
 INSERT INTO media_dihedral (sha256, ord, pdq) VALUES (?1, ?2, ?3)
-ON CONFLICT (sha256, ord) DO UPDATE SET pdq = excluded.pdq
-WHERE media_dihedral.pdq <> excluded.pdq
-  AND (SELECT pdq FROM media WHERE sha256 = excluded.sha256) = ?4)sql";
+ON CONFLICT (sha256, ord) DO NOTHING)sql";
+constexpr std::string_view kUpdateDihedral = R"sql(
+UPDATE media_dihedral SET pdq = ?3
+WHERE sha256 = ?1 AND ord = ?2 AND pdq <> ?3
+  AND (SELECT m.pdq FROM media m WHERE m.sha256 = ?1) = ?4)sql";
 constexpr std::string_view kSelectDihedral =
     "SELECT pdq FROM media_dihedral WHERE sha256 = ?1 ORDER BY ord";
 constexpr std::string_view kMarkMatched = "UPDATE media SET matched = 1 WHERE sha256 = ?1";
@@ -202,7 +210,8 @@ class SqlStore final : public Store {
   Stmt insert_error_, select_posts_, select_posts_newest_, select_post_selectors_,
       select_post_media_;
   Stmt insert_frame_, insert_match_, select_matches_, select_frames_;
-  Stmt insert_dihedral_, select_dihedral_, mark_matched_;
+  Stmt insert_dihedral_, update_dihedral_, select_dihedral_, mark_matched_;
+  Stmt update_media_;
   JsonEncoder json_;
   // (kind '\0' value) -> selectors.id. `pending_` holds ids created by the
   // open transaction; they join `selectors_` only once it commits.
@@ -215,9 +224,9 @@ Status SqlStore::Prepare() {
   const std::string_view kOldestFirst = "ORDER BY time, platform, channel_id, external_id";
   newest_sql.replace(newest_sql.find(kOldestFirst), kOldestFirst.size(),
                      "ORDER BY time DESC, platform DESC, channel_id DESC, external_id DESC");
-  std::string insert_media_sql(kInsertMedia);
-  for (size_t at; (at = insert_media_sql.find("better")) != std::string::npos;) {
-    insert_media_sql.replace(at, 6, kBetterPdq);
+  std::string update_media_sql(kUpdateMedia);
+  for (size_t at; (at = update_media_sql.find("better")) != std::string::npos;) {
+    update_media_sql.replace(at, 6, kBetterPdq);
   }
   // The inserts whose new id LastInsertId() gives.
   const std::string returning(db_->ReturningId());
@@ -233,7 +242,8 @@ Status SqlStore::Prepare() {
       {&insert_selector_, insert_selector_sql},
       {&find_selector_, kFindSelector},
       {&insert_post_selector_, kInsertPostSelector},
-      {&insert_media_, insert_media_sql},
+      {&insert_media_, kInsertMedia},
+      {&update_media_, update_media_sql},
       {&insert_post_media_, kInsertPostMedia},
       {&delete_post_selectors_, kDeletePostSelectors},
       {&delete_post_media_, kDeletePostMedia},
@@ -247,6 +257,7 @@ Status SqlStore::Prepare() {
       {&select_matches_, kSelectMatches},
       {&select_frames_, kSelectFrames},
       {&insert_dihedral_, kInsertDihedral},
+      {&update_dihedral_, kUpdateDihedral},
       {&select_dihedral_, kSelectDihedral},
       {&mark_matched_, kMarkMatched},
   };
@@ -289,7 +300,14 @@ Status SqlStore::InsertMedia(const media::MediaInfo& info, bool matched) {
   insert_media_.Bind(9, info.pdq_quality);
   insert_media_.BindText(10, info.pdq_error);
   insert_media_.Bind(11, matched ? 1 : 0);
-  return insert_media_.Run("insert media");
+  VIGIL_RETURN_IF_ERROR(insert_media_.Run("insert media"));
+  if (db_->Changes() != 0) return Status::Ok();
+  update_media_.BindText(1, info.sha256);
+  update_media_.BindText(2, info.pdq);
+  update_media_.Bind(3, info.pdq_quality);
+  update_media_.BindText(4, info.pdq_error);
+  update_media_.Bind(5, matched ? 1 : 0);
+  return update_media_.Run("update media");
 }
 
 // The rows a batch shares with other writers' batches, locked first and in
@@ -451,8 +469,14 @@ Status SqlStore::WriteOne(const ScanRecord& rec, int64_t now) {
           insert_dihedral_.BindText(1, info->sha256);
           insert_dihedral_.Bind(2, static_cast<int64_t>(d));
           insert_dihedral_.BindText(3, hex);
-          insert_dihedral_.BindText(4, info->pdq);
           VIGIL_RETURN_IF_ERROR(insert_dihedral_.Run("insert dihedral pdq"));
+          if (db_->Changes() == 0) {
+            update_dihedral_.BindText(1, info->sha256);
+            update_dihedral_.Bind(2, static_cast<int64_t>(d));
+            update_dihedral_.BindText(3, hex);
+            update_dihedral_.BindText(4, info->pdq);
+            VIGIL_RETURN_IF_ERROR(update_dihedral_.Run("update dihedral pdq"));
+          }
         }
       }
       for (size_t f = 0; f < result->frames.size(); ++f) {
