@@ -260,6 +260,7 @@ Result<QueueReport> ReadQueueStatus(const std::string& queue_url, const std::str
   queue::QueueOptions options;
   options.group = group;
   options.reconnect_attempts = 2;
+  options.create_group = false;
   VIGIL_ASSIGN_OR_RETURN(auto q, queue::WorkQueue::Open(queue_url, options));
   QueueReport report;
   VIGIL_ASSIGN_OR_RETURN(report.status, q->GetStatus());

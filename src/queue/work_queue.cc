@@ -163,7 +163,7 @@ Result<std::unique_ptr<WorkQueue>> WorkQueue::Open(std::string_view url, QueueOp
   VIGIL_RETURN_IF_ERROR(client->Connect());
   std::unique_ptr<WorkQueue> q(
       new WorkQueue(std::move(address), std::move(options), std::move(client)));
-  VIGIL_RETURN_IF_ERROR(q->EnsureGroup());
+  if (q->options_.create_group) VIGIL_RETURN_IF_ERROR(q->EnsureGroup());
   return q;
 }
 

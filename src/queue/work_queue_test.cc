@@ -92,6 +92,24 @@ TEST_F(WorkQueueTest, RoundTripIsByteForByteAndAckEmptiesTheStream) {
   EXPECT_TRUE(none->empty());
 }
 
+TEST_F(WorkQueueTest, AStatusReadCreatesNothing) {
+  QueueOptions o;
+  o.create_group = false;
+  auto q = Open(o);
+  ASSERT_TRUE(q);
+  auto st = q->GetStatus();
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_EQ(st->length, 0);
+  EXPECT_TRUE(st->consumers.empty());
+  EXPECT_FALSE(st->lag.has_value());
+  RedisClientOptions c;
+  c.port = server_.port();
+  RedisClient redis(c);
+  auto exists = redis.Command({"EXISTS", "work"});
+  ASSERT_TRUE(exists.ok());
+  EXPECT_EQ(exists->integer, 0);
+}
+
 TEST_F(WorkQueueTest, OpeningTwiceKeepsTheGroup) {
   auto a = Open();
   ASSERT_TRUE(a && a->Enqueue("x").ok());

@@ -139,8 +139,8 @@ Result<WorkerSummary> RunWorker(Installation& inst, const WorkerRequest& request
                                 WorkerObserver* observer);
 
 // `vigil queue status`: the queue's figures and its oldest `dead_letters`
-// dead letters (with their errors, same order). Opening creates the stream
-// and group when missing.
+// dead letters (with their errors, same order). Changes nothing in Redis
+// (a stream that does not exist reads as empty).
 struct QueueReport {
   queue::QueueStatus status;
   std::vector<queue::Message> dead;

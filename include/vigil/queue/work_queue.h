@@ -92,6 +92,9 @@ struct QueueOptions {
   std::chrono::milliseconds reconnect_delay{100};
   // A producer that has not been heard of for this long counts as gone.
   std::chrono::milliseconds producer_ttl{30000};
+  // Open creates the stream and the group when missing; false leaves Redis
+  // as it is (a status read).
+  bool create_group = true;
 };
 
 struct Message {
@@ -121,8 +124,8 @@ struct QueueStatus {
 
 class WorkQueue {
  public:
-  // Parses `url`, connects and creates the consumer group (and the stream)
-  // if missing.
+  // Parses `url`, connects and (with options.create_group) creates the
+  // consumer group and the stream if missing.
   static Result<std::unique_ptr<WorkQueue>> Open(std::string_view url, QueueOptions options);
   ~WorkQueue();
   WorkQueue(const WorkQueue&) = delete;
