@@ -33,8 +33,12 @@ class PgStmt final : public StmtImpl {
 
   ~PgStmt() override {
     if (!name_.empty() && prepared_in_ == conn_->generation()) {
+      // (Not while statements are in flight: a pipeline takes no plain
+      // query. The statement then lives until the connection ends.)
       PGconn* c = conn_->raw();
-      if (PQstatus(c) == CONNECTION_OK) PQclear(PQexec(c, ("DEALLOCATE " + name_).c_str()));
+      if (PQstatus(c) == CONNECTION_OK && !conn_->pipelining()) {
+        PQclear(PQexec(c, ("DEALLOCATE " + name_).c_str()));
+      }
     }
   }
   PgStmt(const PgStmt&) = delete;
@@ -42,6 +46,7 @@ class PgStmt final : public StmtImpl {
 
   // Prepares a persistent statement on the server (again after a reconnect).
   int PrepareOnServer() {
+    if (const int rc = conn_->Drain(); rc != kDone) return rc;
     PGconn* c = conn_->Live();
     if (c == nullptr) return kFailed;
     name_ = conn_->NextStatementName();
@@ -67,6 +72,23 @@ class PgStmt final : public StmtImpl {
   void BindNull(int i) override {
     if (!InRange(i)) return;
     is_null_[static_cast<size_t>(i - 1)] = 1;
+  }
+
+  int SendAhead() override {
+    if (persistent_ && (name_.empty() || prepared_in_ != conn_->generation())) {
+      if (const int rc = PrepareOnServer(); rc != kDone) return rc;
+    }
+    PGconn* c = conn_->Live();
+    if (c == nullptr) return kFailed;
+    if (const int rc = conn_->EnterPipeline(c); rc != kDone) return rc;
+    Params p = Collect();
+    const int sent = persistent_ ? PQsendQueryPrepared(c, name_.c_str(), p.n, p.values.data(),
+                                                       p.lengths.data(), p.formats.data(), 0)
+                                 : PQsendQueryParams(c, sql_.c_str(), p.n, nullptr, p.values.data(),
+                                                     p.lengths.data(), p.formats.data(), 0);
+    if (sent == 0) return conn_->RecordError(PQerrorMessage(c), "");
+    conn_->SentAhead();
+    return kDone;
   }
 
   int Step() override {
@@ -122,24 +144,38 @@ class PgStmt final : public StmtImpl {
     binary_[k] = binary ? 1 : 0;
   }
 
+  struct Params {
+    int n = 0;
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+  };
+  Params Collect() const {
+    Params p;
+    const size_t n = values_.size();
+    p.n = static_cast<int>(n);
+    p.values.resize(n);
+    p.lengths.resize(n);
+    p.formats.resize(n);
+    for (size_t k = 0; k < n; ++k) {
+      p.values[k] = is_null_[k] ? nullptr : values_[k].c_str();
+      p.lengths[k] = static_cast<int>(values_[k].size());
+      p.formats[k] = binary_[k];
+    }
+    return p;
+  }
+
   int Execute() {
+    if (const int rc = conn_->Drain(); rc != kDone) return rc;
     if (persistent_ && (name_.empty() || prepared_in_ != conn_->generation())) {
       if (const int rc = PrepareOnServer(); rc != kDone) return rc;
     }
     PGconn* c = conn_->Live();
     if (c == nullptr) return kFailed;
-    const size_t n = values_.size();
-    std::vector<const char*> values(n);
-    std::vector<int> lengths(n), formats(n);
-    for (size_t k = 0; k < n; ++k) {
-      values[k] = is_null_[k] ? nullptr : values_[k].c_str();
-      lengths[k] = static_cast<int>(values_[k].size());
-      formats[k] = binary_[k];
-    }
-    ResultPtr r(persistent_ ? PQexecPrepared(c, name_.c_str(), static_cast<int>(n), values.data(),
-                                             lengths.data(), formats.data(), 0)
-                            : PQexecParams(c, sql_.c_str(), static_cast<int>(n), nullptr,
-                                           values.data(), lengths.data(), formats.data(), 0));
+    Params p = Collect();
+    ResultPtr r(persistent_ ? PQexecPrepared(c, name_.c_str(), p.n, p.values.data(),
+                                             p.lengths.data(), p.formats.data(), 0)
+                            : PQexecParams(c, sql_.c_str(), p.n, nullptr, p.values.data(),
+                                           p.lengths.data(), p.formats.data(), 0));
     const int rc = conn_->Record(r.get(), returning_);
     if (rc != kDone) return rc;
     rows_ = PQresultStatus(r.get()) == PGRES_TUPLES_OK ? PQntuples(r.get()) : 0;
@@ -231,6 +267,9 @@ PGconn* PgConnection::Live() {
     return nullptr;
   }
   ++generation_;
+  PQexitPipelineMode(conn_);  // a new session starts outside any pipeline
+  in_pipeline_ = false;
+  ahead_.clear();
   PQsetClientEncoding(conn_, "UTF8");
   return conn_;
 }
@@ -281,7 +320,68 @@ Status PgConnection::Error(std::string_view what) {
   return Status::Internal(std::move(msg));
 }
 
+// More in flight than this and the pipeline is drained on the spot: the
+// server's answers must never fill the socket while this side still sends.
+constexpr size_t kMaxAhead = 512;
+
+int PgConnection::EnterPipeline(PGconn* c) {
+  if (in_pipeline_) return kDone;
+  if (PQenterPipelineMode(c) != 1) return RecordError(PQerrorMessage(c), "");
+  in_pipeline_ = true;
+  return kDone;
+}
+
+void PgConnection::SentAhead() {
+  ahead_.push_back(std::move(next_ahead_));
+  next_ahead_.clear();
+  if (ahead_.size() >= kMaxAhead) {
+    // A failure stays recorded for the next statement that waits: Drain
+    // keeps the first one until then.
+    keep_ = Drain();
+  }
+}
+
+int PgConnection::Drain() {
+  if (!in_pipeline_) {
+    const int kept = keep_;
+    keep_ = kDone;
+    return kept;
+  }
+  int rc = keep_;
+  keep_ = kDone;
+  PGconn* c = conn_;
+  if (PQpipelineSync(c) != 1) rc = RecordError(PQerrorMessage(c), "");
+  for (size_t i = 0; i < ahead_.size(); ++i) {
+    PGresult* r = PQgetResult(c);
+    if (r == nullptr) {
+      if (rc == kDone) rc = RecordError(PQerrorMessage(c), "");
+      break;
+    }
+    const ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_PIPELINE_ABORTED &&
+        rc == kDone) {
+      rc = Record(r, false);
+      error_ = "(" + ahead_[i] + ", sent ahead) " + error_;
+    }
+    PQclear(r);
+    while ((r = PQgetResult(c)) != nullptr) PQclear(r);  // each answer ends with a null
+  }
+  // The sync's own answer, then out of pipeline mode.
+  for (int guard = 0; guard < 4; ++guard) {
+    PGresult* r = PQgetResult(c);
+    if (r == nullptr) break;
+    const bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+    if (sync) break;
+  }
+  if (PQexitPipelineMode(c) != 1 && rc == kDone) rc = RecordError(PQerrorMessage(c), "");
+  in_pipeline_ = false;
+  ahead_.clear();
+  return rc;
+}
+
 Status PgConnection::Exec(std::string_view sql) {
+  if (Drain() != kDone) return Error("postgresql");
   PGconn* c = Live();
   if (c == nullptr) return Error("postgresql");
   ResultPtr r(PQexec(c, std::string(sql).c_str()));

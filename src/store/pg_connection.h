@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "src/store/sql.h"
 #include "vigil/core/status.h"
@@ -48,6 +49,8 @@ class PgConnection final : public Connection {
   std::string JsonArrayHasLang(std::string_view column, std::string_view param) const override;
   std::string_view BeginWrite() const override { return "BEGIN"; }
   bool ConcurrentWriters() const override { return true; }
+  bool Pipelines() const override { return true; }
+  void NameNextAhead(std::string_view what) override { next_ahead_ = what; }
 
   // For the statements: the raw connection, reconnected first when it was
   // lost (false when that fails; Error() says why).
@@ -61,6 +64,14 @@ class PgConnection final : public Connection {
   // (kFailed, kDuplicateKey) or kDone.
   int Record(const PGresult* r, bool returning);
   int RecordError(std::string message, std::string sqlstate);
+  // Statements sent ahead (StmtImpl::SendAhead): the pipeline is entered
+  // before the first, and drained (sync, every outcome read, the first
+  // failure recorded) before anything that waits for an answer. Returns
+  // kDone or the first failure.
+  int EnterPipeline(PGconn* c);
+  void SentAhead();
+  int Drain();
+  bool pipelining() const { return in_pipeline_; }
 
  private:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
@@ -73,6 +84,10 @@ class PgConnection final : public Connection {
   int64_t changes_ = 0;
   int64_t last_id_ = 0;
   std::string error_, sqlstate_;
+  bool in_pipeline_ = false;
+  int keep_ = kDone;                // a failure met while draining early, for the next waiter
+  std::vector<std::string> ahead_;  // names of the statements sent ahead, in order
+  std::string next_ahead_;
 };
 
 }  // namespace vigil::store

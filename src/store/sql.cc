@@ -11,6 +11,12 @@ Status Stmt::Run(std::string_view what) {
   return s;
 }
 
+Status Stmt::RunAhead(std::string_view what) {
+  conn_->NameNextAhead(what);
+  const int rc = s_->SendAhead();
+  return rc == kDone ? Status::Ok() : conn_->Error(what);
+}
+
 Result<Stmt> Connection::Prepare(std::string_view sql, bool persistent) {
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<StmtImpl> impl, PrepareImpl(sql, persistent));
   Stmt stmt(std::move(impl));

@@ -46,6 +46,17 @@ class StmtImpl {
   virtual void BindBlob(int i, std::string_view v) = 0;
   virtual void BindNull(int i) = 0;
   virtual int Step() = 0;
+  // Sends the statement (no result rows) without waiting for its outcome,
+  // which the connection collects before the next statement that waits (or
+  // the commit) and reports there. Returns kDone, or a failure to send.
+  // Backends without pipelining run it at once (the default).
+  virtual int SendAhead() {
+    int rc;
+    while ((rc = Step()) == kRow) {
+    }
+    Reset();
+    return rc;
+  }
   // Ends the run (bindings stay): the next Step runs the statement again.
   virtual void Reset() = 0;
   virtual bool IsNull(int col) const = 0;
@@ -79,6 +90,12 @@ class Stmt {
   // Steps to completion and resets; for statements without result rows.
   // `what` names the failure for the Status.
   Status Run(std::string_view what);
+  // As Run, for a statement whose outcome (and Changes()) is not needed
+  // before the transaction ends: a backend that pipelines (PostgreSQL) sends
+  // it and goes on, and a failure surfaces at the next statement that waits
+  // for its answer, or at the commit, which then fails; the transaction is
+  // lost either way. `what` names it in that failure.
+  Status RunAhead(std::string_view what);
   void Reset() { s_->Reset(); }
 
   bool IsNull(int col) const { return s_->IsNull(col); }
@@ -129,6 +146,11 @@ class Connection {
   // transaction is open (row locks, not one database lock): writes then take
   // the rows they share with others in one order.
   virtual bool ConcurrentWriters() const = 0;
+  // The name of the statement RunAhead sends next, for its failure.
+  virtual void NameNextAhead(std::string_view) {}
+  // True when RunAhead really runs ahead (then write code prefers statements
+  // whose outcome it need not read back).
+  virtual bool Pipelines() const { return false; }
   // Opens a write transaction (SQLite: takes the write lock at once).
   virtual std::string_view BeginWrite() const = 0;
 

@@ -300,14 +300,18 @@ Status SqlStore::InsertMedia(const media::MediaInfo& info, bool matched) {
   insert_media_.Bind(9, info.pdq_quality);
   insert_media_.BindText(10, info.pdq_error);
   insert_media_.Bind(11, matched ? 1 : 0);
-  VIGIL_RETURN_IF_ERROR(insert_media_.Run("insert media"));
-  if (db_->Changes() != 0) return Status::Ok();
+  // As the dihedral PDQs: sent ahead with its update, or the update only
+  // when the row was stored before.
+  const bool ahead = db_->Pipelines();
+  VIGIL_RETURN_IF_ERROR(ahead ? insert_media_.RunAhead("insert media")
+                              : insert_media_.Run("insert media"));
+  if (!ahead && db_->Changes() != 0) return Status::Ok();
   update_media_.BindText(1, info.sha256);
   update_media_.BindText(2, info.pdq);
   update_media_.Bind(3, info.pdq_quality);
   update_media_.BindText(4, info.pdq_error);
   update_media_.Bind(5, matched ? 1 : 0);
-  return update_media_.Run("update media");
+  return update_media_.RunAhead("update media");
 }
 
 // The rows a batch shares with other writers' batches, locked first and in
@@ -440,7 +444,7 @@ Status SqlStore::WriteOne(const ScanRecord& rec, int64_t now) {
     VIGIL_RETURN_IF_ERROR(update_post_.Run("update post"));
     for (Stmt* s : {&delete_post_selectors_, &delete_post_media_}) {
       s->Bind(1, post_id);
-      VIGIL_RETURN_IF_ERROR(s->Run("replace post children"));
+      VIGIL_RETURN_IF_ERROR(s->RunAhead("replace post children"));
     }
   }
 
@@ -453,7 +457,7 @@ Status SqlStore::WriteOne(const ScanRecord& rec, int64_t now) {
     insert_post_selector_.Bind(3, static_cast<int64_t>(selectors[i].span.begin));
     insert_post_selector_.Bind(4, static_cast<int64_t>(selectors[i].span.end));
     insert_post_selector_.Bind(5, static_cast<int64_t>(i));
-    VIGIL_RETURN_IF_ERROR(insert_post_selector_.Run("insert post selector"));
+    VIGIL_RETURN_IF_ERROR(insert_post_selector_.RunAhead("insert post selector"));
   }
 
   for (size_t i = 0; i < p.media.size(); ++i) {
@@ -469,13 +473,17 @@ Status SqlStore::WriteOne(const ScanRecord& rec, int64_t now) {
           insert_dihedral_.BindText(1, info->sha256);
           insert_dihedral_.Bind(2, static_cast<int64_t>(d));
           insert_dihedral_.BindText(3, hex);
-          VIGIL_RETURN_IF_ERROR(insert_dihedral_.Run("insert dihedral pdq"));
-          if (db_->Changes() == 0) {
+          // Sent ahead, the update goes with the insert (a no-op after it);
+          // run in turn, only when the insert found the row stored.
+          const bool ahead = db_->Pipelines();
+          VIGIL_RETURN_IF_ERROR(ahead ? insert_dihedral_.RunAhead("insert dihedral pdq")
+                                      : insert_dihedral_.Run("insert dihedral pdq"));
+          if (ahead || db_->Changes() == 0) {
             update_dihedral_.BindText(1, info->sha256);
             update_dihedral_.Bind(2, static_cast<int64_t>(d));
             update_dihedral_.BindText(3, hex);
             update_dihedral_.BindText(4, info->pdq);
-            VIGIL_RETURN_IF_ERROR(update_dihedral_.Run("update dihedral pdq"));
+            VIGIL_RETURN_IF_ERROR(update_dihedral_.RunAhead("update dihedral pdq"));
           }
         }
       }
@@ -487,7 +495,7 @@ Status SqlStore::WriteOne(const ScanRecord& rec, int64_t now) {
         insert_frame_.BindDouble(4, frame.timestamp_seconds);
         insert_frame_.BindText(5, frame.pdq);
         insert_frame_.Bind(6, frame.quality);
-        VIGIL_RETURN_IF_ERROR(insert_frame_.Run("insert video frame"));
+        VIGIL_RETURN_IF_ERROR(insert_frame_.RunAhead("insert video frame"));
       }
       for (const MediaMatch& m : result->matches) {
         VIGIL_RETURN_IF_ERROR(InsertMatch(info->sha256, m));
@@ -510,7 +518,7 @@ Status SqlStore::WriteOne(const ScanRecord& rec, int64_t now) {
     s.BindText(10, ref.shown_path());
     s.BindText(11, ref.missing_reason);
     s.BindText(12, result != nullptr ? std::string_view(result->error) : std::string_view());
-    VIGIL_RETURN_IF_ERROR(s.Run("insert post media"));
+    VIGIL_RETURN_IF_ERROR(s.RunAhead("insert post media"));
   }
   return Status::Ok();
 }
@@ -622,7 +630,7 @@ Status SqlStore::InsertMatch(std::string_view sha256, const MediaMatch& m) {
   insert_match_.BindText(5, m.signal_type);
   insert_match_.BindText(6, m.labels);
   insert_match_.Bind(7, m.distance);
-  return insert_match_.Run("insert media match");
+  return insert_match_.RunAhead("insert media match");
 }
 
 Status SqlStore::WriteMediaMatches(std::span<const StoredMediaMatches> batch) {
