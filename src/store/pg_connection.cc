@@ -67,7 +67,12 @@ class PgStmt final : public StmtImpl {
     std::snprintf(buf, sizeof buf, "%.17g", v);
     Set(i, buf, false);
   }
-  void BindText(int i, std::string_view v) override { Set(i, std::string(v), false); }
+  // Text goes over as a C string: a NUL byte would silently cut it, so it
+  // fails the statement instead (PostgreSQL text cannot hold one).
+  void BindText(int i, std::string_view v) override {
+    if (v.find('\0') != std::string_view::npos) nul_in_text_ = true;
+    Set(i, std::string(v), false);
+  }
   void BindBlob(int i, std::string_view v) override { Set(i, std::string(v), true); }
   void BindNull(int i) override {
     if (!InRange(i)) return;
@@ -75,6 +80,7 @@ class PgStmt final : public StmtImpl {
   }
 
   int SendAhead() override {
+    if (nul_in_text_) return RefuseNul();
     if (persistent_ && (name_.empty() || prepared_in_ != conn_->generation())) {
       if (const int rc = PrepareOnServer(); rc != kDone) return rc;
     }
@@ -164,7 +170,14 @@ class PgStmt final : public StmtImpl {
     return p;
   }
 
+  int RefuseNul() {
+    nul_in_text_ = false;
+    return conn_->RecordError("a text value holds a NUL byte, which PostgreSQL cannot store",
+                              "22021");
+  }
+
   int Execute() {
+    if (nul_in_text_) return RefuseNul();
     if (const int rc = conn_->Drain(); rc != kDone) return rc;
     if (persistent_ && (name_.empty() || prepared_in_ != conn_->generation())) {
       if (const int rc = PrepareOnServer(); rc != kDone) return rc;
@@ -196,6 +209,7 @@ class PgStmt final : public StmtImpl {
   int rows_ = 0;
   int row_ = -1;
   mutable std::vector<std::string> blobs_;
+  bool nul_in_text_ = false;  // since the last run
 };
 
 }  // namespace

@@ -1407,6 +1407,32 @@ TEST_F(PostgresStoreTest, AConnectionDroppedMidWayFailsOneWriteAndTheNextReconne
   EXPECT_EQ(SnapshotOf(path_), SnapshotOf(clean));
 }
 
+TEST_F(PostgresStoreTest, AFailureSentAheadFailsTheWholeBatchAndNamesItsStatement) {
+  auto store = Open(path_);
+  ASSERT_FALSE(store == nullptr);
+  // The server refuses text that is not UTF-8: the post_media row of record
+  // 5, sent ahead in the pipeline, fails after later statements went.
+  std::vector<ScanRecord> batch;
+  for (int i = 0; i < 10; ++i) batch.push_back(PhotoRecord(i, static_cast<char>('a' + i), {}));
+  batch[5].post.media[0].name = "bad\xff.jpg";
+  Status s = store->Write(batch);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+  EXPECT_NE(s.message().find("insert post media, sent ahead"), std::string::npos) << s.ToString();
+  EXPECT_EQ(store->GetTotals()->posts, 0);
+  EXPECT_EQ(store->GetTotals()->media, 0);
+  // A NUL byte, which libpq would cut the text at, fails the batch too.
+  batch[5].post.media[0].name = std::string("bad\0name.jpg", 12);
+  s = store->Write(batch);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+  EXPECT_NE(s.message().find("NUL byte"), std::string::npos) << s.ToString();
+  EXPECT_EQ(store->GetTotals()->posts, 0);
+  // The connection goes on: the same batch without the bad bytes lands whole.
+  batch[5].post.media[0].name = "good.jpg";
+  ASSERT_TRUE(store->Write(batch).ok());
+  EXPECT_EQ(store->GetTotals()->posts, 10);
+  EXPECT_EQ(store->GetTotals()->media, 10);
+}
+
 TEST_F(PostgresStoreTest, WritersThatLockTheSameRowsInOtherOrdersAllLand) {
   // Every post carries the same phone numbers, one writer's batches in the
   // opposite order of the other's, so their transactions wait on each
