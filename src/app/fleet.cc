@@ -391,6 +391,17 @@ Result<WorkerSummary> RunWorker(Installation& inst, const WorkerRequest& request
         done.push_back(m.id);
         continue;
       } else {
+        // A copy the producer made and this machine cannot see is this
+        // worker's fault (the media folder is not shared with it), not the
+        // message's: storing the post would record its media as missing.
+        for (const auto& file : item->media_files) {
+          std::error_code ec;
+          if (!file.empty() && !fs::exists(file, ec)) {
+            return Status::NotFound(file +
+                                    ": the producer's media copy is not here (is its media folder "
+                                    "shared with this worker, at the same path?)");
+          }
+        }
         auto post = queue::WithSharedMedia(std::move(item->post), item->media_files);
         if (!post.ok()) {
           failure = post.status().ToString();

@@ -37,9 +37,10 @@
 // holds the keys.
 //
 // Errors are Status values (the queue's kIoError when Redis stays away, the
-// store's on a failed write). A worker stops at the first store failure and
-// leaves the messages of its batch pending, for itself or another worker to
-// claim again.
+// store's on a failed write, kNotFound when a media copy the producer made
+// is not visible to the worker: a media folder that is not shared). A
+// worker stops at the first such failure and leaves the messages of its
+// batch pending, for itself or another worker to claim again.
 //
 // Thread-safety: each call runs on the calling thread with its own queue
 // connection; many workers (processes or threads, each with its own
