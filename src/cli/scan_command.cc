@@ -13,6 +13,7 @@
 #include "vigil/core/json_writer.h"
 #include "vigil/scan/record_json.h"
 #include "vigil/scan/scan.h"
+#include "vigil/store/database.h"
 
 namespace vigil::cli {
 namespace {
@@ -166,9 +167,9 @@ int RunScanCommand(const ScanArgs& a, const Context& ctx) {
   observer.ClearProgress();
   if (!summary.ok()) return Fail(ctx, "scan", summary.status().ToString());
   if (a.json) {
-    std::cout << SummaryJson(*summary, a.inst.db) << '\n';
+    std::cout << SummaryJson(*summary, store::RedactUrl(a.inst.db)) << '\n';
   } else if (!a.quiet) {
-    PrintSummary(*summary, a.inst.db, ctx.term, a.jsonl ? std::cerr : std::cout);
+    PrintSummary(*summary, store::RedactUrl(a.inst.db), ctx.term, a.jsonl ? std::cerr : std::cout);
   }
   return summary->errors > 0 ? kExitInputErrors : kExitOk;
 }

@@ -12,6 +12,7 @@
 #include "src/cli/commands.h"
 #include "vigil/core/json_writer.h"
 #include "vigil/server/server.h"
+#include "vigil/store/database.h"
 
 namespace vigil::cli {
 
@@ -166,7 +167,7 @@ int RunServe(const ServeArgs& a, const Context& ctx) {
   auto url = (*srv)->Bind();
   if (!url.ok()) return Fail(ctx, "serve", url.status().ToString());
   std::cout << *url << std::endl;
-  std::cerr << "vigil serve: listening on " << *url << " (database " << a.inst.db
+  std::cerr << "vigil serve: listening on " << *url << " (database " << store::RedactUrl(a.inst.db)
             << (o.web_dir.empty() ? ", API only: no web front end built" : "") << ")\n";
   std::atomic<bool> done{false};
   std::thread watcher([&done, server = srv->get()] {

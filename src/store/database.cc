@@ -61,6 +61,16 @@ Status SqlDatabase::InTransaction(const std::function<Status()>& fn) {
   return txn.Commit();
 }
 
+std::string RedactUrl(std::string_view url) {
+  std::string out(url);
+  const size_t scheme = out.find("://");
+  const size_t at = out.find('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return out;
+  const size_t colon = out.find(':', scheme + 3);
+  if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+  return out;
+}
+
 int SchemaVersion() { return static_cast<int>(Migrations().size()); }
 
 }  // namespace vigil::store

@@ -14,17 +14,6 @@ namespace {
 // pg_advisory_xact_lock key for migrations ("VigL", as SQLite's application id).
 constexpr int64_t kMigrationLock = 0x5669674C;
 
-// The URL without its password, for messages.
-std::string Redacted(std::string_view url) {
-  std::string out(url);
-  const size_t scheme = out.find("://");
-  const size_t at = out.find('@');
-  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return out;
-  const size_t colon = out.find(':', scheme + 3);
-  if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-  return out;
-}
-
 Result<int64_t> QueryInt(PgConnection& db, std::string_view sql, std::string_view what) {
   VIGIL_ASSIGN_OR_RETURN(Stmt s, db.Prepare(sql, false));
   if (s.Step() != kRow) return db.Error(what);
@@ -91,7 +80,7 @@ Status Migrate(PgConnection& db, bool create) {
 
 Result<std::unique_ptr<Database>> OpenPostgresDatabase(DatabaseUrl url,
                                                        const OpenOptions& options) {
-  const std::string name = Redacted(url.text);
+  const std::string name = RedactUrl(url.text);
   auto with_name = [&name](const Status& s) { return Status(s.code(), name + ": " + s.message()); };
   Result<std::unique_ptr<PgConnection>> conn = PgConnection::Connect(url.text);
   if (!conn.ok()) return with_name(conn.status());

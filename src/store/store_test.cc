@@ -1475,6 +1475,13 @@ TEST_F(PostgresStoreTest, WritersThatLockTheSameRowsInOtherOrdersAllLand) {
   EXPECT_EQ(t.selectors, 40);
 }
 
+TEST(DatabaseUrlTest, RedactsPasswords) {
+  EXPECT_EQ(RedactUrl("postgresql://vigil:s3cret@db:5432/vigil"),
+            "postgresql://vigil:***@db:5432/vigil");
+  EXPECT_EQ(RedactUrl("postgresql://vigil@db:5432/vigil"), "postgresql://vigil@db:5432/vigil");
+  EXPECT_EQ(RedactUrl("demo-out/vigil.db"), "demo-out/vigil.db");
+}
+
 TEST(DatabaseUrlTest, ParsesPathsAndUrls) {
   EXPECT_EQ(ParseDatabaseUrl("vigil.db")->path, "vigil.db");
   EXPECT_EQ(ParseDatabaseUrl("sqlite:///var/lib/vigil.db")->path, "/var/lib/vigil.db");

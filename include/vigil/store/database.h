@@ -93,6 +93,9 @@ class Database {
 
 Result<std::unique_ptr<Database>> Open(std::string_view url, const OpenOptions& options = {});
 
+// `url` with the password it may hold shown as ***, for messages and logs.
+std::string RedactUrl(std::string_view url);
+
 // The schema version this build migrates to.
 int SchemaVersion();
 
