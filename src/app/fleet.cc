@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -189,6 +190,37 @@ class EnqueueSink : public ingest::PostSink {
   std::unordered_set<std::string> ordered_;
 };
 
+// Runs `write` again, with a doubling delay, while it fails in a way a
+// retry can mend: kResourceExhausted (SQLite busy past its timeout,
+// PostgreSQL deadlocks past Store::Write's own retries: other workers write
+// the same selector and media rows at the same time) or kIoError (a
+// PostgreSQL connection the server dropped; the store reconnects on the next
+// call). Every write here is idempotent. Gives up after 5 tries.
+Status WithRetries(const std::function<Status()>& write) {
+  Status s;
+  auto delay = std::chrono::milliseconds(50);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (attempt > 0) {
+      std::this_thread::sleep_for(delay);  // backoff before a retry, not synchronisation
+      delay *= 2;
+    }
+    s = write();
+    if (s.code() != StatusCode::kResourceExhausted && s.code() != StatusCode::kIoError) return s;
+  }
+  return s;
+}
+
+// The batch's bad input, then its records in one transaction of their own
+// (Store::Write, which writes a batch a deadlock aborted again). Both are
+// idempotent, so a crash between them is mended by the batch's redelivery.
+Status WriteBatch(store::Store& store, const std::vector<store::ScanError>& errors,
+                  const std::vector<store::ScanRecord>& records) {
+  return WithRetries([&]() -> Status {
+    if (!errors.empty()) VIGIL_RETURN_IF_ERROR(store.WriteErrors(errors));
+    return records.empty() ? Status::Ok() : store.Write(records);
+  });
+}
+
 // The final pass (see the header): media stored unmatched by the workers
 // are matched in the order the producers met them. false when another
 // worker holds the lease.
@@ -211,34 +243,12 @@ Result<bool> MatchPass(queue::WorkQueue& q, store::Store& store, const std::stri
     // meanwhile stays for the next pass.
     return q.TrimOrder(order.size());
   };
-  const Status s = run();
+  // MatchStored resumes where a failed try stopped.
+  const Status s = WithRetries(run);
   const Status released = q.ReleaseLease("match", owner);
   VIGIL_RETURN_IF_ERROR(s);
   VIGIL_RETURN_IF_ERROR(released);
   return true;
-}
-
-// The batch's bad input, then its records in one transaction of their own
-// (Store::Write, which writes a batch a deadlock aborted again). Both are
-// idempotent, so a crash between them is mended by the batch's redelivery.
-// Other workers write the same selector and media rows at the same time: a
-// write that still fails with kResourceExhausted (SQLite busy past its
-// timeout, PostgreSQL deadlocks past Write's own retries) is tried again a
-// few times before the worker gives up.
-Status WriteBatch(store::Store& store, const std::vector<store::ScanError>& errors,
-                  const std::vector<store::ScanRecord>& records) {
-  Status s;
-  auto delay = std::chrono::milliseconds(50);
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    if (attempt > 0) {
-      std::this_thread::sleep_for(delay);  // backoff before a retry, not synchronisation
-      delay *= 2;
-    }
-    s = errors.empty() ? Status::Ok() : store.WriteErrors(errors);
-    if (s.ok() && !records.empty()) s = store.Write(records);
-    if (s.code() != StatusCode::kResourceExhausted) return s;
-  }
-  return s;
 }
 
 // Counts one stored record as RunScan's summary does.
