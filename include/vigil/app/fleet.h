@@ -39,8 +39,10 @@
 // Errors are Status values (the queue's kIoError when Redis stays away, the
 // store's on a failed write, kNotFound when a media copy the producer made
 // is not visible to the worker: a media folder that is not shared). A
-// worker stops at the first such failure and leaves the messages of its
-// batch pending, for itself or another worker to claim again.
+// write the database dropped (a connection the server terminated) or
+// refused as busy or deadlocked is tried again, up to 5 times; a worker
+// stops at any other failure, or a lasting one, and leaves the messages of
+// its batch pending, for itself or another worker to claim again.
 //
 // Thread-safety: each call runs on the calling thread with its own queue
 // connection; many workers (processes or threads, each with its own
