@@ -419,6 +419,8 @@ Result<QueueStatus> WorkQueue::GetStatus() {
     }
   }
 
+  if (!s.lag && s.length >= s.pending) s.lag = s.length - s.pending;
+
   // Producers whose key expired have crashed: they are forgotten.
   VIGIL_ASSIGN_OR_RETURN(RedisReply members,
                          Call("SMEMBERS", {"SMEMBERS", address_.stream + ":producers"}));

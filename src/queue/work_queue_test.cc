@@ -101,7 +101,7 @@ TEST_F(WorkQueueTest, AStatusReadCreatesNothing) {
   ASSERT_TRUE(st.ok()) << st.status().ToString();
   EXPECT_EQ(st->length, 0);
   EXPECT_TRUE(st->consumers.empty());
-  EXPECT_FALSE(st->lag.has_value());
+  EXPECT_EQ(st->lag, std::optional<int64_t>(0));
   RedisClientOptions c;
   c.port = server_.port();
   RedisClient redis(c);
@@ -195,13 +195,21 @@ TEST_F(WorkQueueTest, AnotherConsumerClaimsTheMessagesOfOneThatDied) {
   ASSERT_EQ(claimed.size(), 3u);
   EXPECT_EQ(Payloads(claimed), (std::vector<std::string>{"a", "b", "c"}));
   for (const auto& m : claimed) EXPECT_EQ(m.deliveries, 2);
+  ASSERT_TRUE(survivor->Enqueue("d").ok());
   auto st = survivor->GetStatus();
   ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->length, 4);
+  EXPECT_EQ(st->pending, 3);
+  EXPECT_EQ(st->lag, std::optional<int64_t>(1));  // "d", not read yet
   for (const auto& c : st->consumers) {
     EXPECT_EQ(c.pending, c.name == "survivor" ? 3 : 0) << c.name;
   }
   std::vector<std::string> ids;
   for (const auto& m : claimed) ids.push_back(m.id);
+  auto d = survivor->Read("survivor", 10, milliseconds(10));
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->size(), 1u);
+  ids.push_back((*d)[0].id);
   ASSERT_TRUE(survivor->Ack(ids).ok());
   EXPECT_TRUE(*survivor->Drained());
 }

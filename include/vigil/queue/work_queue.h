@@ -114,8 +114,11 @@ struct QueueStatus {
   int64_t length = 0;   // XLEN: messages not yet done (new and pending)
   int64_t pending = 0;  // delivered and not acknowledged
   std::vector<ConsumerStatus> consumers;
-  // From XINFO GROUPS (Redis >= 7): entries the group has read, and how many
-  // added entries it has not read yet; nullopt when Redis cannot tell.
+  // From XINFO GROUPS (Redis >= 7): entries the group has read (nullopt
+  // when Redis cannot tell), and the entries added that no consumer has
+  // read yet. Redis cannot tell the lag once entries were deleted in the
+  // middle of the stream (as Ack does); it is then length - pending, which
+  // is exact here because finished entries are deleted.
   std::optional<int64_t> entries_read, lag;
   std::string last_delivered_id;
   int64_t dead = 0;       // XLEN S:dead
