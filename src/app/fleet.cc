@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -154,10 +155,17 @@ class EnqueueSink : public ingest::PostSink {
     std::vector<std::string> first_seen;
     for (size_t i = 0; i < post.media.size(); ++i) {
       if (post.media[i].path.empty()) continue;
-      VIGIL_ASSIGN_OR_RETURN(auto copy,
-                             CopyToShared(post.media[i].path, media_dir_,
-                                          "tmp-" + producer_ + "-" + std::to_string(copies_++),
-                                          request_.limits.max_media_bytes));
+      std::optional<SharedCopy> copy;
+      if (auto it = copied_.find(post.media[i].path); it != copied_.end()) {
+        copy = it->second;  // referenced again by a later post: not read again
+        copy->fresh = false;
+      } else {
+        VIGIL_ASSIGN_OR_RETURN(copy,
+                               CopyToShared(post.media[i].path, media_dir_,
+                                            "tmp-" + producer_ + "-" + std::to_string(copies_++),
+                                            request_.limits.max_media_bytes));
+        if (copy) copied_.emplace(post.media[i].path, *copy);
+      }
       if (!copy) continue;
       ++(copy->fresh ? summary_.media_copied : summary_.media_present);
       item.media_files[i] = copy->path.string();
@@ -188,6 +196,7 @@ class EnqueueSink : public ingest::PostSink {
   uint64_t copies_ = 0;
   uint64_t bytes_read_ = 0;
   std::unordered_set<std::string> ordered_;
+  std::unordered_map<std::string, SharedCopy> copied_;  // by the export's path
 };
 
 // Runs `write` again, with a doubling delay, while it fails in a way a
