@@ -357,6 +357,7 @@ Result<WorkerSummary> RunWorker(Installation& inst, const WorkerRequest& request
   const auto claim_every =
       std::max<std::chrono::milliseconds>(request.claim_idle / 2, std::chrono::milliseconds(50));
   auto last_claim = Clock::time_point{};
+  auto last_status = Clock::time_point{};
   bool unmatched = true;  // media may wait for the final pass
   WorkerSummary summary;
   WorkerProgress progress;
@@ -471,7 +472,11 @@ Result<WorkerSummary> RunWorker(Installation& inst, const WorkerRequest& request
     progress.claimed = summary.claimed;
     progress.dead_letters = summary.dead_letters;
     progress.seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    VIGIL_ASSIGN_OR_RETURN(progress.queue, q->GetStatus());
+    // The queue's figures (five round trips) at most once a second.
+    if (Clock::now() - last_status >= std::chrono::seconds(1)) {
+      VIGIL_ASSIGN_OR_RETURN(progress.queue, q->GetStatus());
+      last_status = Clock::now();
+    }
     obs.OnBatch(progress);
   }
   return summary;

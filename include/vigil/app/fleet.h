@@ -113,7 +113,7 @@ struct WorkerProgress {
   int64_t claimed = 0;   // taken over from idle consumers
   int64_t dead_letters = 0;
   double seconds = 0;        // since the worker started
-  queue::QueueStatus queue;  // after the batch
+  queue::QueueStatus queue;  // at most a second old
 };
 
 class WorkerObserver {
