@@ -82,6 +82,17 @@ constexpr std::string_view kUpdateDihedral = R"sql(
 UPDATE media_dihedral SET pdq = ?3
 WHERE sha256 = ?1 AND ord = ?2 AND pdq <> ?3
   AND (SELECT m.pdq FROM media m WHERE m.sha256 = ?1) = ?4)sql";
+// All 8 at once: ?1 sha256, ?2..?9 the hashes in order, ?10 the PDQ.
+constexpr std::string_view kInsertDihedral8 = R"sql(
+INSERT INTO media_dihedral (sha256, ord, pdq) VALUES (?1, 0, ?2), (?1, 1, ?3), (?1, 2, ?4),
+  (?1, 3, ?5), (?1, 4, ?6), (?1, 5, ?7), (?1, 6, ?8), (?1, 7, ?9)
+ON CONFLICT (sha256, ord) DO NOTHING)sql";
+constexpr std::string_view kUpdateDihedral8 = R"sql(
+UPDATE media_dihedral SET pdq = v.column2
+FROM (VALUES (0, ?2), (1, ?3), (2, ?4), (3, ?5), (4, ?6), (5, ?7), (6, ?8), (7, ?9)) AS v
+WHERE media_dihedral.sha256 = ?1 AND media_dihedral.ord = v.column1
+  AND media_dihedral.pdq <> v.column2
+  AND (SELECT m.pdq FROM media m WHERE m.sha256 = ?1) = ?10)sql";
 constexpr std::string_view kSelectDihedral =
     "SELECT pdq FROM media_dihedral WHERE sha256 = ?1 ORDER BY ord";
 constexpr std::string_view kMarkMatched = "UPDATE media SET matched = 1 WHERE sha256 = ?1";
@@ -195,6 +206,7 @@ class SqlStore final : public Store {
   Status WriteOnce(std::span<const ScanRecord> batch);
   Status LockSharedRows(std::span<const ScanRecord> batch);
   Status InsertMedia(const media::MediaInfo& info, bool matched);
+  Status WriteDihedral(const media::MediaInfo& info);
   Status WriteOne(const ScanRecord& rec, int64_t now);
   Result<int64_t> SelectorId(const text::Selector& sel);
   Status ReadChildren(int64_t post_id, ScanRecord& rec);
@@ -211,7 +223,7 @@ class SqlStore final : public Store {
       select_post_media_;
   Stmt insert_frame_, insert_match_, select_matches_, select_frames_;
   Stmt insert_dihedral_, update_dihedral_, select_dihedral_, mark_matched_;
-  Stmt update_media_;
+  Stmt update_media_, insert_dihedral8_, update_dihedral8_;
   JsonEncoder json_;
   // (kind '\0' value) -> selectors.id. `pending_` holds ids created by the
   // open transaction; they join `selectors_` only once it commits.
@@ -258,6 +270,8 @@ Status SqlStore::Prepare() {
       {&select_frames_, kSelectFrames},
       {&insert_dihedral_, kInsertDihedral},
       {&update_dihedral_, kUpdateDihedral},
+      {&insert_dihedral8_, kInsertDihedral8},
+      {&update_dihedral8_, kUpdateDihedral8},
       {&select_dihedral_, kSelectDihedral},
       {&mark_matched_, kMarkMatched},
   };
@@ -286,6 +300,49 @@ Status SqlStore::Write(std::span<const ScanRecord> batch) {
     Status s = WriteOnce(batch);
     if (s.ok() || outer || attempt == kMaxWriteAttempts || !db_->LastFailureRetryable()) return s;
   }
+}
+
+// A photo's 8 rotations and mirrors in two statements (one insert of the
+// rows it lacks, one update of those that differ), not sixteen: a scan stores
+// one set per photo, and a server pays for every statement. Other counts
+// (none, or records made by hand) go row by row.
+Status SqlStore::WriteDihedral(const media::MediaInfo& info) {
+  const bool ahead = db_->Pipelines();
+  std::string hex[8];  // bound without a copy
+  if (info.pdq_dihedral.size() == 8) {
+    for (int d = 0; d < 8; ++d) hex[d] = info.pdq_dihedral[static_cast<size_t>(d)].ToHex();
+    insert_dihedral8_.BindText(1, info.sha256);
+    update_dihedral8_.BindText(1, info.sha256);
+    for (int d = 0; d < 8; ++d) {
+      insert_dihedral8_.BindText(2 + d, hex[d]);
+      update_dihedral8_.BindText(2 + d, hex[d]);
+    }
+    update_dihedral8_.BindText(10, info.pdq);
+    // Sent ahead, the update goes with the insert (a no-op after it); run
+    // in turn, only when the insert found rows stored.
+    VIGIL_RETURN_IF_ERROR(ahead ? insert_dihedral8_.RunAhead("insert dihedral pdqs")
+                                : insert_dihedral8_.Run("insert dihedral pdqs"));
+    if (ahead || db_->Changes() < 8) {
+      VIGIL_RETURN_IF_ERROR(update_dihedral8_.RunAhead("update dihedral pdqs"));
+    }
+    return Status::Ok();
+  }
+  for (size_t d = 0; d < info.pdq_dihedral.size(); ++d) {
+    hex[0] = info.pdq_dihedral[d].ToHex();
+    insert_dihedral_.BindText(1, info.sha256);
+    insert_dihedral_.Bind(2, static_cast<int64_t>(d));
+    insert_dihedral_.BindText(3, hex[0]);
+    VIGIL_RETURN_IF_ERROR(ahead ? insert_dihedral_.RunAhead("insert dihedral pdq")
+                                : insert_dihedral_.Run("insert dihedral pdq"));
+    if (ahead || db_->Changes() == 0) {
+      update_dihedral_.BindText(1, info.sha256);
+      update_dihedral_.Bind(2, static_cast<int64_t>(d));
+      update_dihedral_.BindText(3, hex[0]);
+      update_dihedral_.BindText(4, info.pdq);
+      VIGIL_RETURN_IF_ERROR(update_dihedral_.RunAhead("update dihedral pdq"));
+    }
+  }
+  return Status::Ok();
 }
 
 Status SqlStore::InsertMedia(const media::MediaInfo& info, bool matched) {
@@ -467,26 +524,7 @@ Status SqlStore::WriteOne(const ScanRecord& rec, int64_t now) {
     if (info != nullptr) {
       if (info->sha256.empty()) return Status::InvalidArgument("media info without sha256");
       VIGIL_RETURN_IF_ERROR(InsertMedia(*info, result->matched));
-      if (!info->pdq.empty()) {
-        for (size_t d = 0; d < info->pdq_dihedral.size(); ++d) {
-          const std::string hex = info->pdq_dihedral[d].ToHex();  // bound without a copy
-          insert_dihedral_.BindText(1, info->sha256);
-          insert_dihedral_.Bind(2, static_cast<int64_t>(d));
-          insert_dihedral_.BindText(3, hex);
-          // Sent ahead, the update goes with the insert (a no-op after it);
-          // run in turn, only when the insert found the row stored.
-          const bool ahead = db_->Pipelines();
-          VIGIL_RETURN_IF_ERROR(ahead ? insert_dihedral_.RunAhead("insert dihedral pdq")
-                                      : insert_dihedral_.Run("insert dihedral pdq"));
-          if (ahead || db_->Changes() == 0) {
-            update_dihedral_.BindText(1, info->sha256);
-            update_dihedral_.Bind(2, static_cast<int64_t>(d));
-            update_dihedral_.BindText(3, hex);
-            update_dihedral_.BindText(4, info->pdq);
-            VIGIL_RETURN_IF_ERROR(update_dihedral_.RunAhead("update dihedral pdq"));
-          }
-        }
-      }
+      if (!info->pdq.empty()) VIGIL_RETURN_IF_ERROR(WriteDihedral(*info));
       for (size_t f = 0; f < result->frames.size(); ++f) {
         const FrameHash& frame = result->frames[f];
         insert_frame_.BindText(1, info->sha256);

@@ -1260,8 +1260,16 @@ TEST_P(StoreTest, ABetterPdqReplacesAWorseOne) {
     media::MediaInfo& info = *r.media[0].info;
     info.pdq = std::string(64, fill);
     info.pdq_quality = quality;
-    info.pdq_dihedral.assign(8, *Hash256::FromHex(std::string(64, fill)));
+    info.pdq_dihedral.clear();
+    for (char d = '0'; d < '8'; ++d) {  // each orientation its own hash
+      info.pdq_dihedral.push_back(*Hash256::FromHex(std::string(63, fill) + d));
+    }
     return r;
+  };
+  auto orientations = [](char fill) {
+    std::vector<std::string> out;
+    for (char d = '0'; d < '8'; ++d) out.push_back(std::string(63, fill) + d);
+    return out;
   };
   auto stored = [&] {
     auto all = AllMediaHashes(*store);
@@ -1274,10 +1282,10 @@ TEST_P(StoreTest, ABetterPdqReplacesAWorseOne) {
   ASSERT_TRUE(store->Write({&better, 1}).ok());
   EXPECT_EQ(stored().pdq, std::string(64, '2'));
   EXPECT_EQ(stored().pdq_quality, 90);
-  EXPECT_EQ(stored().pdq_dihedral, std::vector<std::string>(8, std::string(64, '2')));
+  EXPECT_EQ(stored().pdq_dihedral, orientations('2'));
   ASSERT_TRUE(store->Write({&worse, 1}).ok());  // not better: kept as it is
   EXPECT_EQ(stored().pdq, std::string(64, '2'));
-  EXPECT_EQ(stored().pdq_dihedral, std::vector<std::string>(8, std::string(64, '2')));
+  EXPECT_EQ(stored().pdq_dihedral, orientations('2'));
 }
 
 TEST_P(StoreTest, RepostClustersJoinFilesByMediaMatches) {
