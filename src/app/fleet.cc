@@ -394,6 +394,7 @@ Result<WorkerSummary> RunWorker(Installation& inst, const WorkerRequest& request
     }
 
     std::vector<store::ScanRecord> records;
+    std::vector<const queue::Message*> record_messages;  // records[i] came from this message
     std::vector<store::ScanError> errors;
     std::vector<std::string> done;
     auto report = [&](ingest::IngestError e) {
@@ -459,9 +460,34 @@ Result<WorkerSummary> RunWorker(Installation& inst, const WorkerRequest& request
       }
       Count(r, summary.scan);
       done.push_back(m.id);
+      record_messages.push_back(&m);
     }
     if (!records.empty() || !errors.empty()) {
-      VIGIL_RETURN_IF_ERROR(WriteBatch(store, errors, records));
+      Status written = WriteBatch(store, errors, records);
+      if (written.code() == StatusCode::kInvalidArgument && !records.empty()) {
+        // The database refused a record (PostgreSQL takes no NUL byte and no
+        // bytes that are not UTF-8 in text): one post must not hold back the
+        // rest of its batch. Each is written on its own; a refused one is
+        // tried again later and then dead-lettered with the reason.
+        VIGIL_RETURN_IF_ERROR(WriteBatch(store, errors, {}));
+        for (size_t i = 0; i < records.size(); ++i) {
+          Status one = WriteBatch(store, {}, {records[i]});
+          if (one.ok()) continue;
+          if (one.code() != StatusCode::kInvalidArgument) return one;
+          const queue::Message& m = *record_messages[i];
+          std::erase(done, m.id);
+          VIGIL_ASSIGN_OR_RETURN(bool dead, q->Fail(m, one.ToString()));
+          if (dead) {
+            ++summary.dead_letters;
+            obs.OnDeadLetter(m.id, one.ToString());
+          } else {
+            ++summary.failed_tries;
+            obs.OnFailedTry(m.id, one.ToString());
+          }
+        }
+        written = Status::Ok();
+      }
+      VIGIL_RETURN_IF_ERROR(written);
       unmatched = true;
     }
     // Only after the commit: a crash before this leaves the batch pending.
