@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <semaphore>
+#include <span>
 #include <thread>
 #include <unordered_set>
 #include <utility>
@@ -350,11 +351,11 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
     return Status::Ok();
   };
   // Faces go in with their media rows, in the batch's transaction.
-  auto store_faces = [&]() -> Status {
+  auto store_faces = [&](std::span<const store::ScanRecord> records) -> Status {
     if (registry_store == nullptr) return Status::Ok();
     std::vector<store::MediaFaces> faces;
     std::unordered_set<std::string> done;
-    for (const auto& r : batch) {
+    for (const auto& r : records) {
       for (const auto& m : r.media) {
         if (!m.info || !m.faces_searched || !done.insert(m.info->sha256).second) continue;
         faces.push_back(ToMediaFaces(m.info->sha256, m));
@@ -372,14 +373,35 @@ Result<ScanSummary> RunScan(const std::vector<std::filesystem::path>& inputs,
       error_batch.clear();
     }
     if (batch.empty()) return Status::Ok();
-    if (registry_store == nullptr) {
-      VIGIL_RETURN_IF_ERROR(store.Write(batch));
-    } else {  // one transaction (a nested Write does not cache selector ids)
-      VIGIL_RETURN_IF_ERROR(db.InTransaction([&]() -> Status {
-        VIGIL_RETURN_IF_ERROR(store.Write(batch));
-        return store_faces();
-      }));
+    auto write = [&](std::span<const store::ScanRecord> records) -> Status {
+      if (registry_store == nullptr) return store.Write(records);
+      // One transaction (a nested Write does not cache selector ids).
+      return db.InTransaction([&]() -> Status {
+        VIGIL_RETURN_IF_ERROR(store.Write(records));
+        return store_faces(records);
+      });
+    };
+    Status written = write(batch);
+    if (written.code() == StatusCode::kInvalidArgument) {
+      // The database refused a record (PostgreSQL text holds no NUL byte and
+      // only UTF-8, where SQLite stores any bytes): that post is reported
+      // and skipped like other bad input, and the rest of its batch stored.
+      std::vector<store::ScanRecord> kept;
+      for (auto& r : batch) {
+        Status one = write({&r, 1});
+        if (one.ok()) {
+          kept.push_back(std::move(r));
+        } else if (one.code() == StatusCode::kInvalidArgument) {
+          report_error({r.post.source_file, r.post.source_item, one.ToString()});
+        } else {
+          return one;
+        }
+      }
+      batch = std::move(kept);
+      written = error_batch.empty() ? Status::Ok() : store.WriteErrors(error_batch);
+      error_batch.clear();
     }
+    VIGIL_RETURN_IF_ERROR(written);
     // After the commit: an acquisition is logged only for what is stored (a
     // crash in between is mended by the re-run, which logs it then).
     VIGIL_RETURN_IF_ERROR(record_acquisitions());
